@@ -32,27 +32,41 @@ static const char *find_doc(const char *name) {
   return NULL;
 }
 
-/* Append one rendered markdown line. */
+/* Append one rendered markdown line (dialect: tools/md2man). */
 static void render_line(sqlitch_buf *b, const char *s, size_t n) {
   if (n >= 2 && s[0] == '#' && s[1] == ' ') {
     sqlitch_buf_addn(b, s + 2, n - 2);
     sqlitch_buf_addc(b, '\n');
     return;
   }
-  if (n) sqlitch_buf_add(b, "    ");
+  if (n >= 3 && s[0] == '#' && s[1] == '#' && s[2] == ' ') {
+    sqlitch_buf_add(b, "  ");
+    sqlitch_buf_addn(b, s + 3, n - 3);
+    sqlitch_buf_addc(b, '\n');
+    return;
+  }
+  if (n >= 4 && strncmp(s, "    ", 4) == 0) { /* literal block */
+    sqlitch_buf_add(b, "    ");
+    sqlitch_buf_addn(b, s, n);
+    sqlitch_buf_addc(b, '\n');
+    return;
+  }
+  if (n >= 4 && strncmp(s, ":   ", 4) == 0) { /* definition text */
+    sqlitch_buf_add(b, "        ");
+    s += 4;
+    n -= 4;
+  } else if (n) {
+    sqlitch_buf_add(b, "    ");
+  }
   int in_code = 0;
   for (size_t i = 0; i < n; i++) {
     if (s[i] == '`') {
       in_code = !in_code;
       continue;
     }
-    if (!in_code && s[i] == '*' && !(i + 1 < n && s[i + 1] == ' ') &&
-        !(i > 0 && s[i - 1] == ' ' && i + 1 < n && s[i + 1] == ' '))
+    if (!in_code && s[i] == '*' &&
+        ((i > 0 && s[i - 1] != ' ') || (i + 1 < n && s[i + 1] != ' ')))
       continue;
-    if (!in_code && s[i] == '\\' && i + 1 < n) {
-      sqlitch_buf_addc(b, s[++i]);
-      continue;
-    }
     sqlitch_buf_addc(b, s[i]);
   }
   sqlitch_buf_addc(b, '\n');
