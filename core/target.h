@@ -20,6 +20,11 @@
 **
 ** Passwords are kept in the URI object but never appear in t->name or in
 ** sqlitch_uri_display(); use sqlitch_target_password() to read one.
+**
+** Compat mode: with core.compat = sqlitch the default plan file is
+** <top_dir>/sqlitch.plan instead of <top_dir>/sqitch.plan. Whatever the
+** mode, a plan file whose directory also holds the other tool's plan
+** (sqitch.plan next to sqlitch.plan) is an error naming both.
 */
 #ifndef SQLITCH_TARGET_H
 #define SQLITCH_TARGET_H
@@ -27,15 +32,23 @@
 #include "config.h"
 #include "util.h"
 
+/* Query parameters as URI::db's query_params: grouped by key in order of
+   first appearance, "+" and %XX decoded, "" for "?flag". A query with no
+   "=" at all is not a form and yields no parameters. */
 typedef struct sqlitch_uri_param {
   char *key;
-  char *value; /* NULL for "?flag" */
+  char *value;
 } sqlitch_uri_param;
 
+/* All fields are read-only views of `str`; change a URI only through the
+   sqlitch_uri_set_* functions, which keep them in step. */
 typedef struct sqlitch_uri {
-  char *str;            /* the URI as given */
-  char *scheme_engine;  /* engine as written ("postgres"), "" for "db:" */
-  char *engine;         /* canonical engine key ("pg"), NULL if unknown/none */
+  char *str;            /* the URI as URI::db prints it (escaped, overrides
+                           applied), password included */
+  char *scheme_engine;  /* engine as written, lower-cased ("postgres"),
+                           "" for "db:" */
+  char *engine;         /* canonical engine ("pg"); an unrecognised engine
+                           is its own ("foo"); NULL when there is none */
   int has_authority;    /* "//" form */
   char *user;           /* percent-decoded, or NULL */
   char *password;       /* percent-decoded, or NULL */
@@ -46,8 +59,24 @@ typedef struct sqlitch_uri {
   size_t nparams;
 } sqlitch_uri;
 
-/* Parse a "db:" URI. Errors: `URI "x" is not a database URI`, etc. */
+/* Parse a "db:" URI (URI->new: must start with "db:"). Error:
+   `URI "x" is not a database URI` (exitval 2). */
 int sqlitch_uri_parse(const char *s, sqlitch_uri **out, sqlitch_err *err);
+/* URI::db->new: never fails; anything not starting with "db:" is wrapped
+   ("pg://h/x" -> "db:pg://h/x", "x" -> "db:x"). */
+sqlitch_uri *sqlitch_uri_new_db(const char *s);
+/* 1 when URI->new(s) would be a URI::db (s starts with "db:", any case,
+   after URI's clean-up of blanks and <> / "" wrappers). */
+int sqlitch_uri_is_db(const char *s);
+/* Setters, as URI::db's accessors (NULL removes the part). The port is
+   given as text as on the command line. */
+void sqlitch_uri_set_user(sqlitch_uri *u, const char *user);
+void sqlitch_uri_set_password(sqlitch_uri *u, const char *password);
+void sqlitch_uri_set_host(sqlitch_uri *u, const char *host);
+void sqlitch_uri_set_port(sqlitch_uri *u, const char *port);
+void sqlitch_uri_set_dbname(sqlitch_uri *u, const char *dbname);
+/* Default port of an engine scheme or alias (5432 for "pg"), or -1. */
+int sqlitch_uri_default_port(const char *scheme);
 sqlitch_uri *sqlitch_uri_dup(const sqlitch_uri *u);
 void sqlitch_uri_free(sqlitch_uri *u);
 /* The URI as URI::db renders it (after overrides), password included.
@@ -60,6 +89,8 @@ const char *sqlitch_engine_key(const char *name);
 /* 1 when `name` is one of Sqitch's engines (pg, sqlite, mysql, oracle,
    firebird, vertica, exasol, snowflake). */
 int sqlitch_engine_known(const char *name);
+/* Sqitch's engine names, NULL-terminated, in Sqitch's order. */
+const char *const *sqlitch_engine_names(void);
 
 typedef struct sqlitch_target_opts {
   const char *registry;   /* --registry */
@@ -70,14 +101,22 @@ typedef struct sqlitch_target_opts {
   const char *db_host;    /* --db-host / -h */
   const char *db_port;    /* --db-port / -p */
   const char *db_name;    /* --db-name / -d */
+  /* Non-NULL fields above override; plan_file is taken as Path::Class's
+     file() does (not cleaned), top_dir as dir() (cleaned). The fields
+     below are what init/engine/target pass (--extension, --dir). */
+  const char *extension;
+  const char *deploy_dir, *revert_dir, *verify_dir;
+  const char *reworked_dir;
+  const char *reworked_deploy_dir, *reworked_revert_dir, *reworked_verify_dir;
 } sqlitch_target_opts;
 
 typedef struct sqlitch_target {
   char *name;             /* target name, or URI string without password */
   sqlitch_uri *uri;
-  char *engine;           /* canonical engine key */
-  char *registry;
-  char *client;
+  char *engine;           /* canonical engine key; NULL for "db:" */
+  char *registry;         /* NULL when the engine is not one of Sqitch's */
+  char *client;           /* NULL when the engine is not one of Sqitch's,
+                             or no Firebird client was found on PATH */
   char *top_dir;
   char *plan_file;
   char *extension;
@@ -92,20 +131,40 @@ typedef struct sqlitch_target {
 int sqlitch_target_new(const sqlitch_config *cfg, const char *name,
                        const sqlitch_target_opts *opts, sqlitch_target **out,
                        sqlitch_err *err);
+/* The same with a URI given up front (Target->new(uri => ...)): the name
+   is `name`, else $SQITCH_TARGET, else the URI without password; the
+   db_* overrides are not applied (as in Sqitch). `uri` is copied. */
+int sqlitch_target_new_uri(const sqlitch_config *cfg, const char *name,
+                           const sqlitch_uri *uri,
+                           const sqlitch_target_opts *opts,
+                           sqlitch_target **out, sqlitch_err *err);
 void sqlitch_target_free(sqlitch_target *t);
+/* Sqitch's lazy engine checks, for callers about to use registry/client:
+   "No engine specified; specify via target or core.engine", "Unable to
+   load App::Sqitch::Engine::<e>", or the Firebird client message. */
+int sqlitch_target_check_engine(const sqlitch_target *t, sqlitch_err *err);
+/* File::Spec->canonpath, as Path::Class's dir() and ->cleanup print
+   paths: "a//b/./c/" -> "a/b/c", "./x" -> "x", "" -> "". Caller frees. */
+char *sqlitch_canonpath(const char *p);
 /* Every configured target (default first, then target.*, then engines),
-   as Sqitch's all_targets. *out is an array of owned targets. */
+   as Sqitch's all_targets, except that names and engines are taken in
+   sorted order (Sqitch uses Perl's random hash order). *out is an array
+   of owned targets; free each and the array. */
 int sqlitch_target_all(const sqlitch_config *cfg,
                        const sqlitch_target_opts *opts, sqlitch_target ***out,
                        size_t *n, sqlitch_err *err);
+/* Free an array from sqlitch_target_all. */
+void sqlitch_target_free_all(sqlitch_target **v, size_t n);
 /* $SQITCH_USERNAME || URI user (borrowed, may be NULL). */
 const char *sqlitch_target_username(const sqlitch_target *t);
 /* $SQITCH_PASSWORD || URI password (borrowed, may be NULL). */
 const char *sqlitch_target_password(const sqlitch_target *t);
 /* Variables for scripts merged in Sqitch's order for `command`
-   ("deploy", "revert", "verify", ...): core.variables <
-   <command>.variables < engine.<e>.variables < target.<name>.variables <
-   `sets` ("k=v" items). Returned as sorted "k=v" strings. */
+   ("deploy", "revert", "verify", "check"): core.variables <
+   deploy.variables < <command>.variables (unless "deploy") <
+   engine.<e>.variables < target.<name>.variables < `sets` ("k=v" items).
+   Names keep the case they were written in. Returned as "k=v" strings
+   sorted by name; `out` is appended to. */
 void sqlitch_target_variables(const sqlitch_config *cfg,
                               const sqlitch_target *t, const char *command,
                               const sqlitch_strv *sets, sqlitch_strv *out);
