@@ -9,6 +9,15 @@
 **           from the current directory (first hit wins); in
 **           "--compat sqlitch" projects the local file is sqlitch.conf.
 ** Every SQITCH_* variable has a SQLITCH_* twin that wins (sqlitch_getenv).
+** An empty (or "0") variable counts as unset, as in Perl.
+**
+** Compat mode and the local file. Without $SQITCH_CONFIG the search looks
+** in each directory, from the cwd upwards, for sqitch.conf and
+** sqlitch.conf; the first directory holding either decides. A directory
+** holding both is an error (exit 2, message naming both files). Writes go
+** to sqlitch_config_local_file(): $SQITCH_CONFIG/$SQLITCH_CONFIG, else the
+** found file's name in the cwd (sqlitch.conf when the project uses it),
+** else ./sqitch.conf -- never to a file found in a parent directory.
 **
 ** Keys are canonical: lower-case section, subsection as written, lower-case
 ** name ("engine.SQLite.target" and "engine.sqlite.target" differ). Callers
@@ -19,6 +28,12 @@
 **   const char *engine = sqlitch_config_get(cfg, "core.engine");   // borrowed
 **   int verify;  sqlitch_config_get_bool(cfg, "deploy.verify", &verify, &err);
 **   sqlitch_config_free(cfg);
+**
+** Error messages are Sqitch's text. Where Sqitch prints a message followed
+** by a blank line (a Perl die string ending in "\n" that Sqitch vents),
+** err->msg ends in "\n" too, so printing it with one more newline gives
+** the same bytes. Parse errors while loading have exitval 255 (Sqitch dies
+** before running the command); the same errors from the writer have 2.
 **
 ** Writing (sqlitch config --set/--add/--unset/...) edits the raw text of
 ** one file and is in config_write.c; see the functions at the end.
@@ -109,6 +124,76 @@ char *sqlitch_sysuser(void);
 const char *sqlitch_editor(const sqlitch_config *c);
 /* Pager: $SQITCH_PAGER, core.pager, $PAGER, or NULL. Borrowed. */
 const char *sqlitch_pager(const sqlitch_config *c);
+
+/* ------------------------------------------------- extras (config command) */
+
+/* Is the key multi-valued (Config::GitLike's is_multiple)? */
+int sqlitch_config_is_multiple(const sqlitch_config *c, const char *key);
+/* Config::GitLike's dump: "key=value\n" per key, sorted, "key=[a, b]" for
+   multi-valued keys and "key" for value-less ones. Caller frees. */
+char *sqlitch_config_dump_text(const sqlitch_config *c);
+/* Every existing canonical key, sorted (borrowed strings; *out owned by
+   the caller, free() it). Returns the count. */
+size_t sqlitch_config_keys(const sqlitch_config *c, const char ***out);
+
+/* Value filters of `config --get key <value-regex>` and friends: a Perl
+   regex matched case-insensitively; "" or NULL matches every value
+   (including value-less keys), "!" none, "!re" values not matching re
+   (and value-less keys). */
+typedef struct sqlitch_config_filter sqlitch_config_filter;
+int sqlitch_config_filter_new(const char *filter, sqlitch_config_filter **out,
+                              sqlitch_err *err);
+int sqlitch_config_filter_match(const sqlitch_config_filter *f,
+                                const char *value);
+void sqlitch_config_filter_free(sqlitch_config_filter *f);
+/* Compile a Perl regex (case-insensitive, UTF-8) and test one subject:
+   1 match, 0 no match, SQLITCH_ERROR for a bad pattern. */
+int sqlitch_config_regex_match(const char *pattern, const char *subject,
+                               sqlitch_err *err);
+
+/* Config::GitLike's cast: as = "bool", "int", "num" or "bool-or-int";
+   human gives "true"/"false" for booleans. value may be NULL (no "=").
+   *out is owned by the caller. Errors: "Invalid bool '<v>'\n",
+   "Invalid unit while casting to <as>\n", "Invalid bool-or-int '<v>'\n". */
+int sqlitch_config_cast(const char *value, const char *as, int human,
+                        char **out, sqlitch_err *err);
+
+/* ------------------------------------- low level (shared with the writer) */
+
+/* One item of a config file as Config::GitLike's parse_content reports it:
+   a section header (name == NULL) or a variable. */
+typedef struct sqlitch_config_item {
+  const char *section; /* lc(section) or lc(section) "." subsection */
+  const char *name;    /* variable name as written; NULL for a header */
+  const char *value;   /* NULL for a header or a key without "=" */
+  size_t offset;       /* where the item starts in the content */
+  size_t length;       /* bytes it covers (value and trailing comment) */
+} sqlitch_config_item;
+
+/* Called for every item; return SQLITCH_ERROR (with err set) to stop. */
+typedef int (*sqlitch_config_item_fn)(void *ctx, const sqlitch_config_item *it,
+                                      sqlitch_err *err);
+
+/* Parse normalised content (see sqlitch_config_read_text). A syntax error
+   gives "Error parsing <filename> at line <n>, position <p>.\nBad line
+   was: '<line>'" (exitval 255; filename NULL prints as ""). */
+int sqlitch_config_parse(const char *content, size_t len, const char *filename,
+                         sqlitch_config_item_fn fn, void *ctx,
+                         sqlitch_err *err);
+/* Read a config file as Config::GitLike's _read_config: CRLF (or lone CR)
+   line ends become LF, trailing newlines collapse into exactly one.
+   *newline receives the file's line-end style ("\n", "\r\n" or "\r").
+   Returns 1 when read, 0 when the file is missing or unreadable (nothing
+   allocated). */
+int sqlitch_config_read_text(const char *path, char **text, size_t *len,
+                             const char **newline);
+/* Split a key as Config::GitLike's _split_key (quotes, stale-capture quirks
+   included). Returns 0 when there is no section; the parts are owned by
+   the caller (*sub may be NULL). */
+int sqlitch_config_split_key(const char *key, char **section, char **sub,
+                             char **name);
+/* Unicode lower-case (Perl's lc) of n bytes appended to b. */
+void sqlitch_config_lc(sqlitch_buf *b, const char *s, size_t n);
 
 /* ------------------------------------------------------------- writing */
 
