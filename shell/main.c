@@ -135,6 +135,8 @@ int main(int argc, char **argv) {
     rc = report_error(&ctx, &err);
     goto done;
   }
+  if (!sh_opt_has(core, "quiet"))
+    ctx.verbose_opt = (int)sh_opt_int(core, "verbose", 0);
   if (sh_opt_has(core, "quiet")) ctx.verbosity = 0;
   else if (sh_opt_has(core, "verbose")) ctx.verbosity = (int)sh_opt_int(core, "verbose", 1);
   else {

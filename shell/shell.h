@@ -35,6 +35,9 @@ typedef struct sh_ctx {
   const char *progname;   /* basename of argv[0] */
   const char *command;    /* name of the running command */
   int verbosity;          /* 0 quiet, 1 default, 2+ debug/trace */
+  int verbose_opt;        /* -v count given on the command line; 0 when
+                             absent or with --quiet (Sqitch's
+                             options->{verbosity}) */
   int no_pager;
   sqlitch_config *config;
   sqlitch_reporter reporter; /* prints through the channels below */
