@@ -150,6 +150,14 @@ long sqlitch_plan_first_index_of(const sqlitch_plan *plan, const char *name,
 /* Sqitch's contains()/find(): like index_of but ambiguity picks the first
    instance and never errors. */
 long sqlitch_plan_find(const sqlitch_plan *plan, const char *spec);
+/* first_index_of with Sqitch's errors: since (a change spec) unknown ->
+   "Unknown change: \"X\"", or index_of's errors. -1 not found, -2 error. */
+long sqlitch_plan_first_index_since(const sqlitch_plan *plan, const char *name,
+                                    const char *since, sqlitch_err *err);
+/* find() with its one error kept: "name@tag" with an unknown tag gives -2
+   and "Unknown tag \"@tag\"". */
+long sqlitch_plan_find_err(const sqlitch_plan *plan, const char *spec,
+                           sqlitch_err *err);
 /* Tag by name (with or without "@") or id, or NULL. */
 const sqlitch_tag *sqlitch_plan_tag(const sqlitch_plan *plan, const char *spec);
 /* Index of the last change that has a tag, or -1. */

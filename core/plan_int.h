@@ -1,0 +1,159 @@
+/*
+** plan_int.h -- private glue shared by the plan_*.c files. Not for use
+** outside core/plan*.c: everything here may change without notice.
+**
+** The plan module is split by concern:
+**   plan.c         parse (Plan.pm _parse/check_changes), IDs, write_to
+**   plan_text.c    Unicode classes, the Sqitch regexes (PCRE2), names,
+**                  dependencies, note escaping, strict UTF-8 checking
+**   plan_lookup.c  the lookup tables and ChangeList.pm's index_of & co.
+**   plan_edit.c    add / tag / rework and script paths
+**   plan_uri.c     URI->new + URI->canonical for %uri
+**
+** Lookup tables live behind plan->index (a plan_index). They are rebuilt
+** by plan_reindex() after any structural change, so the editing code only
+** has to keep the arrays right.
+*/
+#ifndef SQLITCH_PLAN_INT_H
+#define SQLITCH_PLAN_INT_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "plan.h"
+
+/* ------------------------------------------------------------ hash map */
+
+/* Open addressing map from a borrowed NUL-terminated key to a long. */
+typedef struct plan_hslot {
+  const char *key; /* NULL = empty */
+  uint32_t hash;
+  long val;
+} plan_hslot;
+
+typedef struct plan_hmap {
+  plan_hslot *slots;
+  size_t cap; /* power of two, or 0 */
+  size_t n;
+} plan_hmap;
+
+void plan_hmap_free(plan_hmap *m);
+void plan_hmap_clear(plan_hmap *m);
+/* Insert or replace. */
+void plan_hmap_put(plan_hmap *m, const char *key, long val);
+/* 1 and *val when found, else 0. */
+int plan_hmap_get(const plan_hmap *m, const char *key, long *val);
+
+/* ------------------------------------------------------------ the index */
+
+/* One distinct change name. */
+typedef struct plan_name {
+  const char *name;
+  long first, last; /* change indices of the first / latest instance */
+  size_t count;
+} plan_name;
+
+typedef struct plan_index {
+  plan_hmap names;     /* change name -> index into nm[] */
+  plan_name *nm;
+  size_t nnm, capnm;
+  plan_hmap ids;       /* change id and tag id -> change index */
+  plan_hmap tags;      /* tag name (no "@") -> tag index */
+  long *prev;          /* per change: previous instance of its name, -1 */
+  size_t capprev;
+  long last_tagged;    /* ChangeList's last_tagged_at, -1 when none */
+  size_t cap_changes, cap_tags, cap_lines;
+} plan_index;
+
+/* Rebuild every lookup table from the plan arrays (ids must be set). */
+void plan_reindex(sqlitch_plan *plan);
+void plan_index_free(plan_index *ix);
+
+/* ChangeList::index_of with Perl's "defined" notion: returns 1 with *idx
+   set (which may be -1 for HEAD of an empty plan), 0 when undef, or
+   SQLITCH_ERROR with err set. */
+int plan_lookup(const sqlitch_plan *plan, const char *key, long *idx,
+                sqlitch_err *err);
+
+/* Array growth for the plan-owned arrays. */
+sqlitch_change *plan_grow_changes(sqlitch_plan *plan);
+sqlitch_tag *plan_grow_tags(sqlitch_plan *plan);
+sqlitch_plan_line *plan_grow_lines(sqlitch_plan *plan);
+
+/* ------------------------------------------------------------- IDs */
+
+/* Recompute every change and tag id (in plan order). */
+void plan_compute_ids(sqlitch_plan *plan);
+/* Resolve is_external for id dependencies without a project. */
+void plan_resolve_deps(sqlitch_plan *plan);
+
+/* ------------------------------------------------------------ text */
+
+/* Unicode classes as Perl sees them (plan_ucd.c, plan_text.c). */
+int plan_is_word(int32_t c);    /* \w */
+int plan_is_digit(int32_t c);   /* \d = [[:digit:]] */
+int plan_is_blank(int32_t c);   /* [[:blank:]] = \h */
+int plan_is_space(int32_t c);   /* \s */
+int plan_is_vspace(int32_t c);  /* \v */
+/* Byte length of the [[:blank:]] character at p (0 when not blank). */
+size_t plan_blank_at(const char *p, const char *end);
+
+/* Perl's s/\A\s+//; s/\s+\z// (returns arena copy). */
+char *plan_trim_space(sqlitch_arena *a, const char *s, size_t n);
+/* Line::BUILDARGS on a note: trim and unescape when Perl-true. */
+char *plan_note_build(sqlitch_arena *a, const char *s, size_t n);
+/* Append the escaped note (format_note without "# "). */
+void plan_note_escape_to(sqlitch_buf *b, const char *note);
+
+typedef enum {
+  PLAN_RX_NAME = 0, /* \A name_re \z */
+  PLAN_RX_LINE,     /* a change or tag line, note already stripped */
+  PLAN_RX_PRAGMA,   /* a pragma line, note already stripped */
+  PLAN_RX_DEP,      /* Depend->parse */
+  PLAN_RX_TS,       /* the timestamp, unanchored */
+  PLAN_RX_COUNT
+} plan_rx_id;
+
+/* Group numbers of PLAN_RX_LINE / PLAN_RX_PRAGMA / PLAN_RX_DEP. */
+typedef struct plan_rx_groups {
+  int lspace, lopspace, op, ropspace, name, pspace, deps, yr, mo, dy, hr, mi,
+      sc, pname, pemail;                              /* line */
+  int p_lspace, p_hspace, p_name, p_lopspace, p_op, p_ropspace, p_value;
+  int d_conflicts, d_project, d_id, d_change, d_tag, d_tag2;
+} plan_rx_groups;
+
+const plan_rx_groups *plan_rx_group(void);
+/* Match s[0..n) (valid UTF-8) against a regex; returns 1 on a match, 0 on
+   none. md must come from plan_rx_md_new(). */
+int plan_rx_match(plan_rx_id id, const char *s, size_t n,
+                  pcre2_match_data *md);
+pcre2_match_data *plan_rx_md_new(void);
+
+/* First strict-UTF-8 problem (PerlIO::utf8_strict): returns 0 when the
+   text is clean, else 1 with *detect (offset where a reader notices it),
+   *eof (noticed only at end of file) and msg filled with the start of
+   Perl's message ("Can't decode ill-formed UTF-8 octet sequence <E2 82>"
+   or "Can't interchange noncharacter code point U+FFFF"). */
+int plan_utf8_check(const char *s, size_t n, size_t *detect, int *eof,
+                    sqlitch_buf *msg);
+
+/* Depend->parse on s[0..n): fills out (strings in the arena). Returns 1 on
+   a syntactic match, 0 otherwise. A match with nothing in it ("", "!",
+   "p:") returns 0 too (Sqitch dies on those). */
+int plan_dep_parse(sqlitch_arena *a, const char *plan_project, const char *s,
+                   size_t n, pcre2_match_data *md, sqlitch_dep *out);
+/* Depend->key_name into b. */
+void plan_dep_key(sqlitch_buf *b, const sqlitch_dep *d);
+/* Depend->as_string / as_plan_string into b. */
+void plan_dep_as_string(sqlitch_buf *b, const sqlitch_plan *plan,
+                        const sqlitch_dep *d);
+
+/* Change::format_dependencies ("" when none). */
+void plan_format_deps(sqlitch_buf *b, const sqlitch_plan *plan,
+                      const sqlitch_change *c);
+
+/* URI->new($s) as a string (heap), the form whose truthiness Sqitch tests
+   before adding a "uri" line. */
+char *plan_uri_new(const char *s);
+
+#endif
