@@ -100,15 +100,6 @@ void sqlitch_plan_free(sqlitch_plan *plan) {
 
 /* -------------------------------------------------------------- parser */
 
-/* Parse-time state of one change name. */
-typedef struct pname {
-  long section;   /* tag section the next two fields belong to */
-  long sec_line;  /* %tag_changes: line declared in that section */
-  long sec_pos;   /* check_changes' %position */
-  long seen_line; /* %line_no_for: line in a completed section, 0 = none */
-  long latest;    /* %change_named: latest instance, -1 = none */
-} pname;
-
 typedef struct parser {
   sqlitch_plan *plan;
   sqlitch_arena *a;
@@ -125,9 +116,8 @@ typedef struct parser {
   pcre2_match_data *md;
   sqlitch_buf tmp;
   /* names and tags */
-  plan_hmap names; /* name -> index into pn */
-  pname *pn;
-  size_t npn, cappn;
+  size_t *cpn; /* per change: index of its name in the plan index's nm */
+  size_t capcpn;
   plan_hmap tag_lines; /* tag name -> line number */
   long section;
   size_t sec_start; /* first change of the current section */
@@ -135,6 +125,10 @@ typedef struct parser {
   plan_hmap pragmas; /* pragma key -> index into pvals */
   const char **pvals;
   size_t npv, cappv;
+  /* interned strings */
+  plan_hmap interned;
+  const char **istr;
+  size_t nistr, capistr;
   sqlitch_err *err;
 } parser;
 
@@ -187,18 +181,15 @@ static int next_line(parser *ps, const char **line, size_t *n) {
   return 1;
 }
 
-static pname *name_state(parser *ps, const char *name, int create) {
-  long v;
-  if (plan_hmap_get(&ps->names, name, &v)) return &ps->pn[v];
-  if (!create) return NULL;
-  ps->pn = grow(ps->pn, &ps->cappn, ps->npn, sizeof *ps->pn);
-  pname *p = &ps->pn[ps->npn];
-  p->section = -1;
-  p->sec_line = p->sec_pos = p->seen_line = 0;
-  p->latest = -1;
-  plan_hmap_put(&ps->names, sqlitch_arena_strdup(ps->a, name), (long)ps->npn);
-  ps->npn++;
-  return p;
+/* Parse state of a change name (kept in the plan index; with create,
+   `name` must live in the plan arena). */
+static plan_name *name_state(parser *ps, const char *name, int create) {
+  return plan_name_entry(ps->plan, name, create);
+}
+
+/* The entry of change ci's name. */
+static plan_name *change_state(parser *ps, size_t ci) {
+  return &((plan_index *)ps->plan->index)->nm[ps->cpn[ci]];
 }
 
 static void set_pragma(parser *ps, const char *key, const char *val) {
@@ -247,17 +238,24 @@ static size_t strip_note(parser *ps, const char *s, size_t n,
   /* the blank run that ends at `stop` */
   const char *p = s, *run = s;
   while (p < stop) {
-    size_t k = plan_blank_at(p, stop);
-    if (k) {
-      p += k;
+    unsigned char ch = (unsigned char)*p;
+    if (ch == ' ' || ch == '\t') {
+      p++;
+    } else if (ch < 0x80) {
+      run = ++p;
     } else {
-      const char *q = p;
-      if (sqlitch_utf8_decode(&q, stop) < 0) q = p + 1;
-      p = q;
-      run = p;
+      size_t k = plan_blank_at(p, stop);
+      if (k) {
+        p += k;
+      } else {
+        const char *q = p;
+        if (sqlitch_utf8_decode(&q, stop) < 0) q = p + 1;
+        run = p = q;
+      }
     }
   }
-  *rspace = sqlitch_arena_strndup(ps->a, run, (size_t)(stop - run));
+  *rspace = run == stop ? ""
+                        : sqlitch_arena_strndup(ps->a, run, (size_t)(stop - run));
   *note_raw = NULL;
   *note_len = 0;
   if (hash) {
@@ -275,7 +273,29 @@ static const char *cap(parser *ps, const char *s, int g) {
   if (g < 0) return NULL;
   PCRE2_SIZE *ov = pcre2_get_ovector_pointer(ps->md);
   if (ov[2 * g] == PCRE2_UNSET) return NULL;
+  if (ov[2 * g + 1] == ov[2 * g]) return "";
   return sqlitch_arena_strndup(ps->a, s + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
+}
+
+/* Did group g take part in the last match? */
+static int took_part(parser *ps, int g) {
+  return g >= 0 && pcre2_get_ovector_pointer(ps->md)[2 * g] != PCRE2_UNSET;
+}
+
+/* A copy of group g shared with every equal string seen before (planner
+   names, emails and timestamps repeat on almost every line). */
+static const char *cap_interned(parser *ps, const char *s, int g) {
+  PCRE2_SIZE *ov = pcre2_get_ovector_pointer(ps->md);
+  if (g < 0 || ov[2 * g] == PCRE2_UNSET) return NULL;
+  const char *k = s + ov[2 * g];
+  size_t n = ov[2 * g + 1] - ov[2 * g];
+  long v;
+  if (plan_hmap_getn(&ps->interned, k, n, &v)) return ps->istr[v];
+  const char *c = sqlitch_arena_strndup(ps->a, k, n);
+  ps->istr = grow(ps->istr, &ps->capistr, ps->nistr, sizeof *ps->istr);
+  ps->istr[ps->nistr] = c;
+  plan_hmap_put(&ps->interned, c, (long)ps->nistr++);
+  return c;
 }
 
 /* ------------------------------------------------------------ timestamps */
@@ -322,19 +342,19 @@ static int timestamp_valid(const char *ts) {
 static int is_seen(parser *ps, const char *key) {
   long v;
   if (key[0] == '@') return plan_hmap_get(&ps->tag_lines, key + 1, &v);
-  pname *p = name_state(ps, key, 0);
+  plan_name *p = name_state(ps, key, 0);
   return p && p->seen_line > 0;
 }
 
 static long seen_line(parser *ps, const char *key) {
   long v;
   if (key[0] == '@') return plan_hmap_get(&ps->tag_lines, key + 1, &v) ? v : 0;
-  pname *p = name_state(ps, key, 0);
+  plan_name *p = name_state(ps, key, 0);
   return p ? p->seen_line : 0;
 }
 
 static long sec_pos(parser *ps, const char *key) {
-  pname *p = name_state(ps, key, 0);
+  plan_name *p = name_state(ps, key, 0);
   return p && p->section == ps->section ? p->sec_pos : 0;
 }
 
@@ -376,7 +396,7 @@ static int check_changes(parser *ps) {
       bad[nbad].change = i;
       bad[nbad++].key = sqlitch_strdup(k);
     }
-    pname *p = name_state(ps, c->name, 1);
+    plan_name *p = change_state(ps, i);
     p->section = ps->section;
     p->sec_pos = ++pos;
   }
@@ -433,10 +453,8 @@ static int check_changes(parser *ps) {
 /* End of a tag section: %line_no_for = (%line_no_for, %tag_changes, ...). */
 static void close_section(parser *ps) {
   sqlitch_plan *plan = ps->plan;
-  for (size_t i = ps->sec_start; i < plan->nchanges; i++) {
-    pname *p = name_state(ps, plan->changes[i].name, 1);
-    p->seen_line = (long)plan->changes[i].lineno;
-  }
+  for (size_t i = ps->sec_start; i < plan->nchanges; i++)
+    change_state(ps, i)->seen_line = (long)plan->changes[i].lineno;
   ps->section++;
   ps->sec_start = plan->nchanges;
 }
@@ -624,9 +642,9 @@ static int parse_body_line(parser *ps, const char *s, size_t n) {
   if (plan_rx_match(PLAN_RX_LINE, s, m, ps->md)) {
     name = cap(ps, s, g->name);
     deps = cap(ps, s, g->deps);
-    yr = cap(ps, s, g->yr);
-    pname_ = cap(ps, s, g->pname);
-    pemail = cap(ps, s, g->pemail);
+    yr = took_part(ps, g->yr) ? "" : NULL;
+    pname_ = cap_interned(ps, s, g->pname);
+    pemail = cap_interned(ps, s, g->pemail);
     lspace = cap(ps, s, g->lspace);
     lop = cap(ps, s, g->lopspace);
     op = cap(ps, s, g->op);
@@ -634,8 +652,8 @@ static int parse_body_line(parser *ps, const char *s, size_t n) {
     pspace = cap(ps, s, g->pspace);
     if (yr) {
       PCRE2_SIZE *ov = pcre2_get_ovector_pointer(ps->md);
-      ts = sqlitch_arena_strndup(ps->a, s + ov[2 * g->yr],
-                                 ov[2 * g->sc + 1] + 1 - ov[2 * g->yr]);
+      ov[2 * g->yr + 1] = ov[2 * g->sc + 1] + 1; /* the whole timestamp */
+      ts = cap_interned(ps, s, g->yr);
     }
   }
 
@@ -703,7 +721,7 @@ static int parse_body_line(parser *ps, const char *s, size_t n) {
     return SQLITCH_OK;
   }
 
-  pname *pn = name_state(ps, name, 1);
+  plan_name *pn = name_state(ps, name, 1);
   if (pn->section == ps->section && pn->sec_line)
     return syntax_error(
         ps, "Change \"%s\" duplicates earlier declaration on line %ld", name,
@@ -713,7 +731,6 @@ static int parse_body_line(parser *ps, const char *s, size_t n) {
   memset(&tmp, 0, sizeof tmp);
   if (perl_true(deps) && parse_deps(ps, deps, &tmp)) return SQLITCH_ERROR;
 
-  pn = name_state(ps, name, 1);
   if (pn->section != ps->section) {
     pn->section = ps->section;
     pn->sec_pos = 0;
@@ -721,6 +738,9 @@ static int parse_body_line(parser *ps, const char *s, size_t n) {
   pn->sec_line = ps->lineno;
 
   size_t ci = plan->nchanges;
+  ps->cpn = grow(ps->cpn, &ps->capcpn, ci, sizeof *ps->cpn);
+  plan_index *ix = plan->index;
+  ps->cpn[ci] = (size_t)(pn - ix->nm);
   sqlitch_change *c = plan_grow_changes(plan);
   *c = tmp;
   c->name = name;
@@ -744,8 +764,11 @@ static int parse_body_line(parser *ps, const char *s, size_t n) {
   l->rspace = rspace;
   l->note = note;
 
-  if (pn->latest >= 0) set_rework_tags(ps, pn->latest);
-  pn->latest = (long)ci;
+  if (pn->last >= 0) set_rework_tags(ps, pn->last);
+  ix->prev[ci] = pn->last;
+  if (pn->first < 0) pn->first = (long)ci;
+  pn->last = (long)ci;
+  pn->count++;
   return SQLITCH_OK;
 }
 
@@ -755,10 +778,11 @@ static void parser_free(parser *ps) {
   pcre2_match_data_free(ps->md);
   sqlitch_buf_free(&ps->tmp);
   sqlitch_buf_free(&ps->utf8_msg);
-  plan_hmap_free(&ps->names);
   plan_hmap_free(&ps->tag_lines);
   plan_hmap_free(&ps->pragmas);
-  free(ps->pn);
+  plan_hmap_free(&ps->interned);
+  free(ps->istr);
+  free(ps->cpn);
   free(ps->pvals);
 }
 
@@ -782,6 +806,32 @@ static void prescan(parser *ps) {
       nl++;
     ps->nul_line = nl;
   }
+}
+
+/* Size every array and table once from the number of lines, so that a
+   big plan is not copied around while it grows (untouched capacity costs
+   no memory). */
+static void presize(parser *ps) {
+  size_t nl = 1;
+  for (const char *p = ps->data, *e = ps->data + ps->len;
+       (p = memchr(p, '\n', (size_t)(e - p))); p++)
+    nl++;
+  sqlitch_plan *plan = ps->plan;
+  plan_index *ix = plan->index;
+  ix->cap_lines = nl + 1;
+  plan->lines = sqlitch_malloc(ix->cap_lines * sizeof *plan->lines);
+  ix->cap_changes = nl;
+  plan->changes = sqlitch_malloc(ix->cap_changes * sizeof *plan->changes);
+  ix->cap_tags = nl;
+  plan->tags = sqlitch_malloc(ix->cap_tags * sizeof *plan->tags);
+  ps->capcpn = nl;
+  ps->cpn = sqlitch_malloc(ps->capcpn * sizeof *ps->cpn);
+  ix->capnm = nl;
+  ix->nm = sqlitch_malloc(ix->capnm * sizeof *ix->nm);
+  ix->capprev = nl + 1;
+  ix->prev = sqlitch_malloc(ix->capprev * sizeof *ix->prev);
+  plan_hmap_reserve(&ix->names, nl);
+  plan_hmap_reserve(&ix->ids, nl);
 }
 
 static int parse(parser *ps) {
@@ -852,6 +902,7 @@ int sqlitch_plan_parse(const char *file, const char *data, size_t len,
   ps.md = plan_rx_md_new();
   ps.err = err;
   prescan(&ps);
+  presize(&ps);
   int rc = parse(&ps);
   parser_free(&ps);
   if (rc) {
@@ -859,7 +910,7 @@ int sqlitch_plan_parse(const char *file, const char *data, size_t len,
     return SQLITCH_ERROR;
   }
   plan_compute_ids(plan);
-  plan_reindex(plan);
+  plan_reindex_ids(plan);
   plan_resolve_deps(plan);
   *out = plan;
   return SQLITCH_OK;
@@ -931,7 +982,12 @@ static void info_head(sqlitch_buf *b, const sqlitch_plan *plan,
 
 static void info_tail(sqlitch_buf *b, const char *pname, const char *pemail,
                       const char *ts) {
-  sqlitch_buf_addf(b, "\nplanner %s <%s>\ndate %s", pname, pemail, ts);
+  sqlitch_buf_add(b, "\nplanner ");
+  sqlitch_buf_add(b, pname);
+  sqlitch_buf_add(b, " <");
+  sqlitch_buf_add(b, pemail);
+  sqlitch_buf_add(b, ">\ndate ");
+  sqlitch_buf_add(b, ts);
 }
 
 /* Appends "requires\n  + a\n  + b" etc. unless the joined list is false. */

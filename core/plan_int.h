@@ -28,7 +28,7 @@
 typedef struct plan_hslot {
   const char *key; /* NULL = empty */
   uint32_t hash;
-  long val;
+  int32_t val;
 } plan_hslot;
 
 typedef struct plan_hmap {
@@ -39,10 +39,14 @@ typedef struct plan_hmap {
 
 void plan_hmap_free(plan_hmap *m);
 void plan_hmap_clear(plan_hmap *m);
+/* Make room for n keys without rehashing. */
+void plan_hmap_reserve(plan_hmap *m, size_t n);
 /* Insert or replace. */
 void plan_hmap_put(plan_hmap *m, const char *key, long val);
 /* 1 and *val when found, else 0. */
 int plan_hmap_get(const plan_hmap *m, const char *key, long *val);
+/* The same for a key given as n bytes (not NUL-terminated). */
+int plan_hmap_getn(const plan_hmap *m, const char *key, size_t n, long *val);
 
 /* ------------------------------------------------------------ the index */
 
@@ -51,6 +55,11 @@ typedef struct plan_name {
   const char *name;
   long first, last; /* change indices of the first / latest instance */
   size_t count;
+  /* parse-time state (Plan.pm _parse / check_changes) */
+  long section;   /* tag section the next two fields belong to */
+  long sec_line;  /* %tag_changes: line declared in that section */
+  long sec_pos;   /* check_changes' %position */
+  long seen_line; /* %line_no_for: line in a completed section, 0 = none */
 } plan_name;
 
 typedef struct plan_index {
@@ -67,6 +76,11 @@ typedef struct plan_index {
 
 /* Rebuild every lookup table from the plan arrays (ids must be set). */
 void plan_reindex(sqlitch_plan *plan);
+/* Only the id and tag tables (the parser fills the name table itself). */
+void plan_reindex_ids(sqlitch_plan *plan);
+/* The entry of a change name, created (with `name` borrowed as key, so it
+   must live in the plan arena) when create is set; NULL if unknown. */
+plan_name *plan_name_entry(sqlitch_plan *plan, const char *name, int create);
 void plan_index_free(plan_index *ix);
 
 /* ChangeList::index_of with Perl's "defined" notion: returns 1 with *idx

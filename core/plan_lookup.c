@@ -30,6 +30,12 @@ static uint32_t hash_str(const char *s) {
   return h;
 }
 
+static uint32_t hash_n(const char *s, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+  return h;
+}
+
 void plan_hmap_free(plan_hmap *m) {
   free(m->slots);
   m->slots = NULL;
@@ -49,20 +55,28 @@ static plan_hslot *find_slot(const plan_hmap *m, const char *key, uint32_t h) {
   }
 }
 
+static void rehash(plan_hmap *m, size_t cap) {
+  plan_hmap old = *m;
+  m->cap = cap;
+  m->slots = sqlitch_calloc(m->cap, sizeof *m->slots);
+  m->n = 0;
+  for (size_t i = 0; i < old.cap; i++)
+    if (old.slots[i].key) {
+      plan_hslot *s = find_slot(m, old.slots[i].key, old.slots[i].hash);
+      *s = old.slots[i];
+      m->n++;
+    }
+  free(old.slots);
+}
+
+void plan_hmap_reserve(plan_hmap *m, size_t n) {
+  size_t cap = 64;
+  while (cap < n * 2) cap *= 2;
+  if (cap > m->cap) rehash(m, cap);
+}
+
 void plan_hmap_put(plan_hmap *m, const char *key, long val) {
-  if ((m->n + 1) * 2 > m->cap) {
-    plan_hmap old = *m;
-    m->cap = old.cap ? old.cap * 2 : 64;
-    m->slots = sqlitch_calloc(m->cap, sizeof *m->slots);
-    m->n = 0;
-    for (size_t i = 0; i < old.cap; i++)
-      if (old.slots[i].key) {
-        plan_hslot *s = find_slot(m, old.slots[i].key, old.slots[i].hash);
-        *s = old.slots[i];
-        m->n++;
-      }
-    free(old.slots);
-  }
+  if ((m->n + 1) * 2 > m->cap) rehash(m, m->cap ? m->cap * 2 : 64);
   uint32_t h = hash_str(key);
   plan_hslot *s = find_slot(m, key, h);
   if (!s->key) {
@@ -70,7 +84,21 @@ void plan_hmap_put(plan_hmap *m, const char *key, long val) {
     s->hash = h;
     m->n++;
   }
-  s->val = val;
+  s->val = (int32_t)val;
+}
+
+int plan_hmap_getn(const plan_hmap *m, const char *key, size_t n, long *val) {
+  if (!m->cap) return 0;
+  uint32_t h = hash_n(key, n);
+  size_t mask = m->cap - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    const plan_hslot *s = &m->slots[i];
+    if (!s->key) return 0;
+    if (s->hash == h && !strncmp(s->key, key, n) && !s->key[n]) {
+      *val = s->val;
+      return 1;
+    }
+  }
 }
 
 int plan_hmap_get(const plan_hmap *m, const char *key, long *val) {
@@ -95,37 +123,31 @@ void plan_index_free(plan_index *ix) {
   ix->nnm = ix->capnm = ix->capprev = 0;
 }
 
-void plan_reindex(sqlitch_plan *plan) {
+plan_name *plan_name_entry(sqlitch_plan *plan, const char *name, int create) {
   plan_index *ix = plan->index;
-  plan_hmap_clear(&ix->names);
+  long v;
+  if (plan_hmap_get(&ix->names, name, &v)) return &ix->nm[v];
+  if (!create) return NULL;
+  if (ix->nnm == ix->capnm) {
+    ix->capnm = ix->capnm ? ix->capnm * 2 : 64;
+    ix->nm = sqlitch_realloc(ix->nm, ix->capnm * sizeof *ix->nm);
+  }
+  plan_name *e = &ix->nm[ix->nnm];
+  memset(e, 0, sizeof *e);
+  e->name = name;
+  e->first = e->last = -1;
+  e->section = -1;
+  plan_hmap_put(&ix->names, name, (long)ix->nnm++);
+  return e;
+}
+
+void plan_reindex_ids(sqlitch_plan *plan) {
+  plan_index *ix = plan->index;
   plan_hmap_clear(&ix->ids);
   plan_hmap_clear(&ix->tags);
-  ix->nnm = 0;
   ix->last_tagged = -1;
-  if (ix->capprev < plan->nchanges + 1) {
-    ix->capprev = plan->nchanges + 16;
-    ix->prev = sqlitch_realloc(ix->prev, ix->capprev * sizeof *ix->prev);
-  }
   for (size_t i = 0; i < plan->nchanges; i++) {
     sqlitch_change *c = &plan->changes[i];
-    long v;
-    if (plan_hmap_get(&ix->names, c->name, &v)) {
-      plan_name *e = &ix->nm[v];
-      ix->prev[i] = e->last;
-      e->last = (long)i;
-      e->count++;
-    } else {
-      if (ix->nnm == ix->capnm) {
-        ix->capnm = ix->capnm ? ix->capnm * 2 : 64;
-        ix->nm = sqlitch_realloc(ix->nm, ix->capnm * sizeof *ix->nm);
-      }
-      plan_name *e = &ix->nm[ix->nnm];
-      e->name = c->name;
-      e->first = e->last = (long)i;
-      e->count = 1;
-      ix->prev[i] = -1;
-      plan_hmap_put(&ix->names, c->name, (long)ix->nnm++);
-    }
     plan_hmap_put(&ix->ids, c->id, (long)i);
     for (size_t k = 0; k < c->ntags; k++) {
       const sqlitch_tag *t = &plan->tags[c->tags[k]];
@@ -134,6 +156,25 @@ void plan_reindex(sqlitch_plan *plan) {
       ix->last_tagged = (long)i;
     }
   }
+}
+
+void plan_reindex(sqlitch_plan *plan) {
+  plan_index *ix = plan->index;
+  plan_hmap_clear(&ix->names);
+  ix->nnm = 0;
+  if (ix->capprev < plan->nchanges + 1) {
+    ix->capprev = plan->nchanges + 16;
+    ix->prev = sqlitch_realloc(ix->prev, ix->capprev * sizeof *ix->prev);
+  }
+  for (size_t i = 0; i < plan->nchanges; i++) {
+    sqlitch_change *c = &plan->changes[i];
+    plan_name *e = plan_name_entry(plan, c->name, 1);
+    ix->prev[i] = e->last;
+    if (e->first < 0) e->first = (long)i;
+    e->last = (long)i;
+    e->count++;
+  }
+  plan_reindex_ids(plan);
 }
 
 /* ---------------------------------------------------------------- lookup */
