@@ -136,9 +136,9 @@ int main(int argc, char **argv) {
     goto done;
   }
   if (!sh_opt_has(core, "quiet"))
-    ctx.verbose_opt = (int)sh_opt_int(core, "verbose", 0);
+    ctx.verbose_opt = sh_opt_bool(core, "verbose", 0);
   if (sh_opt_has(core, "quiet")) ctx.verbosity = 0;
-  else if (sh_opt_has(core, "verbose")) ctx.verbosity = (int)sh_opt_int(core, "verbose", 1);
+  else if (sh_opt_has(core, "verbose")) ctx.verbosity = sh_opt_bool(core, "verbose", 1);
   else {
     const char *v = sqlitch_config_get(ctx.config, "core.verbosity");
     ctx.verbosity = v ? atoi(v) : 1;
