@@ -210,17 +210,28 @@ typedef struct sqlitch_step {
   int revert;                    /* 0 deploy, 1 revert */
   const char *script;            /* deploy/revert script, NULL = log only */
   const char *verify_script;     /* deploy --verify: path (may not exist) */
-  const char *undo_script;       /* deploy: revert script run when verify
-                                    or logging fails (Sqitch's recovery) */
+  const char *script_text;       /* the script's bytes when engine.c has
+                                    already read them (else NULL) */
+  size_t script_len;
   const sqlitch_log_change *log;
+  size_t remaining;              /* changes still to come in this run
+                                    (a hint for timestamp assignment) */
 } sqlitch_step;
 
 typedef enum {
   SQLITCH_STEP_OK = 0,
   SQLITCH_STEP_SCRIPT_FAILED,    /* the (deploy/revert) script failed */
-  SQLITCH_STEP_VERIFY_FAILED,    /* verify script failed; change undone */
-  SQLITCH_STEP_LOG_FAILED        /* writing the registry failed; undone */
+  SQLITCH_STEP_VERIFY_FAILED,    /* deploy --verify: verify script failed */
+  SQLITCH_STEP_LOG_FAILED        /* writing the registry failed */
 } sqlitch_step_status;
+
+typedef struct sqlitch_step_result {
+  sqlitch_step_status status;
+  /* VERIFY/LOG_FAILED: 1 when the engine rolled the whole change back
+     (atomic), 0 when the script's work is committed and engine.c must run
+     the revert script as Sqitch does. */
+  int undone;
+} sqlitch_step_result;
 
 /* =================================================================== ops */
 
@@ -270,28 +281,34 @@ struct sqlitch_engine_ops {
   /* One change; see sqlitch_step. Contract (Engine.pm deploy_change /
      revert_change, minus the progress lines, which engine.c prints):
        deploy: begin; run s->script; if s->verify_script, verify (a
-         missing verify file is reported with SQLITCH_WARN-free VENT
-         "Verify script <f> does not exist" and counts as success); write
-         the registry rows of s->log; commit.
-         script fails   -> roll back, *status = SCRIPT_FAILED, err = the
-                           script error, return SQLITCH_OK;
-         verify fails   -> *status = VERIFY_FAILED, err = the verify
-                           script's error; the change must be undone
-                           (roll back, or run s->undo_script as Sqitch,
-                           venting its errors);
-         logging fails  -> *status = LOG_FAILED, err = the database error,
-                           change undone likewise.
+         missing verify file is reported with a VENT "Verify script <f>
+         does not exist" and counts as success); write the registry rows
+         of s->log; commit.
+         script fails   -> roll back; res->status = SCRIPT_FAILED; the
+                           script's error text is VENTed as the client
+                           prints it; err = a SQLITCH_E_PRIVATE error, or
+                           the client-failure message ("\"sqlite3\"
+                           unexpectedly returned exit value 1\n");
+         verify fails   -> error text VENTed; res->status = VERIFY_FAILED;
+                           res->undone as described above;
+         logging fails  -> res->status = LOG_FAILED, err = the database
+                           error (not reported), res->undone likewise.
        revert: begin; run s->script; delete the change's registry rows and
-         write the revert event; commit. Failures as above.
-     Return SQLITCH_ERROR only when the engine itself broke (lost
-     connection...); engine.c then treats it as a failed step. */
+         write the revert event (tags and dependencies read back from the
+         registry); commit. Failures as above.
+     Return SQLITCH_OK with res filled for script/verify/log failures;
+     SQLITCH_ERROR only when the engine itself broke. */
   int (*step)(sqlitch_engine *e, const sqlitch_step *s,
-              sqlitch_step_status *status, sqlitch_err *err);
+              sqlitch_step_result *res, sqlitch_err *err);
   /* deploy --backup: online copy of the target to `file` before the
      first change (NULL = unsupported). */
   int (*backup)(sqlitch_engine *e, const char *file, sqlitch_err *err);
-  /* Run a verify script on its own (verify command); failure = error. */
-  int (*run_verify)(sqlitch_engine *e, const char *file, sqlitch_err *err);
+  /* Run one script on its own: a verify script (verify command) or the
+     revert script that undoes a failed --verify/log (Sqitch's recovery).
+     Script errors are reported as the client would (VENT) and returned
+     as a SQLITCH_E_PRIVATE error, or as the client-failure message. */
+  int (*run_script)(sqlitch_engine *e, sqlitch_script_kind kind,
+                    const char *file, sqlitch_err *err);
   /* Write a fail event (own transaction). */
   int (*log_fail)(sqlitch_engine *e, const sqlitch_log_change *c,
                   sqlitch_err *err);
@@ -316,9 +333,11 @@ struct sqlitch_engine_ops {
   int (*change_id_offset)(sqlitch_engine *e, const char *project,
                           const char *change_id, int offset, char **out,
                           sqlitch_err *err);
-  /* change_id_for: by id, by change [+ tag], or by tag (HEAD/ROOT too).
-     All matching ids go to `out` (earliest first) so that engine.c can
-     report ambiguity; by change+tag and by tag give at most one. */
+  /* DBIEngine's change_id_for, minus the HEAD/ROOT shortcuts that
+     engine.c resolves itself: by change_id; by change + tag (tag "HEAD":
+     the latest change of that name); by change alone (every id of that
+     name, earliest first, so engine.c can report ambiguity); by tag
+     (never HEAD/ROOT here). Tags are given without "@". */
   int (*change_id_for)(sqlitch_engine *e, const char *change_id,
                        const char *change, const char *tag,
                        const char *project, sqlitch_strv *out,

@@ -1,0 +1,2592 @@
+/*
+** engine_sqlite.c -- the SQLite engine (Engine/sqlite.pm + Role/DBIEngine.pm),
+** in process through libsqlite3.
+**
+** Files. A SQLite target names one database file (the URI's dbname); its
+** registry is another file beside it, derived as Sqitch derives it
+** (sqlitch_sqlite_registry_uri: "t.db" -> "sqitch.db"). The registry holds
+** Sqitch's release-1.1 tables, created from sql/sqlite.sql verbatim, and
+** the rows Sqitch writes, so sqitch and sqlitch can take turns.
+**
+** Connections. Registry-only work (status, log, the start of a deploy)
+** opens the registry file as "main". As soon as a script must run, the
+** engine reopens with the target as "main" and the registry ATTACHed as
+** "sqlitch_registry" (or, when the two are one file, uses "main" for both).
+** An authorizer keeps scripts from seeing the attached registry: any
+** access to it from a script fails with "not authorized".
+**
+** Scripts run statement by statement through sqlite3_prepare_v2, the way
+** `sqlite3 -noheader -bail -batch -csv DB ".read 'FILE'"` (Sqitch's command)
+** runs them: the input is cut into the same chunks at the same lines, rows
+** are printed as CSV, the first error stops the script and is reported as
+** the shell reports it ("Parse error near line 3: no such table: x"),
+** prefixed with the script's path; a transaction left open is rolled back.
+** Scripts that use shell dot-commands (.read, .bail, ...), functions that
+** only the sqlite3 shell defines (readfile, generate_series, REGEXP, ...)
+** or EXPLAIN, and every script when ~/.sqliterc exists, run through the
+** configured client exactly as Sqitch runs them.
+**
+** Atomic changes. When a script's last statement is COMMIT (or END) and a
+** transaction is open at that point, the registry rows of the change are
+** written inside that transaction just before the COMMIT runs. With both
+** files in a rollback-journal mode SQLite commits them together (super-
+** journal). In WAL mode SQLite commits the files one after the other, so
+** the engine first writes an intent file ("<registry>-sqlitch-intent",
+** fsync'ed) naming the change and the schema cookie the target will have
+** once the transaction commits (the engine bumps it in the transaction);
+** a later run (under the lock) finds the intent and completes or discards
+** the registry side. Scripts without such a COMMIT get Sqitch's order:
+** script, then the registry rows in their own transaction.
+**
+** Locking. deploy and revert take flock(LOCK_EX) on the registry file for
+** the whole run (waiting up to --lock-timeout); nothing is written to any
+** file for it. verify, status and log do not lock (as Sqitch).
+*/
+#include "engine_sqlite.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "registry_sql.h"
+
+extern char **environ;
+
+/* ================================================================ SQL */
+
+/* Registry statements, Sqitch's SQL text (DBIEngine.pm) with "{R}." for
+   the registry schema. Same joins, groupings and orderings as Sqitch, so
+   SQLite returns rows (and group_concat lists) in the same order. */
+#define TS(col) "strftime('%Y-%m-%d %H:%M:%S', " col ")"
+
+enum {
+  ST_INITIALIZED,
+  ST_VERSION,
+  ST_STATE,
+  ST_STATE_NOHASH,
+  ST_DEPLOYED,
+  ST_DEPLOYED_SINCE,
+  ST_LOAD,
+  ST_LOAD_AFTER,
+  ST_LOAD_BEFORE,
+  ST_CIDOFF_AFTER,
+  ST_CIDOFF_BEFORE,
+  ST_CID_BY_ID,
+  ST_CID_HEAD,
+  ST_CID_TAGGED,
+  ST_CID_BY_NAME,
+  ST_CID_BY_TAG,
+  ST_CID_ASC,
+  ST_CID_DESC,
+  ST_REQUIRING,
+  ST_NAME_FOR_ID,
+  ST_IS_TAG,
+  ST_CURRENT_CHANGES,
+  ST_CURRENT_TAGS,
+  ST_PROJECTS,
+  ST_PROJECT_URI,
+  ST_URI_PROJECT,
+  ST_INS_PROJECT,
+  ST_INS_RELEASE,
+  ST_INS_CHANGE,
+  ST_INS_DEP,
+  ST_INS_TAG,
+  ST_INS_NEW_TAG,
+  ST_INS_EVENT,
+  ST_SEL_TAGS,
+  ST_DEL_TAGS,
+  ST_SEL_DEPS,
+  ST_DEL_DEPS,
+  ST_DEL_CHANGE,
+  ST_UPD_HASH,
+  ST_NULL_HASH,
+  ST_MAX_TS,
+  ST_HAS_CHANGE,
+  ST_CONN_STATE,
+  N_ST
+};
+
+static const char *const sql_text[N_ST] = {
+    [ST_INITIALIZED] = "SELECT EXISTS(SELECT 1 FROM {R}.sqlite_master WHERE "
+                       "type = 'table' AND name = ?)",
+    [ST_VERSION] = "SELECT CAST(ROUND(MAX(version), 1) AS TEXT) FROM "
+                   "{R}.releases",
+    [ST_STATE] =
+        "SELECT c.change_id, c.script_hash, c.change, c.project, c.note, "
+        "c.committer_name, c.committer_email, " TS("c.committed_at") " AS "
+        "committed_at, c.planner_name, c.planner_email, " TS("c.planned_at")
+        " AS planned_at, group_concat(t.tag, ' ') AS tags "
+        "FROM {R}.changes c LEFT JOIN {R}.tags t ON c.change_id = t.change_id "
+        "WHERE c.project = ? GROUP BY c.change_id, c.script_hash, c.change, "
+        "c.project, c.note, c.committer_name, c.committer_email, "
+        "c.committed_at, c.planner_name, c.planner_email, c.planned_at "
+        "ORDER BY c.committed_at DESC LIMIT 1",
+    [ST_STATE_NOHASH] =
+        "SELECT c.change_id, NULL, c.change, c.project, c.note, "
+        "c.committer_name, c.committer_email, " TS("c.committed_at") " AS "
+        "committed_at, c.planner_name, c.planner_email, " TS("c.planned_at")
+        " AS planned_at, group_concat(t.tag, ' ') AS tags "
+        "FROM {R}.changes c LEFT JOIN {R}.tags t ON c.change_id = t.change_id "
+        "WHERE c.project = ? GROUP BY c.change_id, c.change, c.project, "
+        "c.note, c.committer_name, c.committer_email, c.committed_at, "
+        "c.planner_name, c.planner_email, c.planned_at "
+        "ORDER BY c.committed_at DESC LIMIT 1",
+#define CHANGE_COLS                                                        \
+  "SELECT c.change_id AS id, c.change AS name, c.project, c.note, "        \
+  TS("c.planned_at") " AS \"timestamp\", c.planner_name, c.planner_email, " \
+  "group_concat(t.tag, ' ') AS tags, c.script_hash, " TS("c.committed_at") \
+  " FROM {R}.changes c LEFT JOIN {R}.tags t ON c.change_id = t.change_id "
+#define CHANGE_GROUP                                                       \
+  " GROUP BY c.change_id, c.change, c.project, c.note, c.planned_at, "     \
+  "c.planner_name, c.planner_email, c.committed_at, c.script_hash"
+    [ST_DEPLOYED] = CHANGE_COLS "WHERE c.project = ?" CHANGE_GROUP
+                                " ORDER BY c.committed_at ASC",
+    [ST_DEPLOYED_SINCE] =
+        CHANGE_COLS "WHERE c.project = ? AND c.committed_at > (SELECT "
+                    "committed_at FROM {R}.changes WHERE change_id = ?)"
+                    CHANGE_GROUP " ORDER BY c.committed_at ASC",
+    [ST_LOAD] = CHANGE_COLS
+        "WHERE c.change_id = ? GROUP BY c.change_id, c.change, c.project, "
+        "c.note, c.planned_at, c.planner_name, c.planner_email, "
+        "c.script_hash",
+    [ST_LOAD_AFTER] = CHANGE_COLS
+        "WHERE c.project = ? AND c.committed_at > (SELECT committed_at FROM "
+        "{R}.changes WHERE change_id = ?)" CHANGE_GROUP
+        " ORDER BY c.committed_at ASC LIMIT 1 OFFSET ?",
+    [ST_LOAD_BEFORE] = CHANGE_COLS
+        "WHERE c.project = ? AND c.committed_at < (SELECT committed_at FROM "
+        "{R}.changes WHERE change_id = ?)" CHANGE_GROUP
+        " ORDER BY c.committed_at DESC LIMIT 1 OFFSET ?",
+    [ST_CIDOFF_AFTER] =
+        "SELECT change_id FROM {R}.changes WHERE project = ? AND "
+        "committed_at > (SELECT committed_at FROM {R}.changes WHERE "
+        "change_id = ?) ORDER BY committed_at ASC LIMIT 1 OFFSET ?",
+    [ST_CIDOFF_BEFORE] =
+        "SELECT change_id FROM {R}.changes WHERE project = ? AND "
+        "committed_at < (SELECT committed_at FROM {R}.changes WHERE "
+        "change_id = ?) ORDER BY committed_at DESC LIMIT 1 OFFSET ?",
+    [ST_CID_BY_ID] = "SELECT change_id FROM {R}.changes WHERE change_id = ?",
+    [ST_CID_HEAD] = "SELECT change_id FROM {R}.changes WHERE project = ? AND "
+                    "changes.change = ? ORDER BY committed_at DESC LIMIT 1",
+    [ST_CID_TAGGED] =
+        "SELECT changes.change_id FROM {R}.changes JOIN {R}.tags ON "
+        "changes.committed_at <= tags.committed_at AND changes.project = "
+        "tags.project WHERE changes.project = ? AND changes.change = ? AND "
+        "tags.tag = ? ORDER BY changes.committed_at DESC LIMIT 1",
+    [ST_CID_BY_NAME] = "SELECT change_id FROM {R}.changes WHERE project = ? "
+                       "AND changes.change = ? ORDER BY changes.committed_at "
+                       "ASC",
+    [ST_CID_BY_TAG] = "SELECT change_id FROM {R}.tags WHERE project = ? AND "
+                      "tag = ?",
+    [ST_CID_ASC] = "SELECT change_id FROM {R}.changes WHERE project = ? "
+                   "ORDER BY committed_at ASC LIMIT 1 OFFSET COALESCE(?, 0)",
+    [ST_CID_DESC] = "SELECT change_id FROM {R}.changes WHERE project = ? "
+                    "ORDER BY committed_at DESC LIMIT 1 OFFSET COALESCE(?, 0)",
+    [ST_REQUIRING] =
+        "SELECT c.change_id, c.project, c.change, (SELECT tag FROM "
+        "{R}.changes c2 JOIN {R}.tags ON c2.change_id = tags.change_id WHERE "
+        "c2.project = c.project AND c2.committed_at >= c.committed_at ORDER "
+        "BY c2.committed_at LIMIT 1) AS asof_tag FROM {R}.dependencies d "
+        "JOIN {R}.changes c ON c.change_id = d.change_id WHERE "
+        "d.dependency_id = ?",
+    [ST_NAME_FOR_ID] =
+        "SELECT c.change || COALESCE((SELECT tag FROM {R}.changes c2 JOIN "
+        "{R}.tags ON c2.change_id = tags.change_id WHERE c2.committed_at >= "
+        "c.committed_at AND c2.project = c.project LIMIT 1), '@HEAD') FROM "
+        "{R}.changes c WHERE change_id = ?",
+    [ST_IS_TAG] = "SELECT EXISTS(SELECT 1 FROM {R}.tags WHERE tag_id = ?)",
+    [ST_CURRENT_CHANGES] =
+        "SELECT c.change_id, c.script_hash, c.change, c.committer_name, "
+        "c.committer_email, " TS("c.committed_at") " AS committed_at, "
+        "c.planner_name, c.planner_email, " TS("c.planned_at")
+        " AS planned_at FROM {R}.changes c WHERE project = ? ORDER BY "
+        "c.committed_at DESC",
+    [ST_CURRENT_TAGS] =
+        "SELECT tag_id, tag, committer_name, committer_email, " TS(
+            "committed_at") " AS committed_at, planner_name, planner_email, " TS("planned_at") " AS planned_at FROM {R}.tags WHERE project = ? ORDER BY tags.committed_at DESC",
+    [ST_PROJECTS] = "SELECT project FROM {R}.projects ORDER BY project",
+    [ST_PROJECT_URI] = "SELECT uri FROM {R}.projects WHERE project = ?",
+    [ST_URI_PROJECT] = "SELECT project FROM {R}.projects WHERE uri = ?",
+    [ST_INS_PROJECT] = "INSERT INTO {R}.projects (project, uri, creator_name, "
+                       "creator_email, created_at) VALUES (?, ?, ?, ?, ?)",
+    [ST_INS_RELEASE] = "INSERT INTO {R}.releases (version, installed_at, "
+                       "installer_name, installer_email) VALUES (?, ?, ?, ?)",
+    [ST_INS_CHANGE] =
+        "INSERT INTO {R}.changes (change_id, script_hash, change, project, "
+        "note, committer_name, committer_email, planned_at, planner_name, "
+        "planner_email, committed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?)",
+    [ST_INS_DEP] = "INSERT INTO {R}.dependencies(change_id, type, dependency, "
+                   "dependency_id) VALUES (?, ?, ?, ?)",
+    [ST_INS_TAG] =
+        "INSERT INTO {R}.tags (tag_id, tag, project, change_id, note, "
+        "committer_name, committer_email, planned_at, planner_name, "
+        "planner_email, committed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?)",
+    [ST_INS_NEW_TAG] =
+        "INSERT INTO {R}.tags (tag_id, tag, project, change_id, note, "
+        "committer_name, committer_email, planned_at, planner_name, "
+        "planner_email, committed_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+        "?9, ?10, ?11 WHERE NOT EXISTS (SELECT 1 FROM {R}.tags WHERE tag_id = "
+        "?1)",
+    [ST_INS_EVENT] =
+        "INSERT INTO {R}.events (event, change_id, change, project, note, "
+        "tags, requires, conflicts, committer_name, committer_email, "
+        "planned_at, planner_name, planner_email, committed_at) VALUES (?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_SEL_TAGS] = "SELECT tag FROM {R}.tags WHERE change_id = ?",
+    [ST_DEL_TAGS] = "DELETE FROM {R}.tags WHERE change_id = ?",
+    [ST_SEL_DEPS] = "SELECT dependency FROM {R}.dependencies WHERE change_id "
+                    "= ? AND type = ?",
+    [ST_DEL_DEPS] = "DELETE FROM {R}.dependencies WHERE change_id = ?",
+    [ST_DEL_CHANGE] = "DELETE FROM {R}.changes where change_id = ?",
+    [ST_UPD_HASH] = "UPDATE {R}.changes SET script_hash = ? WHERE change_id = "
+                    "? AND script_hash = ?",
+    [ST_NULL_HASH] = "UPDATE {R}.changes SET script_hash = NULL WHERE project "
+                     "= ? AND script_hash = change_id",
+    [ST_MAX_TS] = "SELECT max(m) FROM (SELECT max(committed_at) AS m FROM "
+                  "{R}.events UNION ALL SELECT max(committed_at) FROM "
+                  "{R}.changes UNION ALL SELECT max(committed_at) FROM "
+                  "{R}.tags)",
+    [ST_HAS_CHANGE] = "SELECT 1 FROM {R}.changes WHERE change_id = ?",
+    [ST_CONN_STATE] =
+        "SELECT (SELECT foreign_keys FROM pragma_foreign_keys), (SELECT "
+        "recursive_triggers FROM pragma_recursive_triggers), (SELECT "
+        "count(*) FROM temp.sqlite_master), (SELECT count(*) FROM "
+        "pragma_database_list), (SELECT legacy_alter_table FROM "
+        "pragma_legacy_alter_table), (SELECT query_only FROM "
+        "pragma_query_only)",
+};
+
+/* ============================================================= state */
+
+enum { MODE_CLOSED = 0, MODE_REGISTRY, MODE_TARGET };
+
+typedef struct impl {
+  sqlite3 *db;
+  int mode;
+  int adopted;             /* db belongs to the caller */
+  int attached;            /* registry ATTACHed to db */
+  const char *schema;      /* "main" or SQLITCH_REGISTRY_SCHEMA */
+  char *target_path;       /* URI dbname, NULL when missing */
+  char *reg_path;          /* registry file, NULL when none */
+  char *reg_dest;          /* registry URI without password */
+  sqlite3_stmt *st[N_ST];
+  int lock_fd;
+  int memory_registry;     /* dry run without a registry file */
+  int in_script;           /* authorizer: hide the registry */
+  int conn_state[6];       /* pragmas as opened (restored after scripts) */
+  int have_conn_state;
+  int sqliterc;            /* ~/.sqliterc exists: use the client */
+  int clock_ready;
+  int wal;                 /* multi-file commit is not atomic (intent) */
+  int intent_fd;
+  char *intent_path;
+} impl;
+
+static impl *IM(sqlitch_engine *e) { return e->impl; }
+
+static int db_error(sqlite3 *db, sqlitch_err *err) {
+  return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2, "%s", sqlite3_errmsg(db));
+}
+
+/* ------------------------------------------------------ registry location */
+
+char *sqlitch_sqlite_registry_uri(const sqlitch_target *t) {
+  sqlitch_uri *u = sqlitch_uri_dup(t->uri);
+  const char *reg = t->registry ? t->registry : "sqitch";
+  const char *db = u->dbname;
+  if (reg[0] == '/') {
+    sqlitch_uri_set_dbname(u, reg);
+  } else if (db && *db) {
+    const char *slash = strrchr(db, '/');
+    size_t dir = slash ? (size_t)(slash - db + 1) : 0;
+    const char *bn = db + dir;
+    sqlitch_buf b = SQLITCH_BUF_INIT;
+    sqlitch_buf_addn(&b, db, dir);
+    const char *dot = strchr(bn, '.');
+    if (strchr(reg, '.') || !dot) sqlitch_buf_add(&b, reg);
+    else sqlitch_buf_addf(&b, "%s%s", reg, dot);
+    sqlitch_uri_set_dbname(u, sqlitch_buf_str(&b));
+    sqlitch_buf_free(&b);
+  } else {
+    sqlitch_uri_set_dbname(u, NULL);
+  }
+  char *s = sqlitch_uri_string(u);
+  sqlitch_uri_free(u);
+  return s;
+}
+
+/* ---------------------------------------------------------- statements */
+
+static void finalize_all(impl *im) {
+  for (int i = 0; i < N_ST; i++) {
+    sqlite3_finalize(im->st[i]);
+    im->st[i] = NULL;
+  }
+}
+
+static char *expand_sql(const char *tmpl, const char *schema) {
+  sqlitch_buf b = SQLITCH_BUF_INIT;
+  for (const char *p = tmpl; *p;) {
+    const char *r = strstr(p, "{R}");
+    if (!r) {
+      sqlitch_buf_add(&b, p);
+      break;
+    }
+    sqlitch_buf_addn(&b, p, (size_t)(r - p));
+    sqlitch_buf_add(&b, schema);
+    p = r + 3;
+  }
+  return sqlitch_buf_take(&b);
+}
+
+/* A cached, reset statement; NULL with err set on failure. */
+static sqlite3_stmt *stmt(sqlitch_engine *e, int id, sqlitch_err *err) {
+  impl *im = IM(e);
+  if (!im->st[id]) {
+    char *sql = expand_sql(sql_text[id], im->schema);
+    int rc = sqlite3_prepare_v3(im->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                &im->st[id], NULL);
+    free(sql);
+    if (rc != SQLITE_OK) {
+      db_error(im->db, err);
+      return NULL;
+    }
+  }
+  return im->st[id];
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v) {
+  if (v) sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+  else sqlite3_bind_null(s, i);
+}
+
+static char *col_dup(sqlite3_stmt *s, int i) {
+  const unsigned char *t = sqlite3_column_text(s, i);
+  return t ? sqlitch_strdup((const char *)t) : NULL;
+}
+
+static const char *col(sqlite3_stmt *s, int i) {
+  return (const char *)sqlite3_column_text(s, i);
+}
+
+/* Step a write statement to completion and reset it. */
+static int exec_stmt(sqlitch_engine *e, sqlite3_stmt *s, sqlitch_err *err) {
+  int rc = sqlite3_step(s);
+  while (rc == SQLITE_ROW) rc = sqlite3_step(s);
+  if (rc != SQLITE_DONE) {
+    db_error(IM(e)->db, err);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return SQLITCH_ERROR;
+  }
+  sqlite3_reset(s);
+  sqlite3_clear_bindings(s);
+  return SQLITCH_OK;
+}
+
+static void done_stmt(sqlite3_stmt *s) {
+  sqlite3_reset(s);
+  sqlite3_clear_bindings(s);
+}
+
+static int exec_sql(sqlite3 *db, const char *sql, sqlitch_err *err) {
+  char *msg = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    sqlitch_err_set(err, SQLITCH_E_ENGINE, 2, "%s",
+                    msg ? msg : sqlite3_errmsg(db));
+    sqlite3_free(msg);
+    return SQLITCH_ERROR;
+  }
+  return SQLITCH_OK;
+}
+
+/* ========================================================== connections */
+
+/* Scripts must not see the attached registry. */
+static int authorizer(void *ctx, int action, const char *a, const char *b,
+                      const char *dbname, const char *trigger) {
+  impl *im = ctx;
+  (void)b;
+  (void)trigger;
+  if (!im->in_script || !im->attached) return SQLITE_OK;
+  if (dbname && strcmp(dbname, SQLITCH_REGISTRY_SCHEMA) == 0)
+    return SQLITE_DENY;
+  if ((action == SQLITE_DETACH || action == SQLITE_ATTACH) && a &&
+      strcmp(a, SQLITCH_REGISTRY_SCHEMA) == 0)
+    return SQLITE_DENY;
+  return SQLITE_OK;
+}
+
+static int open_file(const char *path, int flags, sqlite3 **out,
+                     sqlitch_err *err) {
+  sqlite3 *db = NULL;
+  int rc = sqlite3_open_v2(path, &db, flags, NULL);
+  if (rc != SQLITE_OK) {
+    sqlitch_err_set(err, SQLITCH_E_ENGINE, 2, "%s",
+                    db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    *out = NULL;
+    return SQLITCH_ERROR;
+  }
+  *out = db;
+  return SQLITCH_OK;
+}
+
+static void close_db(impl *im) {
+  finalize_all(im);
+  if (im->db && !im->adopted) sqlite3_close(im->db);
+  else if (im->db && im->attached) {
+    sqlite3_set_authorizer(im->db, NULL, NULL);
+    sqlite3_exec(im->db, "DETACH " SQLITCH_REGISTRY_SCHEMA, NULL, NULL, NULL);
+  }
+  im->db = NULL;
+  im->attached = 0;
+  im->mode = MODE_CLOSED;
+}
+
+static void setup_conn(sqlitch_engine *e) {
+  impl *im = IM(e);
+  double t = e->opts.lock_timeout > 0 ? e->opts.lock_timeout : 0;
+  sqlite3_busy_timeout(im->db, (int)(t * 1000 > 2e9 ? 2e9 : t * 1000));
+}
+
+/* Registry as main (status, log, and the start of deploy/revert). */
+static int ensure_registry(sqlitch_engine *e, sqlitch_err *err) {
+  impl *im = IM(e);
+  if (im->mode != MODE_CLOSED) return SQLITCH_OK;
+  const char *path = im->reg_path;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  if (e->opts.dry_run) {
+    if (!path || !sqlitch_path_exists(path)) {
+      path = ":memory:";
+      im->memory_registry = 1;
+    } else {
+      flags = SQLITE_OPEN_READONLY;
+    }
+  } else if (!path) {
+    path = "";   /* DBD::SQLite with no dbname: a private temporary db */
+  }
+  if (open_file(path, flags, &im->db, err)) return SQLITCH_ERROR;
+  im->schema = "main";
+  im->mode = MODE_REGISTRY;
+  setup_conn(e);
+  return SQLITCH_OK;
+}
+
+/* Same file? (stat identity, else the same path text) */
+static int same_file(const char *a, const char *b) {
+  struct stat sa, sb;
+  if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  char *ca = sqlitch_path_clean(a), *cb = sqlitch_path_clean(b);
+  int same = strcmp(ca, cb) == 0;
+  free(ca);
+  free(cb);
+  return same;
+}
+
+static int read_conn_state(sqlitch_engine *e, int out[6], sqlitch_err *err) {
+  sqlite3_stmt *s = stmt(e, ST_CONN_STATE, err);
+  if (!s) return SQLITCH_ERROR;
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW)
+    for (int i = 0; i < 6; i++) out[i] = sqlite3_column_int(s, i);
+  done_stmt(s);
+  return rc == SQLITE_ROW ? SQLITCH_OK : db_error(IM(e)->db, err);
+}
+
+static int attach_registry(sqlitch_engine *e, sqlitch_err *err) {
+  impl *im = IM(e);
+  if (!im->reg_path || same_file(im->target_path, im->reg_path)) {
+    im->schema = "main";
+  } else {
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(im->db, "ATTACH ? AS " SQLITCH_REGISTRY_SCHEMA, -1,
+                           &s, NULL) != SQLITE_OK)
+      return db_error(im->db, err);
+    sqlite3_bind_text(s, 1, im->reg_path, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) return db_error(im->db, err);
+    im->attached = 1;
+    im->schema = SQLITCH_REGISTRY_SCHEMA;
+  }
+  sqlite3_set_authorizer(im->db, authorizer, im);
+  if (!im->adopted) {
+    if (read_conn_state(e, im->conn_state, err)) return SQLITCH_ERROR;
+    im->have_conn_state = 1;
+  }
+  return SQLITCH_OK;
+}
+
+/* Target as main, registry attached: what running scripts needs. */
+static int ensure_target(sqlitch_engine *e, sqlitch_err *err) {
+  impl *im = IM(e);
+  if (im->mode == MODE_TARGET) return SQLITCH_OK;
+  if (!im->target_path)
+    return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
+                           "Database name missing in URI %s",
+                           e->target->uri->str);
+  close_db(im);
+  if (open_file(im->target_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                &im->db, err))
+    return SQLITCH_ERROR;
+  im->mode = MODE_TARGET;
+  setup_conn(e);
+  if (attach_registry(e, err)) {
+    close_db(im);
+    return SQLITCH_ERROR;
+  }
+  return SQLITCH_OK;
+}
+
+/* Query-side connection: whichever is open, else the registry alone. */
+static int ensure_db(sqlitch_engine *e, sqlitch_err *err) {
+  return IM(e)->mode == MODE_CLOSED ? ensure_registry(e, err) : SQLITCH_OK;
+}
+
+int sqlitch_engine_sqlite_adopt(sqlitch_engine *e, sqlite3 *db,
+                                sqlitch_err *err) {
+  impl *im = IM(e);
+  close_db(im);
+  im->db = db;
+  im->adopted = 1;
+  im->mode = MODE_TARGET;
+  const char *fn = sqlite3_db_filename(db, "main");
+  free(im->target_path);
+  im->target_path = sqlitch_strdup(fn && *fn ? fn : ":memory:");
+  if (attach_registry(e, err)) {
+    im->db = NULL;
+    im->mode = MODE_CLOSED;
+    return SQLITCH_ERROR;
+  }
+  return SQLITCH_OK;
+}
+
+sqlite3 *sqlitch_engine_sqlite_db(sqlitch_engine *e) {
+  return IM(e)->mode == MODE_TARGET ? IM(e)->db : NULL;
+}
+
+/* ============================================================== init */
+
+static int sq_init(sqlitch_engine *e, sqlitch_err *err) {
+  impl *im = sqlitch_calloc(1, sizeof *im);
+  e->impl = im;
+  im->lock_fd = -1;
+  im->intent_fd = -1;
+  const sqlitch_uri *u = e->target->uri;
+  if (u && u->dbname && *u->dbname) im->target_path = sqlitch_strdup(u->dbname);
+  char *reg = sqlitch_sqlite_registry_uri(e->target);
+  sqlitch_uri *ru = NULL;
+  if (sqlitch_uri_parse(reg, &ru, err)) {
+    free(reg);
+    return SQLITCH_ERROR;
+  }
+  if (ru->dbname && *ru->dbname) im->reg_path = sqlitch_strdup(ru->dbname);
+  im->reg_dest = sqlitch_uri_display(ru);
+  sqlitch_uri_free(ru);
+  free(reg);
+  const char *home = getenv("HOME");
+  if (home) {
+    char *rc = sqlitch_path_join(home, ".sqliterc");
+    im->sqliterc = sqlitch_is_file(rc);
+    free(rc);
+  }
+  return SQLITCH_OK;
+}
+
+static void intent_clear(impl *im);
+
+static void sq_destroy(sqlitch_engine *e) {
+  impl *im = IM(e);
+  if (!im) return;
+  intent_clear(im);
+  close_db(im);
+  if (im->lock_fd >= 0) close(im->lock_fd);   /* after SQLite let go */
+  free(im->target_path);
+  free(im->reg_path);
+  free(im->reg_dest);
+  free(im->intent_path);
+  free(im);
+  e->impl = NULL;
+}
+
+static const char *sq_registry_destination(sqlitch_engine *e) {
+  return IM(e)->reg_dest;
+}
+
+/* ========================================================= the clock */
+
+static int clock_ready(sqlitch_engine *e, sqlitch_err *err) {
+  impl *im = IM(e);
+  if (im->clock_ready) return SQLITCH_OK;
+  sqlite3_stmt *s = stmt(e, ST_MAX_TS, err);
+  if (!s) return SQLITCH_ERROR;
+  if (sqlite3_step(s) == SQLITE_ROW) sqlitch_engine_clock_init(e, col(s, 0));
+  done_stmt(s);
+  im->clock_ready = 1;
+  return SQLITCH_OK;
+}
+
+static int now_ts(sqlitch_engine *e, size_t pending, char out[32],
+                  sqlitch_err *err) {
+  if (clock_ready(e, err)) return SQLITCH_ERROR;
+  sqlitch_engine_clock_next(e, (int)(pending > 100000 ? 100000 : pending),
+                            out);
+  return SQLITCH_OK;
+}
+
+/* ========================================================== registry */
+
+/* Is there a registry (a "changes" table)? Queries on a registry that is
+   not there return nothing, as Sqitch's no-table handling does. */
+static int reg_initialized(sqlitch_engine *e, int *yes, sqlitch_err *err) {
+  if (ensure_db(e, err)) return SQLITCH_ERROR;
+  sqlite3_stmt *s = stmt(e, ST_INITIALIZED, err);
+  if (!s) return SQLITCH_ERROR;
+  sqlite3_bind_text(s, 1, "changes", -1, SQLITE_STATIC);
+  int rc = sqlite3_step(s);
+  *yes = rc == SQLITE_ROW && sqlite3_column_int(s, 0);
+  done_stmt(s);
+  if (rc != SQLITE_ROW) return db_error(IM(e)->db, err);
+  return SQLITCH_OK;
+}
+
+static int sq_initialized(sqlitch_engine *e, int *yes, sqlitch_err *err) {
+  return reg_initialized(e, yes, err);
+}
+
+static int sq_registry_version(sqlitch_engine *e, char **version,
+                               sqlitch_err *err) {
+  *version = NULL;
+  if (ensure_db(e, err)) return SQLITCH_ERROR;
+  impl *im = IM(e);
+  char *sql = expand_sql(sql_text[ST_VERSION], im->schema);
+  sqlite3_stmt *s = NULL;
+  int rc = sqlite3_prepare_v2(im->db, sql, -1, &s, NULL);
+  free(sql);
+  if (rc != SQLITE_OK) {
+    if (strncmp(sqlite3_errmsg(im->db), "no such table:", 14) == 0) {
+      *version = sqlitch_strdup("0");
+      return SQLITCH_OK;
+    }
+    return db_error(im->db, err);
+  }
+  rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) *version = col_dup(s, 0);
+  sqlite3_finalize(s);
+  if (rc != SQLITE_ROW) return db_error(im->db, err);
+  return SQLITCH_OK;
+}
+
+static void split_tags(const char *s, sqlitch_strv *out) {
+  if (!s) return;
+  while (*s) {
+    const char *sp = strchr(s, ' ');
+    size_t n = sp ? (size_t)(sp - s) : strlen(s);
+    if (n) sqlitch_strv_pushn(out, s, n);
+    if (!sp) break;
+    s = sp + 1;
+  }
+}
+
+static int sq_current_state(sqlitch_engine *e, const char *project,
+                            sqlitch_reg_state **out, sqlitch_err *err) {
+  *out = NULL;
+  int init;
+  if (reg_initialized(e, &init, err)) return SQLITCH_ERROR;
+  if (!init) return SQLITCH_OK;
+  int hash = 1;
+  sqlitch_err ignore = SQLITCH_ERR_INIT;
+  sqlite3_stmt *s = stmt(e, ST_STATE, &ignore);
+  if (!s) {
+    int nocol = ignore.msg && strncmp(ignore.msg, "no such column:", 15) == 0;
+    sqlitch_err_move(err, &ignore);
+    if (!nocol) return SQLITCH_ERROR;
+    sqlitch_err_clear(err);
+    hash = 0;
+    if (!(s = stmt(e, ST_STATE_NOHASH, err))) return SQLITCH_ERROR;
+  }
+  sqlite3_bind_text(s, 1, project, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) {
+    sqlitch_reg_state *st = sqlitch_calloc(1, sizeof *st);
+    st->change_id = col_dup(s, 0);
+    st->script_hash = col_dup(s, 1);
+    st->has_script_hash = hash;
+    st->change = col_dup(s, 2);
+    st->project = col_dup(s, 3);
+    st->note = col_dup(s, 4);
+    st->committer_name = col_dup(s, 5);
+    st->committer_email = col_dup(s, 6);
+    st->committed_at = col_dup(s, 7);
+    st->planner_name = col_dup(s, 8);
+    st->planner_email = col_dup(s, 9);
+    st->planned_at = col_dup(s, 10);
+    split_tags(col(s, 11), &st->tags);
+    *out = st;
+  }
+  done_stmt(s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(IM(e)->db, err);
+  return SQLITCH_OK;
+}
+
+static void read_change(sqlite3_stmt *s, sqlitch_reg_change *c) {
+  c->id = col_dup(s, 0);
+  c->name = col_dup(s, 1);
+  c->project = col_dup(s, 2);
+  c->note = col_dup(s, 3);
+  c->planned_at = col_dup(s, 4);
+  c->planner_name = col_dup(s, 5);
+  c->planner_email = col_dup(s, 6);
+  split_tags(col(s, 7), &c->tags);
+  c->script_hash = col_dup(s, 8);
+  c->committed_at = col_dup(s, 9);
+}
+
+static int sq_deployed_changes(sqlitch_engine *e, const char *project,
+                               const char *since_id, sqlitch_reg_changes *out,
+                               sqlitch_err *err) {
+  int init;
+  if (reg_initialized(e, &init, err)) return SQLITCH_ERROR;
+  if (!init) return SQLITCH_OK;
+  sqlite3_stmt *s = stmt(e, since_id ? ST_DEPLOYED_SINCE : ST_DEPLOYED, err);
+  if (!s) return SQLITCH_ERROR;
+  sqlite3_bind_text(s, 1, project, -1, SQLITE_STATIC);
+  if (since_id) sqlite3_bind_text(s, 2, since_id, -1, SQLITE_STATIC);
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    read_change(s, sqlitch_reg_changes_push(out));
+  done_stmt(s);
+  if (rc != SQLITE_DONE) return db_error(IM(e)->db, err);
+  return SQLITCH_OK;
+}
+
+static int sq_load_change(sqlitch_engine *e, const char *project,
+                          const char *change_id, int offset,
+                          sqlitch_reg_change *out, int *found,
+                          sqlitch_err *err) {
+  *found = 0;
+  int init;
+  if (reg_initialized(e, &init, err)) return SQLITCH_ERROR;
+  if (!init) return SQLITCH_OK;
+  int id = offset == 0 ? ST_LOAD : offset > 0 ? ST_LOAD_AFTER : ST_LOAD_BEFORE;
+  sqlite3_stmt *s = stmt(e, id, err);
+  if (!s) return SQLITCH_ERROR;
+  if (offset == 0) {
+    sqlite3_bind_text(s, 1, change_id, -1, SQLITE_STATIC);
+  } else {
+    sqlite3_bind_text(s, 1, project, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, change_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 3, abs(offset) - 1);
+  }
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) {
+    read_change(s, out);
+    *found = 1;
+  }
+  done_stmt(s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(IM(e)->db, err);
+  return SQLITCH_OK;
+}
+
+/* Run a one-column query collecting text values. */
+static int collect(sqlitch_engine *e, sqlite3_stmt *s, sqlitch_strv *out,
+                   sqlitch_err *err) {
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    const char *v = col(s, 0);
+    sqlitch_strv_push(out, v ? v : "");
+  }
+  done_stmt(s);
+  if (rc != SQLITE_DONE) return db_error(IM(e)->db, err);
+  return SQLITCH_OK;
+}
+
+static int one_text(sqlitch_engine *e, sqlite3_stmt *s, char **out,
+                    sqlitch_err *err) {
+  int rc = sqlite3_step(s);
+  *out = rc == SQLITE_ROW ? col_dup(s, 0) : NULL;
+  done_stmt(s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(IM(e)->db, err);
+  return SQLITCH_OK;
+}
+
+static int sq_change_id_offset(sqlitch_engine *e, const char *project,
+                               const char *change_id, int offset, char **out,
+                               sqlitch_err *err) {
+  *out = NULL;
+  int init;
+  if (reg_initialized(e, &init, err)) return SQLITCH_ERROR;
+  if (!init) return SQLITCH_OK;
+  if (offset == 0) {
+    *out = sqlitch_strdup(change_id);
+    return SQLITCH_OK;
+  }
+  sqlite3_stmt *s =
+      stmt(e, offset > 0 ? ST_CIDOFF_AFTER : ST_CIDOFF_BEFORE, err);
+  if (!s) return SQLITCH_ERROR;
+  sqlite3_bind_text(s, 1, project, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 2, change_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int(s, 3, abs(offset) - 1);
+  return one_text(e, s, out, err);
+}
+
+static int sq_change_id_for(sqlitch_engine *e, const char *change_id,
+                            const char *change, const char *tag,
+                            const char *project, sqlitch_strv *out,
+                            sqlitch_err *err) {
+  int init;
+  if (reg_initialized(e, &init, err)) return SQLITCH_ERROR;
+  if (!init) return SQLITCH_OK;
+  sqlite3_stmt *s;
+  if (change_id) {
+    if (!(s = stmt(e, ST_CID_BY_ID, err))) return SQLITCH_ERROR;
+    sqlite3_bind_text(s, 1, change_id, -1, SQLITE_STATIC);
+  } else if (change && tag) {
+    int head = strcmp(tag, "HEAD") == 0;
+    if (!(s = stmt(e, head ? ST_CID_HEAD : ST_CID_TAGGED, err)))
+      return SQLITCH_ERROR;
+    sqlite3_bind_text(s, 1, project, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, change, -1, SQLITE_STATIC);
+    if (!head) {
+      char *t = sqlitch_mprintf("@%s", tag);
+      sqlite3_bind_text(s, 3, t, -1, free);
+    }
+  } else if (change) {
+    if (!(s = stmt(e, ST_CID_BY_NAME, err))) return SQLITCH_ERROR;
+    sqlite3_bind_text(s, 1, project, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, change, -1, SQLITE_STATIC);
+  } else if (tag) {
+    if (!(s = stmt(e, ST_CID_BY_TAG, err))) return SQLITCH_ERROR;
+    sqlite3_bind_text(s, 1, project, -1, SQLITE_STATIC);
+    char *t = sqlitch_mprintf("@%s", tag);
+    sqlite3_bind_text(s, 2, t, -1, free);
+  } else {
+    return SQLITCH_OK;
+  }
+  return collect(e, s, out, err);
+}
+
+static int sq_change_id_at(sqlitch_engine *e, const char *project, int latest,
+                           int offset, char **out, sqlitch_err *err) {
+  *out = NULL;
+  int init;
+  if (reg_initialized(e, &init, err)) return SQLITCH_ERROR;
+  if (!init) return SQLITCH_OK;
+  sqlite3_stmt *s = stmt(e, latest ? ST_CID_DESC : ST_CID_ASC, err);
+  if (!s) return SQLITCH_ERROR;
+  sqlite3_bind_text(s, 1, project, -1, SQLITE_STATIC);
+  sqlite3_bind_int(s, 2, offset);
+  return one_text(e, s, out, err);
+}
+
+static int sq_changes_requiring(sqlitch_engine *e, const char *change_id,
+                                sqlitch_reg_requiring **out, size_t *n,
+                                sqlitch_err *err) {
+  *out = NULL;
+  *n = 0;
+  sqlite3_stmt *s = stmt(e, ST_REQUIRING, err);
+  if (!s) return SQLITCH_ERROR;
+  sqlite3_bind_text(s, 1, change_id, -1, SQLITE_STATIC);
+  size_t cap = 0;
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    if (*n == cap) {
+      cap = cap ? cap * 2 : 4;
+      *out = sqlitch_realloc(*out, cap * sizeof **out);
+    }
+    sqlitch_reg_requiring *r = &(*out)[(*n)++];
+    r->change_id = col_dup(s, 0);
+    r->project = col_dup(s, 1);
+    r->change = col_dup(s, 2);
+    r->asof_tag = col_dup(s, 3);
+  }
+  done_stmt(s);
+  if (rc != SQLITE_DONE) return db_error(IM(e)->db, err);
+  return SQLITCH_OK;
+}
+
+static int sq_name_for_change_id(sqlitch_engine *e, const char *change_id,
+                                 char **out, sqlitch_err *err) {
+  sqlite3_stmt *s = stmt(e, ST_NAME_FOR_ID, err);
+  if (!s) return SQLITCH_ERROR;
+  sqlite3_bind_text(s, 1, change_id, -1, SQLITE_STATIC);
+  return one_text(e, s, out, err);
+}
+
+static int sq_are_deployed(sqlitch_engine *e, const char *const *ids, size_t n,
+                           sqlitch_strv *out, sqlitch_err *err) {
+  int init;
+  if (reg_initialized(e, &init, err)) return SQLITCH_ERROR;
+  if (!init || n == 0) return SQLITCH_OK;
+  impl *im = IM(e);
+  /* Sqitch's IN (...) query, so that ids come back in its order. */
+  sqlitch_buf b = SQLITCH_BUF_INIT;
+  sqlitch_buf_addf(&b, "SELECT change_id FROM %s.changes WHERE change_id IN (",
+                   im->schema);
+  for (size_t i = 0; i < n; i++) sqlitch_buf_add(&b, i ? ", ?" : "?");
+  sqlitch_buf_addc(&b, ')');
+  sqlite3_stmt *s = NULL;
+  int rc = sqlite3_prepare_v2(im->db, b.p, -1, &s, NULL);
+  sqlitch_buf_free(&b);
+  if (rc != SQLITE_OK) return db_error(im->db, err);
+  for (size_t i = 0; i < n; i++)
+    sqlite3_bind_text(s, (int)i + 1, ids[i], -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    sqlitch_strv_push(out, col(s, 0));
+  sqlite3_finalize(s);
+  if (rc != SQLITE_DONE) return db_error(im->db, err);
+  return SQLITCH_OK;
+}
+
+static int sq_is_deployed_tag(sqlitch_engine *e, const char *tag_id, int *yes,
+                              sqlitch_err *err) {
+  *yes = 0;
+  int init;
+  if (reg_initialized(e, &init, err)) return SQLITCH_ERROR;
+  if (!init) return SQLITCH_OK;
+  sqlite3_stmt *s = stmt(e, ST_IS_TAG, err);
+  if (!s) return SQLITCH_ERROR;
+  sqlite3_bind_text(s, 1, tag_id, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) *yes = sqlite3_column_int(s, 0);
+  done_stmt(s);
+  return rc == SQLITE_ROW ? SQLITCH_OK : db_error(IM(e)->db, err);
+}
+
+static int sq_current_changes(sqlitch_engine *e, const char *project,
+                              sqlitch_change_row_fn fn, void *ctx,
+                              sqlitch_err *err) {
+  int init;
+  if (reg_initialized(e, &init, err)) return SQLITCH_ERROR;
+  if (!init) return SQLITCH_OK;
+  sqlite3_stmt *s = stmt(e, ST_CURRENT_CHANGES, err);
+  if (!s) return SQLITCH_ERROR;
+  sqlite3_bind_text(s, 1, project, -1, SQLITE_STATIC);
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    sqlitch_reg_current_change r = {col(s, 0), col(s, 1), col(s, 2),
+                                    col(s, 3), col(s, 4), col(s, 5),
+                                    col(s, 6), col(s, 7), col(s, 8)};
+    if (fn(ctx, &r)) {
+      rc = SQLITE_DONE;
+      break;
+    }
+  }
+  done_stmt(s);
+  return rc == SQLITE_DONE ? SQLITCH_OK : db_error(IM(e)->db, err);
+}
+
+static int sq_current_tags(sqlitch_engine *e, const char *project,
+                           sqlitch_tag_row_fn fn, void *ctx,
+                           sqlitch_err *err) {
+  int init;
+  if (reg_initialized(e, &init, err)) return SQLITCH_ERROR;
+  if (!init) return SQLITCH_OK;
+  sqlite3_stmt *s = stmt(e, ST_CURRENT_TAGS, err);
+  if (!s) return SQLITCH_ERROR;
+  sqlite3_bind_text(s, 1, project, -1, SQLITE_STATIC);
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    sqlitch_reg_current_tag r = {col(s, 0), col(s, 1), col(s, 2), col(s, 3),
+                                 col(s, 4), col(s, 5), col(s, 6), col(s, 7)};
+    if (fn(ctx, &r)) {
+      rc = SQLITE_DONE;
+      break;
+    }
+  }
+  done_stmt(s);
+  return rc == SQLITE_DONE ? SQLITCH_OK : db_error(IM(e)->db, err);
+}
+
+/* REGEXP with Perl semantics (regex.h), registered on first use. */
+#include "regex.h"
+
+static int sq_search_events(sqlitch_engine *e, const sqlitch_event_query *q,
+                            sqlitch_event_row_fn fn, void *ctx,
+                            sqlitch_err *err) {
+  if (ensure_db(e, err)) return SQLITCH_ERROR;
+  impl *im = IM(e);
+  static const struct {
+    size_t off;
+    const char *col;
+  } rx[] = {{offsetof(sqlitch_event_query, committer), "e.committer_name"},
+            {offsetof(sqlitch_event_query, planner), "e.planner_name"},
+            {offsetof(sqlitch_event_query, change), "e.change"},
+            {offsetof(sqlitch_event_query, project), "e.project"}};
+  sqlitch_buf w = SQLITCH_BUF_INIT;
+  sqlitch_strv params = SQLITCH_STRV_INIT;
+  int need_re = 0;
+  for (size_t i = 0; i < sizeof rx / sizeof rx[0]; i++) {
+    const char *v = *(const char *const *)((const char *)q + rx[i].off);
+    if (!v) continue;
+    sqlitch_buf_addf(&w, "%s %s REGEXP ?", w.len ? " AND" : " WHERE",
+                     rx[i].col);
+    sqlitch_strv_push(&params, v);
+    need_re = 1;
+  }
+  if (q->events && q->events->n) {
+    sqlitch_buf_addf(&w, "%s e.event IN (", w.len ? " AND" : " WHERE");
+    for (size_t i = 0; i < q->events->n; i++) {
+      sqlitch_buf_add(&w, i ? ", ?" : "?");
+      sqlitch_strv_push(&params, q->events->v[i]);
+    }
+    sqlitch_buf_addc(&w, ')');
+  }
+  if (need_re && sqlitch_regex_sqlite_register(im->db) != SQLITE_OK) {
+    sqlitch_buf_free(&w);
+    sqlitch_strv_free(&params);
+    return db_error(im->db, err);
+  }
+  sqlitch_buf sql = SQLITCH_BUF_INIT;
+  sqlitch_buf_addf(
+      &sql,
+      "SELECT e.event, e.project, e.change_id, e.change, e.note, e.requires, "
+      "e.conflicts, e.tags, e.committer_name, e.committer_email, %s AS "
+      "committed_at, e.planner_name, e.planner_email, %s AS planned_at FROM "
+      "%s.events e%s ORDER BY e.committed_at %s",
+      TS("e.committed_at"), TS("e.planned_at"), im->schema, sqlitch_buf_str(&w),
+      q->ascending ? "ASC" : "DESC");
+  if (q->limit > 0) sqlitch_buf_addf(&sql, " LIMIT %ld", q->limit);
+  if (q->offset > 0)
+    sqlitch_buf_addf(&sql, "%s OFFSET %ld", q->limit > 0 ? "" : " LIMIT -1",
+                     q->offset);
+  sqlitch_buf_free(&w);
+  sqlite3_stmt *s = NULL;
+  int rc = sqlite3_prepare_v2(im->db, sql.p, -1, &s, NULL);
+  sqlitch_buf_free(&sql);
+  if (rc != SQLITE_OK) {
+    sqlitch_strv_free(&params);
+    return db_error(im->db, err);
+  }
+  for (size_t i = 0; i < params.n; i++)
+    sqlite3_bind_text(s, (int)i + 1, params.v[i], -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    sqlitch_reg_event r = {col(s, 0),  col(s, 1),  col(s, 2),  col(s, 3),
+                           col(s, 4),  col(s, 5),  col(s, 6),  col(s, 7),
+                           col(s, 8),  col(s, 9),  col(s, 10), col(s, 11),
+                           col(s, 12), col(s, 13)};
+    if (fn(ctx, &r)) {
+      rc = SQLITE_DONE;
+      break;
+    }
+  }
+  if (rc != SQLITE_DONE) db_error(im->db, err);
+  sqlite3_finalize(s);
+  sqlitch_strv_free(&params);
+  return rc == SQLITE_DONE ? SQLITCH_OK : SQLITCH_ERROR;
+}
+
+static int sq_registered_projects(sqlitch_engine *e, sqlitch_strv *out,
+                                  sqlitch_err *err) {
+  int init;
+  if (reg_initialized(e, &init, err)) return SQLITCH_ERROR;
+  if (!init) return SQLITCH_OK;
+  sqlite3_stmt *s = stmt(e, ST_PROJECTS, err);
+  return s ? collect(e, s, out, err) : SQLITCH_ERROR;
+}
+
+/* ============================================================ writes */
+
+static int log_event(sqlitch_engine *e, const char *event,
+                     const sqlitch_log_change *c, const char *tags,
+                     const char *req, const char *conf, const char *ts,
+                     sqlitch_err *err) {
+  sqlite3_stmt *s = stmt(e, ST_INS_EVENT, err);
+  if (!s) return SQLITCH_ERROR;
+  const char *v[] = {event,
+                     c->change_id,
+                     c->change,
+                     c->project,
+                     c->note ? c->note : "",
+                     tags ? tags : "",
+                     req ? req : "",
+                     conf ? conf : "",
+                     c->committer_name,
+                     c->committer_email,
+                     c->planned_at,
+                     c->planner_name,
+                     c->planner_email,
+                     ts};
+  for (int i = 0; i < 14; i++) bind_text(s, i + 1, v[i]);
+  return exec_stmt(e, s, err);
+}
+
+static int bind_tag(sqlite3_stmt *s, const sqlitch_log_change *c,
+                    const sqlitch_log_tag *t, const char *ts) {
+  const char *v[] = {t->tag_id,          t->tag,           c->project,
+                     c->change_id,       t->note ? t->note : "",
+                     c->committer_name,  c->committer_email,
+                     t->planned_at,      t->planner_name,  t->planner_email,
+                     ts};
+  for (int i = 0; i < 11; i++) bind_text(s, i + 1, v[i]);
+  return SQLITCH_OK;
+}
+
+/* log_deploy_change: changes, dependencies, tags, events rows. */
+static int log_deploy_rows(sqlitch_engine *e, const sqlitch_log_change *c,
+                           const char *ts, sqlitch_err *err) {
+  sqlite3_stmt *s = stmt(e, ST_INS_CHANGE, err);
+  if (!s) return SQLITCH_ERROR;
+  const char *v[] = {c->change_id,      c->script_hash,     c->change,
+                     c->project,        c->note ? c->note : "",
+                     c->committer_name, c->committer_email, c->planned_at,
+                     c->planner_name,   c->planner_email,   ts};
+  for (int i = 0; i < 11; i++) bind_text(s, i + 1, v[i]);
+  if (exec_stmt(e, s, err)) return SQLITCH_ERROR;
+  for (size_t i = 0; i < c->ndeps; i++) {
+    if (!(s = stmt(e, ST_INS_DEP, err))) return SQLITCH_ERROR;
+    bind_text(s, 1, c->change_id);
+    bind_text(s, 2, c->deps[i].type);
+    bind_text(s, 3, c->deps[i].dependency);
+    bind_text(s, 4, c->deps[i].dependency_id);
+    if (exec_stmt(e, s, err)) return SQLITCH_ERROR;
+  }
+  for (size_t i = 0; i < c->ntags; i++) {
+    if (!(s = stmt(e, ST_INS_TAG, err))) return SQLITCH_ERROR;
+    bind_tag(s, c, &c->tags[i], ts);
+    if (exec_stmt(e, s, err)) return SQLITCH_ERROR;
+  }
+  return log_event(e, "deploy", c, c->ev_tags, c->ev_requires,
+                   c->ev_conflicts, ts, err);
+}
+
+static int join_col(sqlitch_engine *e, sqlite3_stmt *s, char **out,
+                    sqlitch_err *err) {
+  sqlitch_buf b = SQLITCH_BUF_INIT;
+  int rc, first = 1;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    if (!first) sqlitch_buf_addc(&b, ',');
+    const char *v = col(s, 0);
+    sqlitch_buf_add(&b, v ? v : "");
+    first = 0;
+  }
+  done_stmt(s);
+  if (rc != SQLITE_DONE) {
+    sqlitch_buf_free(&b);
+    return db_error(IM(e)->db, err);
+  }
+  *out = b.p ? sqlitch_buf_take(&b) : sqlitch_strdup("");
+  return SQLITCH_OK;
+}
+
+/* log_revert_change: read tags/dependencies back, delete, log. */
+static int log_revert_rows(sqlitch_engine *e, const sqlitch_log_change *c,
+                           const char *ts, sqlitch_err *err) {
+  char *tags = NULL, *req = NULL, *conf = NULL;
+  int rc = SQLITCH_ERROR;
+  sqlite3_stmt *s;
+  if (!(s = stmt(e, ST_SEL_TAGS, err))) goto out;
+  bind_text(s, 1, c->change_id);
+  if (join_col(e, s, &tags, err)) goto out;
+  if (!(s = stmt(e, ST_DEL_TAGS, err))) goto out;
+  bind_text(s, 1, c->change_id);
+  if (exec_stmt(e, s, err)) goto out;
+  if (!(s = stmt(e, ST_SEL_DEPS, err))) goto out;
+  bind_text(s, 1, c->change_id);
+  bind_text(s, 2, "require");
+  if (join_col(e, s, &req, err)) goto out;
+  if (!(s = stmt(e, ST_SEL_DEPS, err))) goto out;
+  bind_text(s, 1, c->change_id);
+  bind_text(s, 2, "conflict");
+  if (join_col(e, s, &conf, err)) goto out;
+  if (!(s = stmt(e, ST_DEL_DEPS, err))) goto out;
+  bind_text(s, 1, c->change_id);
+  if (exec_stmt(e, s, err)) goto out;
+  if (!(s = stmt(e, ST_DEL_CHANGE, err))) goto out;
+  bind_text(s, 1, c->change_id);
+  if (exec_stmt(e, s, err)) goto out;
+  rc = log_event(e, "revert", c, tags, req, conf, ts, err);
+out:
+  free(tags);
+  free(req);
+  free(conf);
+  return rc;
+}
+
+static int in_txn(sqlitch_engine *e) {
+  return !sqlite3_get_autocommit(IM(e)->db);
+}
+
+static int begin(sqlitch_engine *e, sqlitch_err *err) {
+  return exec_sql(IM(e)->db, "BEGIN IMMEDIATE", err);
+}
+
+static int commit(sqlitch_engine *e, sqlitch_err *err) {
+  return exec_sql(IM(e)->db, "COMMIT", err);
+}
+
+static void rollback_quiet(sqlitch_engine *e) {
+  if (IM(e)->db && in_txn(e))
+    sqlite3_exec(IM(e)->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int sq_log_fail(sqlitch_engine *e, const sqlitch_log_change *c,
+                       sqlitch_err *err) {
+  char ts[32];
+  if (ensure_db(e, err) || now_ts(e, 0, ts, err)) return SQLITCH_ERROR;
+  return log_event(e, "fail", c, c->ev_tags, c->ev_requires, c->ev_conflicts,
+                   ts, err);
+}
+
+static int sq_log_new_tags(sqlitch_engine *e, const sqlitch_log_change *c,
+                           sqlitch_err *err) {
+  if (!c->ntags) return SQLITCH_OK;
+  char ts[32];
+  if (ensure_db(e, err) || now_ts(e, 0, ts, err)) return SQLITCH_ERROR;
+  int rc = begin(e, err);
+  for (size_t i = 0; i < c->ntags && rc == SQLITCH_OK; i++) {
+    sqlite3_stmt *s = stmt(e, ST_INS_NEW_TAG, err);
+    if (!s) rc = SQLITCH_ERROR;
+    else {
+      bind_tag(s, c, &c->tags[i], ts);
+      rc = exec_stmt(e, s, err);
+    }
+  }
+  if (rc == SQLITCH_OK) rc = commit(e, err);
+  if (rc) rollback_quiet(e);
+  return rc;
+}
+
+static int sq_register_project(sqlitch_engine *e, const char *project,
+                               const char *uri, sqlitch_err *err) {
+  if (ensure_db(e, err)) return SQLITCH_ERROR;
+  sqlite3_stmt *s = stmt(e, ST_PROJECT_URI, err);
+  if (!s) return SQLITCH_ERROR;
+  sqlite3_bind_text(s, 1, project, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) {
+    char *reg = col_dup(s, 0);
+    done_stmt(s);
+    int r = SQLITCH_OK;
+    if (uri && !reg)
+      r = sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
+                          "Cannot register \"%s\" with URI %s: already exists "
+                          "with NULL URI",
+                          project, uri);
+    else if (!uri && reg)
+      r = sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
+                          "Cannot register \"%s\" without URI: already exists "
+                          "with URI %s",
+                          project, reg);
+    else if (uri && reg && strcmp(uri, reg) != 0)
+      r = sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
+                          "Cannot register \"%s\" with URI %s: already exists "
+                          "with URI %s",
+                          project, uri, reg);
+    free(reg);
+    return r;
+  }
+  done_stmt(s);
+  if (rc != SQLITE_DONE) return db_error(IM(e)->db, err);
+  if (uri) {
+    if (!(s = stmt(e, ST_URI_PROJECT, err))) return SQLITCH_ERROR;
+    sqlite3_bind_text(s, 1, uri, -1, SQLITE_STATIC);
+    char *other = NULL;
+    if (one_text(e, s, &other, err)) return SQLITCH_ERROR;
+    if (other) {
+      sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
+                      "Cannot register \"%s\" with URI %s: project \"%s\" "
+                      "already using that URI",
+                      project, uri, other);
+      free(other);
+      return SQLITCH_ERROR;
+    }
+  }
+  const char *uname, *uemail;
+  char ts[32];
+  if (sqlitch_engine_user(e, &uname, &uemail, err) || now_ts(e, 0, ts, err))
+    return SQLITCH_ERROR;
+  if (!(s = stmt(e, ST_INS_PROJECT, err))) return SQLITCH_ERROR;
+  bind_text(s, 1, project);
+  bind_text(s, 2, uri);
+  bind_text(s, 3, uname);
+  bind_text(s, 4, uemail);
+  bind_text(s, 5, ts);
+  return exec_stmt(e, s, err);
+}
+
+static int sq_update_script_hashes(sqlitch_engine *e, const char *project,
+                                   const char *const *ids,
+                                   const char *const *hashes, size_t n,
+                                   sqlitch_err *err) {
+  if (ensure_db(e, err) || begin(e, err)) return SQLITCH_ERROR;
+  int rc = SQLITCH_OK;
+  for (size_t i = 0; i < n && rc == SQLITCH_OK; i++) {
+    sqlite3_stmt *s = stmt(e, ST_UPD_HASH, err);
+    if (!s) {
+      rc = SQLITCH_ERROR;
+      break;
+    }
+    bind_text(s, 1, hashes[i]);
+    bind_text(s, 2, ids[i]);
+    bind_text(s, 3, ids[i]);
+    rc = exec_stmt(e, s, err);
+  }
+  if (rc == SQLITCH_OK) {
+    sqlite3_stmt *s = stmt(e, ST_NULL_HASH, err);
+    if (!s) rc = SQLITCH_ERROR;
+    else {
+      bind_text(s, 1, project);
+      rc = exec_stmt(e, s, err);
+    }
+  }
+  if (rc == SQLITCH_OK) rc = commit(e, err);
+  if (rc) rollback_quiet(e);
+  return rc;
+}
+
+/* ====================================================== script parsing */
+
+/* The sqlite3 shell's process_input(), minus execution: cut a script into
+   the chunks the shell hands to sqlite3_prepare, at the same lines. */
+
+#define QSS_HASDARK 0x100
+#define QSS_ENDSEMI 0x200
+#define QSS_CHARMASK 0xff
+#define QSS_SCANMASK 0x300
+#define QSS_SETV(q, v) ((v) | ((q)&QSS_SCANMASK))
+#define QSS_INPLAIN(q) (((q)&QSS_CHARMASK) == 0)
+#define QSS_PLAINWHITE(q) (((q) & ~QSS_ENDSEMI) == 0)
+#define QSS_SEMITERM(q) (((q) & ~QSS_HASDARK) == QSS_ENDSEMI)
+
+static int is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' ||
+         c == '\r';
+}
+
+/* The shell's quickscan(): track quotes/comments across lines and whether
+   the line ends with a semicolon. */
+static int quickscan(const char *z, int qss) {
+  char wait = (char)(qss & QSS_CHARMASK);
+  char c;
+  for (;;) {
+    if (!wait) {
+      for (;;) {
+        c = *z++;
+        if (!c) return qss;
+        if (is_space(c)) continue;
+        if (c == '-' && *z == '-') return qss; /* comment to end of line */
+        if (c == ';') {
+          qss |= QSS_ENDSEMI;
+          continue;
+        }
+        if (c == '/' && *z == '*') {
+          z++;
+          wait = '*';
+          qss = QSS_SETV(qss, wait);
+          break;
+        }
+        if (c == '[' || c == '`' || c == '\'' || c == '"') {
+          wait = c == '[' ? ']' : c;
+          qss = QSS_HASDARK | wait;
+          break;
+        }
+        qss = (qss & ~QSS_ENDSEMI) | QSS_HASDARK;
+      }
+    } else {
+      for (;;) {
+        c = *z++;
+        if (!c) return qss;
+        if (c != wait) continue;
+        if (wait == '*') {
+          if (*z != '/') continue;
+          z++;
+        } else if (wait != ']' && *z == wait) {
+          z++;
+          continue;
+        }
+        wait = 0;
+        qss = QSS_SETV(qss, 0);
+        break;
+      }
+    }
+  }
+}
+
+/* "go" or "/" alone on a line ends a statement (line_is_command_terminator). */
+static int line_is_terminator(const char *z) {
+  while (is_space(*z)) z++;
+  if (*z == '/') z++;
+  else if ((z[0] == 'g' || z[0] == 'G') && (z[1] == 'o' || z[1] == 'O'))
+    z += 2;
+  else
+    return 0;
+  return quickscan(z, 0) == 0;
+}
+
+typedef struct chunk {
+  size_t off;   /* into script.buf */
+  int line;     /* line the chunk starts at */
+} chunk;
+
+typedef struct script {
+  sqlitch_buf buf;  /* chunks, each NUL-terminated */
+  chunk *v;
+  size_t n, cap;
+  int dot;          /* has a dot-command */
+  int shell_only;   /* uses something only the sqlite3 shell provides */
+} script;
+
+static void script_free(script *sc) {
+  sqlitch_buf_free(&sc->buf);
+  free(sc->v);
+  memset(sc, 0, sizeof *sc);
+}
+
+static void chunk_push(script *sc, size_t off, int line) {
+  if (sc->n == sc->cap) {
+    sc->cap = sc->cap ? sc->cap * 2 : 32;
+    sc->v = sqlitch_realloc(sc->v, sc->cap * sizeof *sc->v);
+  }
+  sc->v[sc->n].off = off;
+  sc->v[sc->n].line = line;
+  sc->n++;
+}
+
+/* What only the sqlite3 shell defines (shell.c's open_db extensions and
+   functions), plus EXPLAIN, whose output the shell formats its own way. A
+   script naming one of these runs through the client. Sorted. */
+static const char *const shell_words[] = {
+    "completion",      "decimal",           "decimal_add",
+    "decimal_cmp",     "decimal_mul",       "decimal_sub",
+    "decimal_sum",     "edit",              "explain",
+    "fsdir",           "generate_series",   "ieee754",
+    "ieee754_exponent", "ieee754_from_blob", "ieee754_mantissa",
+    "ieee754_to_blob", "load_extension",    "lsmode",
+    "readfile",        "regexp",            "regexpi",
+    "sha3",            "sha3_query",        "shell_add_schema",
+    "shell_escape_crnl", "shell_idquote",   "shell_int32",
+    "shell_module_schema", "shell_putsnl",  "sqlar_compress",
+    "sqlar_uncompress", "sqlite_dbdata",    "sqlite_dbptr",
+    "uint",            "usleep",            "writefile",
+    "zipfile"};
+
+static int cmp_word(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int word_char(unsigned char c) {
+  return c == '_' || c == '$' || (c >= '0' && c <= '9') ||
+         (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+/* Scan bare words (outside strings, quoted names and comments). */
+static int uses_shell_words(const char *z) {
+  char w[32];
+  while (*z) {
+    char c = *z;
+    if (c == '\'' || c == '"' || c == '`' || c == '[') {
+      char end = c == '[' ? ']' : c;
+      z++;
+      while (*z && !(*z == end && z[1] != end)) z += (*z == end) ? 2 : 1;
+      if (*z) z++;
+    } else if (c == '-' && z[1] == '-') {
+      while (*z && *z != '\n') z++;
+    } else if (c == '/' && z[1] == '*') {
+      z += 2;
+      while (*z && !(z[0] == '*' && z[1] == '/')) z++;
+      if (*z) z += 2;
+    } else if (word_char((unsigned char)c) && !(c >= '0' && c <= '9')) {
+      size_t n = 0;
+      while (word_char((unsigned char)*z)) {
+        if (n < sizeof w - 1) w[n] = (char)((*z >= 'A' && *z <= 'Z') ? *z + 32 : *z);
+        n++;
+        z++;
+      }
+      if (n < sizeof w) {
+        w[n] = 0;
+        const char *key = w;
+        if (bsearch(&key, shell_words, sizeof shell_words / sizeof *shell_words,
+                    sizeof *shell_words, cmp_word))
+          return 1;
+      }
+    } else {
+      z++;
+    }
+  }
+  return 0;
+}
+
+static void script_parse(const char *text, size_t len, script *sc) {
+  memset(sc, 0, sizeof *sc);
+  int qss = 0, lineno = 0, startline = 0;
+  size_t nsql = 0, start = 0;
+  sqlitch_buf line = SQLITCH_BUF_INIT;
+  const char *p = text, *end = text + len;
+  while (p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+    if (nl && n && p[n - 1] == '\r') n--;
+    sqlitch_buf_reset(&line);
+    sqlitch_buf_addn(&line, p, n);
+    p = nl ? nl + 1 : end;
+    lineno++;
+    const char *z = sqlitch_buf_str(&line);
+    if (QSS_INPLAIN(qss) && line_is_terminator(z)) {
+      int complete;
+      if (nsql == 0) complete = 1;
+      else {
+        sqlitch_buf_addc(&sc->buf, ';');
+        complete = sqlite3_complete(sc->buf.p + start);
+        sqlitch_buf_truncate(&sc->buf, sc->buf.len - 1);
+      }
+      if (complete) z = ";";
+    }
+    qss = quickscan(z, qss);
+    if (QSS_PLAINWHITE(qss) && nsql == 0) {
+      qss = 0;
+      continue;
+    }
+    if (nsql == 0 && (z[0] == '.' || z[0] == '#')) {
+      if (z[0] == '.') sc->dot = 1;
+      qss = 0;
+      continue;
+    }
+    if (nsql == 0) {
+      while (is_space(*z)) z++;
+      start = sc->buf.len;
+      startline = lineno;
+      sqlitch_buf_add(&sc->buf, z);
+      nsql = sc->buf.len - start;
+      if (!sc->buf.p) sqlitch_buf_add(&sc->buf, "");
+    } else {
+      sqlitch_buf_addc(&sc->buf, '\n');
+      sqlitch_buf_add(&sc->buf, z);
+      nsql = sc->buf.len - start;
+    }
+    if (nsql && QSS_SEMITERM(qss) && sqlite3_complete(sc->buf.p + start)) {
+      sqlitch_buf_addn(&sc->buf, "", 1); /* NUL terminator */
+      chunk_push(sc, start, startline);
+      nsql = 0;
+      qss = 0;
+    } else if (nsql && QSS_PLAINWHITE(qss)) {
+      sqlitch_buf_truncate(&sc->buf, start);
+      nsql = 0;
+      qss = 0;
+    }
+  }
+  if (nsql) {
+    sqlitch_buf_addn(&sc->buf, "", 1);
+    chunk_push(sc, start, startline);
+  }
+  sqlitch_buf_free(&line);
+  for (size_t i = 0; i < sc->n && !sc->shell_only; i++)
+    sc->shell_only = uses_shell_words(sc->buf.p + sc->v[i].off);
+}
+
+/* ===================================================== script running */
+
+typedef enum { KW_OTHER = 0, KW_BEGIN, KW_COMMIT, KW_ROLLBACK, KW_ROLLBACK_TO } kw;
+
+static const char *skip_blank(const char *z, int semis) {
+  for (;;) {
+    if (is_space(*z) || (semis && *z == ';')) z++;
+    else if (z[0] == '-' && z[1] == '-') {
+      while (*z && *z != '\n') z++;
+    } else if (z[0] == '/' && z[1] == '*') {
+      z += 2;
+      while (*z && !(z[0] == '*' && z[1] == '/')) z++;
+      if (*z) z += 2;
+    } else
+      return z;
+  }
+}
+
+static int word_is(const char *z, const char *w, const char **next) {
+  size_t n = strlen(w);
+  if (strncasecmp(z, w, n) != 0 || word_char((unsigned char)z[n])) return 0;
+  if (next) *next = z + n;
+  return 1;
+}
+
+/* Transaction-control class of a statement. */
+static kw classify(const char *sql) {
+  const char *z = skip_blank(sql, 0), *n;
+  if (word_is(z, "BEGIN", NULL)) return KW_BEGIN;
+  if (word_is(z, "COMMIT", NULL) || word_is(z, "END", NULL)) return KW_COMMIT;
+  if (word_is(z, "ROLLBACK", &n)) {
+    z = skip_blank(n, 0);
+    if (word_is(z, "TRANSACTION", &n)) z = skip_blank(n, 0);
+    return word_is(z, "TO", NULL) ? KW_ROLLBACK_TO : KW_ROLLBACK;
+  }
+  return KW_OTHER;
+}
+
+typedef struct run_opts {
+  const char *path;    /* script path for messages */
+  int show_rows;       /* print result rows (CSV) */
+  int nested;          /* inside our savepoint: BEGIN/COMMIT are no-ops */
+  /* called before the script's final COMMIT runs, inside its transaction */
+  int (*hook)(sqlitch_engine *e, void *ctx, sqlitch_err *err);
+  void *hook_ctx;
+  int hook_ran;
+} run_opts;
+
+enum { RUN_OK = 0, RUN_FAILED, RUN_HOOK_FAILED };
+
+/* shell_error_context() */
+static void error_context(sqlitch_buf *b, const char *sql, int off) {
+  if (off < 0 || !sql) return;
+  while (off > 50) {
+    off--;
+    sql++;
+    while ((sql[0] & 0xc0) == 0x80) {
+      sql++;
+      off--;
+    }
+  }
+  size_t len = strlen(sql);
+  if (len > 78) {
+    len = 78;
+    while ((sql[len] & 0xc0) == 0x80) len--;
+  }
+  sqlitch_buf_add(b, "\n  ");
+  for (size_t i = 0; i < len; i++)
+    sqlitch_buf_addc(b, is_space(sql[i]) ? ' ' : sql[i]);
+  if (off < 25) {
+    sqlitch_buf_add(b, "\n  ");
+    sqlitch_buf_pad(b, ' ', (size_t)off);
+    sqlitch_buf_add(b, "^--- error here");
+  } else {
+    sqlitch_buf_add(b, "\n  ");
+    sqlitch_buf_pad(b, ' ', (size_t)(off - 14));
+    sqlitch_buf_add(b, "error here ---^");
+  }
+}
+
+/* Report an error as the shell does, prefixed with the script path. */
+static void report_script_error(sqlitch_engine *e, sqlite3 *db,
+                                const run_opts *o, const char *type, int line,
+                                int rc, const char *sql) {
+  sqlitch_buf b = SQLITCH_BUF_INIT;
+  if (o->path) sqlitch_buf_addf(&b, "%s: ", o->path);
+  sqlitch_buf_addf(&b, "%s near line %d: %s", type, line, sqlite3_errmsg(db));
+  if (rc > 1) sqlitch_buf_addf(&b, " (%d)", rc);
+  if (sql) error_context(&b, sql, sqlite3_error_offset(db));
+  sqlitch_report(e->rep, SQLITCH_VENT, "%s", b.p);
+  sqlitch_buf_free(&b);
+}
+
+/* One result row as the shell's -csv mode prints it. */
+static void emit_row(sqlitch_engine *e, sqlite3_stmt *s, int ncol,
+                     sqlitch_buf *b) {
+  sqlitch_buf_reset(b);
+  for (int i = 0; i < ncol; i++) {
+    const unsigned char *v = sqlite3_column_text(s, i);
+    if (i) sqlitch_buf_addc(b, ',');
+    if (!v) continue;
+    int quote = v[0] == 0 || strchr((const char *)v, ',') != NULL;
+    for (const unsigned char *p = v; *p && !quote; p++)
+      quote = *p <= 0x20 || *p == '"' || *p == '\'' || *p >= 0x7f;
+    if (!quote) {
+      sqlitch_buf_add(b, (const char *)v);
+      continue;
+    }
+    sqlitch_buf_addc(b, '"');
+    for (const unsigned char *p = v; *p; p++) {
+      if (*p == '"') sqlitch_buf_addc(b, '"');
+      sqlitch_buf_addc(b, (char)*p);
+    }
+    sqlitch_buf_addc(b, '"');
+  }
+  sqlitch_buf_addc(b, '\n');
+  sqlitch_report_literal(e->rep, SQLITCH_EMIT, "%s", b->p);
+}
+
+/* Run the parsed script on db, statement by statement (shell_exec). */
+static int run_chunks(sqlitch_engine *e, sqlite3 *db, const script *sc,
+                      run_opts *o, sqlitch_err *err) {
+  impl *im = IM(e);
+  sqlitch_buf row = SQLITCH_BUF_INIT;
+  int result = RUN_OK;
+  for (size_t k = 0; k < sc->n && result == RUN_OK; k++) {
+    const char *z = sc->buf.p + sc->v[k].off;
+    int line = sc->v[k].line;
+    while (*z) {
+      sqlite3_stmt *st = NULL;
+      const char *tail = NULL;
+      im->in_script = 1;
+      int rc = sqlite3_prepare_v2(db, z, -1, &st, &tail);
+      im->in_script = 0;
+      if (rc != SQLITE_OK) {
+        report_script_error(e, db, o, "Parse error", line, rc, z);
+        result = RUN_FAILED;
+        break;
+      }
+      if (!st) {
+        z = tail;
+        while (is_space(*z)) z++;
+        continue;
+      }
+      kw k2 = classify(sqlite3_sql(st));
+      if (o->nested && k2 != KW_OTHER && k2 != KW_ROLLBACK_TO) {
+        sqlite3_finalize(st);
+        if (k2 == KW_ROLLBACK &&
+            exec_sql(db, "ROLLBACK TO sqlitch_verify", err)) {
+          result = RUN_FAILED;
+          break;
+        }
+        z = tail;
+        while (is_space(*z)) z++;
+        continue;
+      }
+      if (o->hook && !o->hook_ran && k2 == KW_COMMIT && k == sc->n - 1 &&
+          !*skip_blank(tail, 1) && !sqlite3_get_autocommit(db)) {
+        o->hook_ran = 1;
+        if (o->hook(e, o->hook_ctx, err)) {
+          sqlite3_finalize(st);
+          result = RUN_HOOK_FAILED;
+          break;
+        }
+      }
+      im->in_script = 1;
+      int ncol = sqlite3_column_count(st);
+      while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (o->show_rows) emit_row(e, st, ncol, &row);
+      rc = sqlite3_finalize(st);
+      im->in_script = 0;
+      if (rc != SQLITE_OK) {
+        report_script_error(e, db, o, "Runtime error", line, rc, NULL);
+        result = RUN_FAILED;
+        break;
+      }
+      z = tail;
+      while (is_space(*z)) z++;
+    }
+  }
+  sqlitch_buf_free(&row);
+  return result;
+}
+
+/* Put the connection back as a fresh sqlite3 shell would have it. */
+static void reset_conn_state(sqlitch_engine *e) {
+  impl *im = IM(e);
+  if (im->adopted || !im->have_conn_state || !im->db ||
+      !sqlite3_get_autocommit(im->db))
+    return;
+  int now[6];
+  sqlitch_err ignore = SQLITCH_ERR_INIT;
+  if (read_conn_state(e, now, &ignore)) {
+    sqlitch_err_clear(&ignore);
+    return;
+  }
+  static const char *const set[] = {"foreign_keys", "recursive_triggers",
+                                    NULL, NULL, "legacy_alter_table",
+                                    "query_only"};
+  for (int i = 0; i < 6; i++) {
+    if (!set[i] || now[i] == im->conn_state[i]) continue;
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA %s = %d", set[i], im->conn_state[i]);
+    sqlite3_exec(im->db, sql, NULL, NULL, NULL);
+  }
+  if (now[2] > 0) { /* TEMP objects the script created */
+    static const char *const kinds[] = {"trigger", "view", "table"};
+    for (int k = 0; k < 3; k++) {
+      char *q = sqlite3_mprintf(
+          "SELECT name FROM temp.sqlite_master WHERE type = %Q", kinds[k]);
+      sqlite3_stmt *s = NULL;
+      sqlitch_strv names = SQLITCH_STRV_INIT;
+      if (sqlite3_prepare_v2(im->db, q, -1, &s, NULL) == SQLITE_OK)
+        while (sqlite3_step(s) == SQLITE_ROW)
+          sqlitch_strv_push(&names, col(s, 0));
+      sqlite3_finalize(s);
+      sqlite3_free(q);
+      for (size_t i = 0; i < names.n; i++) {
+        char *d = sqlite3_mprintf("DROP %s temp.\"%w\"", kinds[k], names.v[i]);
+        sqlite3_exec(im->db, d, NULL, NULL, NULL);
+        sqlite3_free(d);
+      }
+      sqlitch_strv_free(&names);
+    }
+  }
+  if (now[3] > (im->attached ? 3 : 2)) { /* databases the script attached */
+    sqlite3_stmt *s = NULL;
+    sqlitch_strv names = SQLITCH_STRV_INIT;
+    if (sqlite3_prepare_v2(im->db,
+                           "SELECT name FROM pragma_database_list WHERE name "
+                           "NOT IN ('main', 'temp', '" SQLITCH_REGISTRY_SCHEMA
+                           "')",
+                           -1, &s, NULL) == SQLITE_OK)
+      while (sqlite3_step(s) == SQLITE_ROW) sqlitch_strv_push(&names, col(s, 0));
+    sqlite3_finalize(s);
+    for (size_t i = 0; i < names.n; i++) {
+      char *d = sqlite3_mprintf("DETACH \"%w\"", names.v[i]);
+      sqlite3_exec(im->db, d, NULL, NULL, NULL);
+      sqlite3_free(d);
+    }
+    sqlitch_strv_free(&names);
+  }
+}
+
+/* -------------------------------------------------------- the client */
+
+/* Sqitch's own way: `sqlite3 -noheader -bail -batch -csv DB ".read 'F'"`. */
+static int run_client(sqlitch_engine *e, const char *dbpath, const char *file,
+                      int show_out, sqlitch_err *err) {
+  const char *client = e->target->client ? e->target->client : "sqlite3";
+  sqlitch_buf rd = SQLITCH_BUF_INIT;
+  sqlitch_buf_add(&rd, ".read '");
+  for (const char *p = file; *p; p++) {
+    if (*p == '\'') sqlitch_buf_addc(&rd, '\'');
+    sqlitch_buf_addc(&rd, *p);
+  }
+  sqlitch_buf_addc(&rd, '\'');
+  char *argv[] = {(char *)client, "-noheader", "-bail", "-batch", "-csv",
+                  (char *)dbpath, rd.p, NULL};
+  int out[2], errp[2];
+  if (pipe(out) || pipe(errp)) {
+    sqlitch_buf_free(&rd);
+    return sqlitch_err_set(err, SQLITCH_E_IO, 2, "pipe: %s", strerror(errno));
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
+  posix_spawn_file_actions_addclose(&fa, out[0]);
+  posix_spawn_file_actions_addclose(&fa, errp[0]);
+  pid_t pid;
+  int rc = posix_spawnp(&pid, client, &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  sqlitch_buf_free(&rd);
+  close(out[1]);
+  close(errp[1]);
+  if (rc != 0) {
+    close(out[0]);
+    close(errp[0]);
+    return sqlitch_err_set(err, SQLITCH_E_IO, 2,
+                           "\"%s\" failed to start: \"%s\"\n", client,
+                           strerror(rc));
+  }
+  struct pollfd pf[2] = {{out[0], POLLIN, 0}, {errp[0], POLLIN, 0}};
+  int open_n = 2;
+  char buf[4096];
+  while (open_n > 0) {
+    if (poll(pf, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < 2; i++) {
+      if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+        continue;
+      ssize_t n = read(pf[i].fd, buf, sizeof buf - 1);
+      if (n <= 0) {
+        close(pf[i].fd);
+        pf[i].fd = -1;
+        open_n--;
+        continue;
+      }
+      buf[n] = 0;
+      if (i == 1) sqlitch_report_literal(e->rep, SQLITCH_VENT, "%s", buf);
+      else if (show_out) sqlitch_report_literal(e->rep, SQLITCH_EMIT, "%s", buf);
+    }
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+    return sqlitch_err_set(err, SQLITCH_E_GENERIC, 2,
+                           "\"%s\" unexpectedly returned exit value %d\n",
+                           client, WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    const char *abbr = sigabbrev_np(WTERMSIG(status));
+    return sqlitch_err_set(err, SQLITCH_E_GENERIC, 2,
+                           "\"%s\" died to signal \"%s\" (%d)%s\n", client,
+                           abbr ? abbr : "?", WTERMSIG(status),
+                           WCOREDUMP(status) ? " and dumped core" : "");
+  }
+  return SQLITCH_OK;
+}
+
+/* A script file, loaded and parsed. */
+typedef struct loaded {
+  char *text;
+  size_t len;
+  script sc;
+  int client;    /* must run through the client */
+} loaded;
+
+static int load_script(sqlitch_engine *e, const char *path, const char *text,
+                       size_t len, loaded *l, sqlitch_err *err) {
+  memset(l, 0, sizeof *l);
+  if (!text) {
+    if (sqlitch_read_file(path, &l->text, &l->len, err)) return SQLITCH_ERROR;
+    text = l->text;
+    len = l->len;
+  }
+  script_parse(text, len, &l->sc);
+  l->client = IM(e)->sqliterc || l->sc.dot || l->sc.shell_only;
+  return SQLITCH_OK;
+}
+
+static void loaded_free(loaded *l) {
+  free(l->text);
+  script_free(&l->sc);
+}
+
+/* Run a loaded script on the target, in process or through the client.
+   Script errors are reported; err is PRIVATE (in process) or the client's
+   failure message. */
+static int run_loaded(sqlitch_engine *e, const char *path, loaded *l,
+                      run_opts *o, int *result, sqlitch_err *err) {
+  impl *im = IM(e);
+  *result = RUN_OK;
+  if (l->client) {
+    if (run_client(e, im->target_path, path, o->show_rows, err)) {
+      *result = RUN_FAILED;
+    }
+    return SQLITCH_OK;
+  }
+  *result = run_chunks(e, im->db, &l->sc, o, err);
+  if (*result == RUN_FAILED)
+    sqlitch_err_set(err, SQLITCH_E_PRIVATE, 2, "%s failed", path);
+  return SQLITCH_OK;
+}
+
+/* ============================================================ intent */
+
+/* WAL (or any journal mode without a super-journal): the target commits
+   before the registry, so a crash in between would leave a change applied
+   but not recorded. Before such a COMMIT the engine writes the registry
+   SQL it is about to run, with the schema cookie the target will have,
+   to "<registry>-sqlitch-intent" (fsync'ed), and truncates it once the
+   COMMIT has returned. A later deploy/revert (under the lock) replays the
+   SQL if the target has that cookie and the registry lacks the change. */
+
+static int journal_atomic(sqlite3 *db, const char *schema) {
+  char *q = sqlite3_mprintf("PRAGMA \"%w\".journal_mode", schema);
+  sqlite3_stmt *s = NULL;
+  int ok = 0;
+  if (sqlite3_prepare_v2(db, q, -1, &s, NULL) == SQLITE_OK &&
+      sqlite3_step(s) == SQLITE_ROW) {
+    const char *m = col(s, 0);
+    ok = m && (strcmp(m, "delete") == 0 || strcmp(m, "truncate") == 0 ||
+               strcmp(m, "persist") == 0);
+  }
+  sqlite3_finalize(s);
+  sqlite3_free(q);
+  return ok;
+}
+
+static void intent_clear(impl *im) {
+  if (im->intent_fd < 0) return;
+  close(im->intent_fd);
+  im->intent_fd = -1;
+  if (im->intent_path) unlink(im->intent_path);
+}
+
+static int intent_write(sqlitch_engine *e, const char *data, size_t len,
+                        sqlitch_err *err) {
+  impl *im = IM(e);
+  if (!im->intent_path) im->intent_path = sqlitch_mprintf("%s-sqlitch-intent", im->reg_path);
+  if (im->intent_fd < 0) {
+    im->intent_fd = open(im->intent_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (im->intent_fd < 0)
+      return sqlitch_err_set(err, SQLITCH_E_IO, 2, "Cannot write %s: %s",
+                             im->intent_path, strerror(errno));
+  }
+  if (ftruncate(im->intent_fd, 0) != 0 ||
+      pwrite(im->intent_fd, data, len, 0) != (ssize_t)len ||
+      fdatasync(im->intent_fd) != 0)
+    return sqlitch_err_set(err, SQLITCH_E_IO, 2, "Cannot write %s: %s",
+                           im->intent_path, strerror(errno));
+  return SQLITCH_OK;
+}
+
+static void intent_done(impl *im) {
+  if (im->intent_fd >= 0 && ftruncate(im->intent_fd, 0) != 0) {
+    /* a stale intent is harmless: replay checks the registry first */
+  }
+}
+
+/* Registry SQL of one step as literal text ("{R}" for the schema). */
+static int step_sql(sqlitch_engine *e, const sqlitch_step *s, const char *ts,
+                    sqlitch_buf *b, sqlitch_err *err) {
+  const sqlitch_log_change *c = s->log;
+  char *q;
+#define ADD(...)                                                           \
+  do {                                                                     \
+    q = sqlite3_mprintf(__VA_ARGS__);                                      \
+    sqlitch_buf_add(b, q);                                                 \
+    sqlite3_free(q);                                                       \
+  } while (0)
+  const char *tags = c->ev_tags, *req = c->ev_requires, *conf = c->ev_conflicts;
+  char *rt = NULL, *rr = NULL, *rc = NULL;
+  if (!s->revert) {
+    ADD("INSERT INTO {R}.changes (change_id, script_hash, change, project, "
+        "note, committer_name, committer_email, planned_at, planner_name, "
+        "planner_email, committed_at) VALUES (%Q, %Q, %Q, %Q, %Q, %Q, %Q, %Q, "
+        "%Q, %Q, %Q);\n",
+        c->change_id, c->script_hash, c->change, c->project,
+        c->note ? c->note : "", c->committer_name, c->committer_email,
+        c->planned_at, c->planner_name, c->planner_email, ts);
+    for (size_t i = 0; i < c->ndeps; i++)
+      ADD("INSERT INTO {R}.dependencies(change_id, type, dependency, "
+          "dependency_id) VALUES (%Q, %Q, %Q, %Q);\n",
+          c->change_id, c->deps[i].type, c->deps[i].dependency,
+          c->deps[i].dependency_id);
+    for (size_t i = 0; i < c->ntags; i++) {
+      const sqlitch_log_tag *t = &c->tags[i];
+      ADD("INSERT INTO {R}.tags (tag_id, tag, project, change_id, note, "
+          "committer_name, committer_email, planned_at, planner_name, "
+          "planner_email, committed_at) VALUES (%Q, %Q, %Q, %Q, %Q, %Q, %Q, "
+          "%Q, %Q, %Q, %Q);\n",
+          t->tag_id, t->tag, c->project, c->change_id, t->note ? t->note : "",
+          c->committer_name, c->committer_email, t->planned_at,
+          t->planner_name, t->planner_email, ts);
+    }
+  } else {
+    sqlite3_stmt *st;
+    if (!(st = stmt(e, ST_SEL_TAGS, err))) return SQLITCH_ERROR;
+    bind_text(st, 1, c->change_id);
+    if (join_col(e, st, &rt, err)) return SQLITCH_ERROR;
+    if (!(st = stmt(e, ST_SEL_DEPS, err))) goto fail;
+    bind_text(st, 1, c->change_id);
+    bind_text(st, 2, "require");
+    if (join_col(e, st, &rr, err)) goto fail;
+    if (!(st = stmt(e, ST_SEL_DEPS, err))) goto fail;
+    bind_text(st, 1, c->change_id);
+    bind_text(st, 2, "conflict");
+    if (join_col(e, st, &rc, err)) goto fail;
+    ADD("DELETE FROM {R}.tags WHERE change_id = %Q;\n"
+        "DELETE FROM {R}.dependencies WHERE change_id = %Q;\n"
+        "DELETE FROM {R}.changes where change_id = %Q;\n",
+        c->change_id, c->change_id, c->change_id);
+    tags = rt;
+    req = rr;
+    conf = rc;
+  }
+  ADD("INSERT INTO {R}.events (event, change_id, change, project, note, "
+      "tags, requires, conflicts, committer_name, committer_email, "
+      "planned_at, planner_name, planner_email, committed_at) VALUES (%Q, "
+      "%Q, %Q, %Q, %Q, %Q, %Q, %Q, %Q, %Q, %Q, %Q, %Q, %Q);\n",
+      s->revert ? "revert" : "deploy", c->change_id, c->change, c->project,
+      c->note ? c->note : "", tags ? tags : "", req ? req : "",
+      conf ? conf : "", c->committer_name, c->committer_email, c->planned_at,
+      c->planner_name, c->planner_email, ts);
+#undef ADD
+  free(rt);
+  free(rr);
+  free(rc);
+  return SQLITCH_OK;
+fail:
+  free(rt);
+  free(rr);
+  free(rc);
+  return SQLITCH_ERROR;
+}
+
+/* Inside the script's transaction (WAL): bump the target's schema cookie,
+   write the intent, then run the registry SQL. */
+static int log_with_intent(sqlitch_engine *e, const sqlitch_step *s,
+                           const char *ts, sqlitch_err *err) {
+  impl *im = IM(e);
+  sqlitch_buf sql = SQLITCH_BUF_INIT;
+  int rc = SQLITCH_ERROR;
+  if (step_sql(e, s, ts, &sql, err)) goto out;
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(im->db, "PRAGMA main.schema_version", -1, &st,
+                         NULL) != SQLITE_OK ||
+      sqlite3_step(st) != SQLITE_ROW) {
+    sqlite3_finalize(st);
+    db_error(im->db, err);
+    goto out;
+  }
+  long long cookie = sqlite3_column_int64(st, 0) + 1;
+  sqlite3_finalize(st);
+  char set[64];
+  snprintf(set, sizeof set, "PRAGMA main.schema_version = %lld", cookie);
+  if (exec_sql(im->db, set, err)) goto out;
+  char *head = sqlite3_mprintf("sqlitch-intent 1\n%s\n%s\n%lld\n",
+                               s->revert ? "revert" : "deploy",
+                               s->log->change_id, cookie);
+  sqlitch_buf file = SQLITCH_BUF_INIT;
+  sqlitch_buf_add(&file, head);
+  sqlite3_free(head);
+  sqlitch_buf_add(&file, sqlitch_buf_str(&sql)); /* keeps "{R}" */
+  rc = intent_write(e, file.p, file.len, err);
+  sqlitch_buf_free(&file);
+  if (rc == SQLITCH_OK) {
+    char *run = expand_sql(sqlitch_buf_str(&sql), im->schema);
+    rc = exec_sql(im->db, run, err);
+    free(run);
+  }
+out:
+  sqlitch_buf_free(&sql);
+  return rc;
+}
+
+/* Complete or discard what an interrupted run left in the intent file. */
+static int intent_recover(sqlitch_engine *e, sqlitch_err *err) {
+  impl *im = IM(e);
+  if (!im->reg_path || !im->target_path) return SQLITCH_OK;
+  char *path = sqlitch_mprintf("%s-sqlitch-intent", im->reg_path);
+  char *data = NULL;
+  size_t len = 0;
+  sqlitch_err ignore = SQLITCH_ERR_INIT;
+  if (sqlitch_read_file(path, &data, &len, &ignore)) {
+    sqlitch_err_clear(&ignore);
+    free(path);
+    return SQLITCH_OK;
+  }
+  int rc = SQLITCH_OK;
+  char op[16] = "", id[64] = "";
+  long long cookie = 0;
+  int used = 0;
+  if (len && sscanf(data, "sqlitch-intent 1\n%15s\n%63s\n%lld\n%n", op, id,
+                    &cookie, &used) == 3 && used > 0) {
+    int present = 0;
+    if ((rc = ensure_db(e, err))) goto out;
+    sqlite3_stmt *s = stmt(e, ST_HAS_CHANGE, err);
+    if (!s) {
+      rc = SQLITCH_ERROR;
+      goto out;
+    }
+    bind_text(s, 1, id);
+    present = sqlite3_step(s) == SQLITE_ROW;
+    done_stmt(s);
+    int pending = strcmp(op, "deploy") == 0 ? !present : present;
+    if (pending) {
+      sqlite3 *t = NULL;
+      long long now = -1;
+      if (open_file(im->target_path, SQLITE_OPEN_READONLY, &t, err) == 0) {
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(t, "PRAGMA schema_version", -1, &q, NULL) ==
+                SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
+          now = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+      }
+      sqlite3_close(t);
+      if (now >= cookie) {
+        sqlitch_report(e->rep, SQLITCH_WARN,
+                       "Completing the registry record of the interrupted "
+                       "%s of change %s",
+                       op, id);
+        char *fixed = expand_sql(data + used, im->schema);
+        if ((rc = begin(e, err)) == SQLITCH_OK) {
+          rc = exec_sql(im->db, fixed, err);
+          if (rc == SQLITCH_OK) rc = commit(e, err);
+          if (rc) rollback_quiet(e);
+        }
+        free(fixed);
+      }
+    }
+  }
+  if (rc == SQLITCH_OK) unlink(path);
+out:
+  free(data);
+  free(path);
+  return rc;
+}
+
+/* ============================================================== steps */
+
+typedef struct hook_ctx {
+  const sqlitch_step *s;
+  loaded *verify;          /* parsed verify script, or NULL */
+  int verify_missing;
+  sqlitch_step_status status;
+} hook_ctx;
+
+/* Registry rows of a step, inside the current transaction. */
+static int write_rows(sqlitch_engine *e, const sqlitch_step *s, int atomic,
+                      sqlitch_err *err) {
+  char ts[32];
+  if (now_ts(e, s->remaining, ts, err)) return SQLITCH_ERROR;
+  if (atomic && IM(e)->wal) return log_with_intent(e, s, ts, err);
+  return s->revert ? log_revert_rows(e, s->log, ts, err)
+                   : log_deploy_rows(e, s->log, ts, err);
+}
+
+/* Before the script's final COMMIT: verify (in a savepoint) and log. */
+static int step_hook(sqlitch_engine *e, void *ctx, sqlitch_err *err) {
+  hook_ctx *h = ctx;
+  impl *im = IM(e);
+  if (h->verify_missing)
+    sqlitch_report(e->rep, SQLITCH_VENT, "Verify script %s does not exist",
+                   h->s->verify_script);
+  if (h->verify) {
+    if (exec_sql(im->db, "SAVEPOINT sqlitch_verify", err)) {
+      h->status = SQLITCH_STEP_VERIFY_FAILED;
+      return SQLITCH_ERROR;
+    }
+    run_opts o = {h->s->verify_script, e->opts.verbosity >= 2, 1, NULL, NULL, 0};
+    int r = run_chunks(e, im->db, &h->verify->sc, &o, err);
+    sqlite3_exec(im->db, "ROLLBACK TO sqlitch_verify", NULL, NULL, NULL);
+    sqlite3_exec(im->db, "RELEASE sqlitch_verify", NULL, NULL, NULL);
+    if (r != RUN_OK) {
+      h->status = SQLITCH_STEP_VERIFY_FAILED;
+      if (!err->msg)
+        sqlitch_err_set(err, SQLITCH_E_PRIVATE, 2, "verify failed");
+      return SQLITCH_ERROR;
+    }
+  }
+  if (write_rows(e, h->s, 1, err)) {
+    h->status = SQLITCH_STEP_LOG_FAILED;
+    return SQLITCH_ERROR;
+  }
+  return SQLITCH_OK;
+}
+
+static void fail(sqlitch_step_result *res, sqlitch_step_status st, int undone) {
+  res->status = st;
+  res->undone = undone;
+}
+
+static int sq_step(sqlitch_engine *e, const sqlitch_step *s,
+                   sqlitch_step_result *res, sqlitch_err *err) {
+  impl *im = IM(e);
+  res->status = SQLITCH_STEP_OK;
+  res->undone = 0;
+  int need_target = s->script || s->verify_script;
+  if (need_target ? ensure_target(e, err) : ensure_db(e, err))
+    return SQLITCH_ERROR;
+
+  loaded sc, vs;
+  int have_sc = 0, have_vs = 0, verify_missing = 0, rc = SQLITCH_OK;
+  if (s->verify_script) {
+    if (sqlitch_path_exists(s->verify_script)) {
+      if (load_script(e, s->verify_script, NULL, 0, &vs, err))
+        return SQLITCH_ERROR;
+      have_vs = 1;
+    } else {
+      verify_missing = 1;
+    }
+  }
+  if (s->script) {
+    if (load_script(e, s->script, s->script_text, s->script_len, &sc, err)) {
+      if (have_vs) loaded_free(&vs);
+      return SQLITCH_ERROR;
+    }
+    have_sc = 1;
+    hook_ctx h = {s, have_vs && !vs.client ? &vs : NULL, verify_missing,
+                  SQLITCH_STEP_OK};
+    int atomic = !sc.client && !(have_vs && vs.client);
+    run_opts o = {s->script, 1, 0, atomic ? step_hook : NULL, &h, 0};
+    int result;
+    run_loaded(e, s->script, &sc, &o, &result, err);
+    if (result == RUN_FAILED) {
+      rollback_quiet(e);
+      reset_conn_state(e);
+      if (!sc.client) sqlitch_err_set(err, SQLITCH_E_PRIVATE, 2, "script failed");
+      fail(res, SQLITCH_STEP_SCRIPT_FAILED, 0);
+      goto out;
+    }
+    if (result == RUN_HOOK_FAILED) {
+      rollback_quiet(e);
+      reset_conn_state(e);
+      fail(res, h.status, 1);
+      goto out;
+    }
+    if (o.hook_ran) {
+      intent_done(im);
+      reset_conn_state(e);
+      goto out;
+    }
+    rollback_quiet(e); /* a transaction the script left open */
+    reset_conn_state(e);
+  }
+
+  /* Sqitch's order: verify, then the registry in its own transaction. */
+  if (verify_missing)
+    sqlitch_report(e->rep, SQLITCH_VENT, "Verify script %s does not exist",
+                   s->verify_script);
+  if (have_vs) {
+    run_opts o = {s->verify_script, e->opts.verbosity >= 2, 0, NULL, NULL, 0};
+    int result;
+    run_loaded(e, s->verify_script, &vs, &o, &result, err);
+    rollback_quiet(e);
+    reset_conn_state(e);
+    if (result != RUN_OK) {
+      fail(res, SQLITCH_STEP_VERIFY_FAILED, 0);
+      goto out;
+    }
+  }
+  if (begin(e, err) || write_rows(e, s, 0, err) || commit(e, err)) {
+    rollback_quiet(e);
+    fail(res, SQLITCH_STEP_LOG_FAILED, 0);
+  }
+out:
+  if (have_sc) loaded_free(&sc);
+  if (have_vs) loaded_free(&vs);
+  return rc;
+}
+
+static int sq_run_script(sqlitch_engine *e, sqlitch_script_kind kind,
+                         const char *file, sqlitch_err *err) {
+  if (ensure_target(e, err)) return SQLITCH_ERROR;
+  loaded l;
+  if (load_script(e, file, NULL, 0, &l, err)) return SQLITCH_ERROR;
+  run_opts o = {file, kind != SQLITCH_SCRIPT_VERIFY || e->opts.verbosity >= 2,
+                0, NULL, NULL, 0};
+  int result;
+  run_loaded(e, file, &l, &o, &result, err);
+  rollback_quiet(e);
+  reset_conn_state(e);
+  if (result != RUN_OK && !l.client)
+    sqlitch_err_set(err, SQLITCH_E_PRIVATE, 2, "%s failed", file);
+  loaded_free(&l);
+  return result == RUN_OK ? SQLITCH_OK : SQLITCH_ERROR;
+}
+
+/* ===================================================== registry setup */
+
+/* DDL and upgrade scripts run with the registry as "main", on their own
+   connection, so that SQLite stores their text as Sqitch's client does. */
+static int run_registry_sql(sqlitch_engine *e, const char *name,
+                            sqlitch_err *err) {
+  impl *im = IM(e);
+  if (!im->reg_path)
+    return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
+                           "Database name missing in URI %s",
+                           e->target->uri->str);
+  const char *text = sqlitch_registry_sql_get(name);
+  if (!text)
+    return sqlitch_err_set(err, SQLITCH_E_DEV, 2, "missing sql/%s.sql", name);
+  sqlite3 *db;
+  if (open_file(im->reg_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &db,
+                err))
+    return SQLITCH_ERROR;
+  sqlite3_busy_timeout(db, 60000);
+  script sc;
+  script_parse(text, strlen(text), &sc);
+  char *path = sqlitch_mprintf("%s.sql", name);
+  run_opts o = {path, 0, 0, NULL, NULL, 0};
+  int saved = im->in_script;
+  int r = run_chunks(e, db, &sc, &o, err);
+  im->in_script = saved;
+  if (!sqlite3_get_autocommit(db))
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close(db);
+  script_free(&sc);
+  free(path);
+  if (r != RUN_OK)
+    return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
+                           "Cannot update the registry %s", im->reg_dest);
+  return SQLITCH_OK;
+}
+
+static int register_release(sqlitch_engine *e, const char *version,
+                            sqlitch_err *err) {
+  const char *uname, *uemail;
+  char ts[32];
+  if (ensure_db(e, err) || sqlitch_engine_user(e, &uname, &uemail, err) ||
+      now_ts(e, 0, ts, err))
+    return SQLITCH_ERROR;
+  sqlite3_stmt *s = stmt(e, ST_INS_RELEASE, err);
+  if (!s) return SQLITCH_ERROR;
+  sqlite3_bind_double(s, 1, strtod(version, NULL));
+  bind_text(s, 2, ts);
+  bind_text(s, 3, uname);
+  bind_text(s, 4, uemail);
+  return exec_stmt(e, s, err);
+}
+
+static int sq_initialize(sqlitch_engine *e, sqlitch_err *err) {
+  int init;
+  if (reg_initialized(e, &init, err)) return SQLITCH_ERROR;
+  if (init)
+    return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
+                           "Sqitch database %s already initialized",
+                           IM(e)->reg_path ? IM(e)->reg_path : "");
+  if (run_registry_sql(e, "sqlite", err)) return SQLITCH_ERROR;
+  return register_release(e, SQLITCH_REGISTRY_RELEASE, err);
+}
+
+static const char *const sq_upgrades[] = {"1.0", "1.1", NULL};
+
+static int sq_upgrade(sqlitch_engine *e, const char *version,
+                      sqlitch_err *err) {
+  char name[32];
+  snprintf(name, sizeof name, "sqlite-upgrade-%s", version);
+  finalize_all(IM(e));   /* tables are rebuilt under the statements */
+  if (run_registry_sql(e, name, err)) return SQLITCH_ERROR;
+  return register_release(e, version, err);
+}
+
+/* ============================================================ locking */
+
+static int lock_fd(sqlitch_engine *e, sqlitch_err *err) {
+  impl *im = IM(e);
+  if (im->lock_fd >= 0 || !im->reg_path) return SQLITCH_OK;
+  if (ensure_db(e, err)) return SQLITCH_ERROR;
+  im->lock_fd = open(im->reg_path, O_RDONLY | O_CLOEXEC);
+  if (im->lock_fd < 0)
+    return sqlitch_err_set(err, SQLITCH_E_IO, 2, "Cannot open %s: %s",
+                           im->reg_path, strerror(errno));
+  return SQLITCH_OK;
+}
+
+static int locked(sqlitch_engine *e, sqlitch_err *err) {
+  return intent_recover(e, err);
+}
+
+static int sq_try_lock(sqlitch_engine *e, int *got, sqlitch_err *err) {
+  impl *im = IM(e);
+  *got = 0;
+  if (lock_fd(e, err)) return SQLITCH_ERROR;
+  if (im->lock_fd < 0 || flock(im->lock_fd, LOCK_EX | LOCK_NB) == 0) {
+    *got = 1;
+    return locked(e, err);
+  }
+  if (errno != EWOULDBLOCK)
+    return sqlitch_err_set(err, SQLITCH_E_IO, 2, "Cannot lock %s: %s",
+                           im->reg_path, strerror(errno));
+  return SQLITCH_OK;
+}
+
+static int sq_wait_lock(sqlitch_engine *e, double seconds, int *got,
+                        sqlitch_err *err) {
+  impl *im = IM(e);
+  *got = 0;
+  struct timespec t0, now;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  double delay = 0.01;
+  for (;;) {
+    if (flock(im->lock_fd, LOCK_EX | LOCK_NB) == 0) {
+      *got = 1;
+      return locked(e, err);
+    }
+    if (errno != EWOULDBLOCK && errno != EINTR)
+      return sqlitch_err_set(err, SQLITCH_E_IO, 2, "Cannot lock %s: %s",
+                             im->reg_path, strerror(errno));
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double el = (double)(now.tv_sec - t0.tv_sec) +
+                (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
+    if (el >= seconds) return SQLITCH_OK;
+    double d = delay < seconds - el ? delay : seconds - el;
+    struct timespec ts = {(time_t)d, (long)((d - (double)(time_t)d) * 1e9)};
+    nanosleep(&ts, NULL);
+    if (delay < 0.5) delay *= 2;
+  }
+}
+
+/* ============================================================ prepare */
+
+static int sq_prepare(sqlitch_engine *e, sqlitch_err *err) {
+  impl *im = IM(e);
+  if (ensure_target(e, err)) return SQLITCH_ERROR;
+  sqlite3_stmt *s = NULL;
+  int rc = sqlite3_prepare_v2(im->db, "SELECT count(*) FROM main.sqlite_master",
+                              -1, &s, NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_step(s) == SQLITE_ROW ? SQLITE_OK : SQLITE_ERROR;
+  if (rc != SQLITE_OK) {
+    sqlitch_err_set(err, SQLITCH_E_ENGINE, 2, "Cannot use database %s: %s",
+                    im->target_path, sqlite3_errmsg(im->db));
+    sqlite3_finalize(s);
+    return SQLITCH_ERROR;
+  }
+  sqlite3_finalize(s);
+  if (sqlite3_db_readonly(im->db, "main") == 1 ||
+      access(im->target_path, W_OK) != 0)
+    return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
+                           "Cannot use database %s: it is read-only",
+                           im->target_path);
+  if (im->attached && sqlite3_db_readonly(im->db, SQLITCH_REGISTRY_SCHEMA) == 1)
+    return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
+                           "Cannot use registry %s: it is read-only",
+                           im->reg_path);
+  im->wal = im->attached && !(journal_atomic(im->db, "main") &&
+                              journal_atomic(im->db, SQLITCH_REGISTRY_SCHEMA));
+  return SQLITCH_OK;
+}
+
+/* ============================================================= backup */
+
+static int sq_backup(sqlitch_engine *e, const char *file, sqlitch_err *err) {
+  impl *im = IM(e);
+  if (ensure_target(e, err)) return SQLITCH_ERROR;
+  char *dest = NULL;
+  if (file && *file) dest = sqlitch_strdup(file);
+  else {
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    dest = sqlitch_mprintf("%s.%s.bak", im->target_path, stamp);
+  }
+  sqlitch_report(e->rep, SQLITCH_INFO, "Backing up %s to %s",
+                 sqlitch_engine_destination(e), dest);
+  char *tmp = sqlitch_mprintf("%s.sqlitch-tmp-%ld", dest, (long)getpid());
+  sqlite3 *out = NULL;
+  int rc = SQLITCH_OK;
+  if (open_file(tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &out, err)) {
+    rc = SQLITCH_ERROR;
+  } else {
+    sqlite3_backup *b = sqlite3_backup_init(out, "main", im->db, "main");
+    int r = SQLITE_OK;
+    if (!b) r = SQLITE_ERROR;
+    else {
+      while ((r = sqlite3_backup_step(b, 256)) == SQLITE_OK ||
+             r == SQLITE_BUSY || r == SQLITE_LOCKED)
+        if (r != SQLITE_OK) sqlite3_sleep(10);
+      sqlite3_backup_finish(b);
+    }
+    if (r != SQLITE_DONE) {
+      rc = sqlitch_err_set(err, SQLITCH_E_IO, 2, "Cannot back up %s to %s: %s",
+                           im->target_path, dest, sqlite3_errmsg(out));
+    }
+    sqlite3_close(out);
+    if (rc == SQLITCH_OK && rename(tmp, dest) != 0)
+      rc = sqlitch_err_set(err, SQLITCH_E_IO, 2, "Cannot back up %s to %s: %s",
+                           im->target_path, dest, strerror(errno));
+  }
+  if (rc) unlink(tmp);
+  free(tmp);
+  free(dest);
+  return rc;
+}
+
+/* =========================================================== the table */
+
+const sqlitch_engine_ops sqlitch_engine_sqlite_ops = {
+    .key = "sqlite",
+    .name = "SQLite",
+    .init = sq_init,
+    .destroy = sq_destroy,
+    .registry_destination = sq_registry_destination,
+    .registry_version = sq_registry_version,
+    .initialized = sq_initialized,
+    .initialize = sq_initialize,
+    .upgrades = sq_upgrades,
+    .upgrade = sq_upgrade,
+    .register_project = sq_register_project,
+    .update_script_hashes = sq_update_script_hashes,
+    .try_lock = sq_try_lock,
+    .wait_lock = sq_wait_lock,
+    .prepare = sq_prepare,
+    .step = sq_step,
+    .backup = sq_backup,
+    .run_script = sq_run_script,
+    .log_fail = sq_log_fail,
+    .log_new_tags = sq_log_new_tags,
+    .current_state = sq_current_state,
+    .deployed_changes = sq_deployed_changes,
+    .load_change = sq_load_change,
+    .change_id_offset = sq_change_id_offset,
+    .change_id_for = sq_change_id_for,
+    .change_id_at = sq_change_id_at,
+    .changes_requiring = sq_changes_requiring,
+    .name_for_change_id = sq_name_for_change_id,
+    .are_deployed = sq_are_deployed,
+    .is_deployed_tag = sq_is_deployed_tag,
+    .current_changes = sq_current_changes,
+    .current_tags = sq_current_tags,
+    .search_events = sq_search_events,
+    .registered_projects = sq_registered_projects,
+};

@@ -1,0 +1,58 @@
+/*
+** engine_cmd.c -- shared set-up of the engine-driving commands
+** (engine_cmd.h).
+*/
+#include "engine_cmd.h"
+
+#include <string.h>
+
+static int ask(void *c, const char *msg, int dflt, sqlitch_err *err) {
+  return sh_ask_yes_no((sh_ctx *)c, msg, dflt, err);
+}
+
+int sh_engine_begin(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
+                    int no_changes, const char *verb, sh_engine_run *r,
+                    sqlitch_err *err) {
+  memset(r, 0, sizeof *r);
+  sh_target_opts(o, &r->topts);
+  sh_args_spec spec;
+  memset(&spec, 0, sizeof spec);
+  spec.target = sh_opt_str(o, "target");
+  spec.no_changes = no_changes;
+  spec.topts = &r->topts;
+  if (sh_parse_args(ctx, &spec, argc, argv, &r->args, err))
+    return SQLITCH_ERROR;
+  r->target = r->args.targets[0];
+  if (r->args.ntargets > 1)
+    sh_warn(ctx, "Too many targets specified; %s %s", verb, r->target->name);
+  if (sqlitch_engine_new(ctx->config, r->target, &ctx->reporter, &r->engine,
+                         err))
+    return SQLITCH_ERROR;
+  r->engine->opts.verbosity = ctx->verbosity;
+  r->engine->opts.ask_yes_no = ask;
+  r->engine->opts.ask_ctx = ctx;
+  return SQLITCH_OK;
+}
+
+void sh_engine_end(sh_engine_run *r) {
+  sqlitch_engine_free(r->engine);
+  r->engine = NULL;
+  sh_args_free(&r->args);
+}
+
+void sh_engine_common_opts(sh_ctx *ctx, sh_opts *o, sh_engine_run *r,
+                           const char *command) {
+  sqlitch_engine *e = r->engine;
+  if (sh_opt_has(o, "lock-timeout"))
+    e->opts.lock_timeout = (double)sh_opt_int(o, "lock-timeout", 60);
+  sqlitch_target_variables(ctx->config, r->target, command,
+                           sh_opt_list(o, "set"), &e->opts.variables);
+}
+
+int sh_config_bool(sh_ctx *ctx, const char *key, int dflt, int *out,
+                   sqlitch_err *err) {
+  int v, r = sqlitch_config_get_bool(ctx->config, key, &v, err);
+  if (r < 0) return SQLITCH_ERROR;
+  *out = r == 1 ? v : dflt;
+  return SQLITCH_OK;
+}
