@@ -53,6 +53,12 @@
 
 /* ------------------------------------------------------ Perl text rules */
 
+static size_t perl_space(const char *p, const char *end);
+
+size_t sqlitch_config_space(const char *p, const char *end) {
+  return perl_space(p, end);
+}
+
 /* Length of the Perl \s character (Unicode White_Space) at p, or 0. */
 static size_t perl_space(const char *p, const char *end) {
   const unsigned char *u = (const unsigned char *)p;
@@ -478,6 +484,8 @@ int sqlitch_config_parse(const char *content, size_t len, const char *filename,
 
 /* ------------------------------------------------------------- keys */
 
+static char *remove_balanced_quotes(const char *s);
+
 /* One pass of _remove_balanced_quotes for quote character q. */
 static char *rbq_pass(const char *s, char q) {
   sqlitch_buf b = SQLITCH_BUF_INIT;
@@ -512,6 +520,8 @@ static char *rbq_pass(const char *s, char q) {
   return sqlitch_buf_take(&b);
 }
 
+char *sqlitch_config_unquote(const char *s) { return remove_balanced_quotes(s); }
+
 static char *remove_balanced_quotes(const char *s) {
   char *a = rbq_pass(s, '"');
   char *b = rbq_pass(a, '\'');
@@ -521,44 +531,39 @@ static char *remove_balanced_quotes(const char *s) {
 
 int sqlitch_config_split_key(const char *key, char **section, char **sub,
                              char **name) {
-  size_t n = strlen(key);
-  char *sec = NULL, *nm = NULL, *stale1 = NULL, *stale2 = NULL;
-  *section = *sub = *name = NULL;
-  size_t qi = 0;
+  size_t n = strlen(key), qi = 0;
   int quoted_name = 0;
+  char *sec, *nm;
+  *section = *sub = *name = NULL;
+  /* s/\.["'](.*)["']$//: a quoted name may contain dots */
   if (n >= 3 && (key[n - 1] == '"' || key[n - 1] == '\'')) {
-    for (size_t i = 0; i + 2 < n; i++)
+    for (size_t i = 0; i + 2 < n && !quoted_name; i++)
       if (key[i] == '.' && (key[i + 1] == '"' || key[i + 1] == '\'')) {
         qi = i;
         quoted_name = 1;
-        break;
       }
   }
   if (quoted_name) {
     nm = sqlitch_strndup(key + qi + 2, n - qi - 3);
     sec = sqlitch_strndup(key, qi);
-    stale1 = sqlitch_strdup(nm);
   } else {
     const char *dot = strrchr(key, '.');
     if (!dot) return 0;
-    stale1 = sqlitch_strndup(key, (size_t)(dot - key));
-    stale2 = sqlitch_strdup(dot + 1);
-    sec = remove_balanced_quotes(stale1);
-    nm = remove_balanced_quotes(stale2);
+    char *rs = sqlitch_strndup(key, (size_t)(dot - key));
+    sec = remove_balanced_quotes(rs);
+    nm = remove_balanced_quotes(dot + 1);
+    free(rs);
   }
-  if (sec[0] && sec[0] != '.') {
-    const char *d = strchr(sec, '.');
-    *section = d ? sqlitch_strndup(sec, (size_t)(d - sec)) : sqlitch_strdup(sec);
-    *sub = d ? sqlitch_strdup(d + 1) : NULL;
-    free(stale1);
-    free(stale2);
-  } else {
-    /* the match failed: Perl's $1/$2 still hold the previous captures */
-    *section = stale1;
-    *sub = stale2;
+  if (!sec[0] || sec[0] == '.') { /* ^([^.]+)(?:\.(.*))?$ fails */
+    free(sec);
+    free(nm);
+    return 0;
   }
-  free(sec);
+  const char *d = strchr(sec, '.');
+  *section = d ? sqlitch_strndup(sec, (size_t)(d - sec)) : sqlitch_strdup(sec);
+  *sub = d ? sqlitch_strdup(d + 1) : NULL;
   *name = nm;
+  free(sec);
   return 1;
 }
 

@@ -187,11 +187,17 @@ int sqlitch_config_parse(const char *content, size_t len, const char *filename,
    allocated). */
 int sqlitch_config_read_text(const char *path, char **text, size_t *len,
                              const char **newline);
-/* Split a key as Config::GitLike's _split_key (quotes, stale-capture quirks
-   included). Returns 0 when there is no section; the parts are owned by
-   the caller (*sub may be NULL). */
+/* Split a key as Config::GitLike's _split_key ("a.b.c" -> a, b, c;
+   "a.\"x.y\"" -> a, NULL, x.y; balanced quotes removed). Returns 0 when
+   there is no section (nothing allocated); otherwise the parts are owned
+   by the caller (*sub may be NULL). */
 int sqlitch_config_split_key(const char *key, char **section, char **sub,
                              char **name);
+/* GitLike's _remove_balanced_quotes: in every dot-separated part, the
+   outermost pair of double (then single) quotes is dropped. Caller frees. */
+char *sqlitch_config_unquote(const char *s);
+/* Length of the Perl \s character (Unicode White_Space) at p, or 0. */
+size_t sqlitch_config_space(const char *p, const char *end);
 /* Unicode lower-case (Perl's lc) of n bytes appended to b. */
 void sqlitch_config_lc(sqlitch_buf *b, const char *s, size_t n);
 
@@ -208,6 +214,15 @@ int sqlitch_config_add(const char *file, const char *key, const char *value,
                        sqlitch_err *err);
 int sqlitch_config_unset(const char *file, const char *key,
                          const char *value_regex, int all, sqlitch_err *err);
+/* The general form behind set/add/unset (Config::GitLike::set): value
+   NULL unsets; `as` ("bool", "int", "num", "bool-or-int" or NULL) casts
+   the value first ("--bool x yes" writes "true"); multiple allows several
+   matches; replace_all replaces every match (config --replace-all). */
+int sqlitch_config_write(const char *file, const char *key, const char *value,
+                         const char *value_regex, const char *as, int multiple,
+                         int replace_all, sqlitch_err *err);
+/* to == NULL removes the section. A missing file is not an error (nothing
+   happens); an unknown section is "No such section!". */
 int sqlitch_config_rename_section(const char *file, const char *from,
                                   const char *to, sqlitch_err *err);
 int sqlitch_config_remove_section(const char *file, const char *section,
