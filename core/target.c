@@ -206,8 +206,8 @@ static int check_plan_pair(const char *plan_file, sqlitch_err *err) {
   int rc = SQLITCH_OK;
   if (both)
     rc = sqlitch_err_set(err, SQLITCH_E_CONFIG, 2,
-                         "Both %s and %s exist; remove one of them (sqitch "
-                         "and sqlitch project files cannot be mixed)",
+                         "Both %s and %s exist; a project may use only one "
+                         "of them. Remove one",
                          strcmp(base, "sqitch.plan") == 0 ? plan_file : o,
                          strcmp(base, "sqitch.plan") == 0 ? o : plan_file);
   free(dir);

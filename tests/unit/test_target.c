@@ -383,8 +383,8 @@ static void test_compat(void) {
   sqlitch_target_free(t);
   sqlitch_write_file_atomic("sqlitch.plan", "%project=x\n", 11, &err);
   is_msg(fails(c, NULL, NULL),
-         "Both sqitch.plan and sqlitch.plan exist; remove one of them (sqitch "
-         "and sqlitch project files cannot be mixed)",
+         "Both sqitch.plan and sqlitch.plan exist; a project may use only "
+         "one of them. Remove one",
          "sqitch.plan next to sqlitch.plan is an error");
   sqlitch_err_clear(&err);
   sqlitch_config_free(c);
