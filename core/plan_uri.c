@@ -13,11 +13,15 @@
 ** of the server schemes (http, https, ftp, news, nntp(s), snews, gopher,
 ** pop, rsync, rtsp(u), mms, sip(s), ssh, sftp, telnet, tn3270, rlogin,
 ** ldap(s)); "/" paths for http-like schemes; urn namespaces; file URIs.
-** Not covered: internationalised host names (URI's IDNA/punycode step) and
-** the database schemes' own canonical forms (URI::db); those keep the
-** generic treatment.
+** Internationalised host names of server schemes go through URI's IDNA
+** step: labels lower-cased (Perl's lc; here for Latin, Greek, Cyrillic and
+** Armenian letters) and punycoded with URI::_punycode's own floating-point
+** arithmetic ("exämple.com" -> "xn--exmple-cua.com").
+** Not covered: the database schemes' own canonical forms (URI::db); those
+** keep the generic treatment.
 */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +80,162 @@ static void replace_ci(sqlitch_buf *b, size_t from, size_t to,
     }
 }
 
+/* Perl's lc for the scripts a host name is likely to use. */
+static int32_t lower_cp(int32_t c) {
+  if ((c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xDE && c != 0xD7))
+    return c + 32;
+  if ((c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177))
+    return c % 2 ? c : c + 1;
+  if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
+    return c % 2 ? c + 1 : c;
+  if (c == 0x178) return 0xFF;
+  if (c >= 0x391 && c <= 0x3A9 && c != 0x3A2) return c + 32;
+  if (c == 0x386) return 0x3AC;
+  if (c >= 0x388 && c <= 0x38A) return c + 37;
+  if (c == 0x38C) return 0x3CC;
+  if (c == 0x38E || c == 0x38F) return c + 63;
+  if (c >= 0x410 && c <= 0x42F) return c + 32;
+  if (c >= 0x400 && c <= 0x40F) return c + 80;
+  if ((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF))
+    return c % 2 ? c : c + 1;
+  if (c >= 0x531 && c <= 0x556) return c + 48;
+  return c;
+}
+
+/* URI::_punycode::adapt, in doubles like Perl. */
+static double puny_adapt(double delta, double numpoints, int first) {
+  delta = first ? delta / 700 : delta / 2;
+  delta += delta / numpoints;
+  double k = 0;
+  while (delta > 455) {
+    delta /= 35;
+    k += 36;
+  }
+  return k + (36 * delta) / (delta + 38);
+}
+
+/* code_point(): 0 when Perl would die ("NOT COME HERE"). */
+static int puny_digit(double d) {
+  if (d >= 0 && d <= 25) return 'a' + (int)d;
+  if (d >= 26 && d <= 36) return '0' + (int)d - 26;
+  return 0;
+}
+
+/* URI::_punycode::encode_punycode of cp[0..n); 0 when it dies. */
+static int punycode(const int32_t *cp, size_t n, sqlitch_buf *out) {
+  size_t b = 0;
+  for (size_t i = 0; i < n; i++)
+    if (cp[i] < 0x80) sqlitch_buf_addc(out, (char)cp[i]), b++;
+  size_t h = b;
+  if (b && h < n) sqlitch_buf_addc(out, '-');
+  double delta = 0, bias = 72;
+  int32_t cur = 128;
+  while (h < n) {
+    int32_t m = INT32_MAX;
+    for (size_t i = 0; i < n; i++)
+      if (cp[i] >= cur && cp[i] < m) m = cp[i];
+    delta += (double)(m - cur) * (double)(h + 1);
+    cur = m;
+    for (size_t i = 0; i < n; i++) {
+      if (cp[i] < cur) delta++;
+      if (cp[i] != cur) continue;
+      double q = delta;
+      for (double k = 36;; k += 36) {
+        double t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias;
+        if (q < t) break;
+        long r = (long)(q - t) % (long)(36 - t);
+        int c = puny_digit(t + (double)r);
+        if (!c) return 0;
+        sqlitch_buf_addc(out, (char)c);
+        q = (q - t) / (36 - t);
+      }
+      int c = puny_digit(q);
+      if (!c) return 0;
+      sqlitch_buf_addc(out, (char)c);
+      bias = puny_adapt(delta, (double)(h + 1), h == b);
+      delta = 0;
+      h++;
+    }
+    delta++;
+    cur++;
+  }
+  return 1;
+}
+
+/* URI::_idna::encode of host[0..n) into out; 0 when it croaks. */
+static int idna_encode(const char *host, size_t n, sqlitch_buf *out) {
+  const char *p = host, *end = host + n;
+  int32_t *cps = sqlitch_malloc((n + 1) * sizeof *cps);
+  int ok = 1;
+  for (int first = 1; ok; first = 0) {
+    const char *dot = memchr(p, '.', (size_t)(end - p));
+    const char *le = dot ? dot : end;
+    if (!first) sqlitch_buf_addc(out, '.');
+    /* the last empty label of "a.b." is kept as it is */
+    if (le == p && !dot && !first) break;
+    size_t nc = 0;
+    int ascii = 1;
+    for (const char *q = p; q < le;) {
+      int32_t c = sqlitch_utf8_decode(&q, le);
+      if (c >= 0x80) ascii = 0;
+      cps[nc++] = c;
+    }
+    if (!ascii) {
+      ascii = 1;
+      for (size_t i = 0; i < nc; i++) {
+        cps[i] = lower_cp(cps[i]);
+        if (cps[i] >= 0x80) ascii = 0;
+      }
+    }
+    size_t mark = out->len;
+    if (ascii) {
+      for (size_t i = 0; i < nc; i++) sqlitch_buf_addc(out, (char)cps[i]);
+    } else if (nc >= 4 && cps[0] == 'x' && cps[1] == 'n' && cps[2] == '-' &&
+               cps[3] == '-') {
+      ok = 0;
+    } else {
+      sqlitch_buf_add(out, "xn--");
+      ok = punycode(cps, nc, out);
+    }
+    if (ok && (out->len == mark || out->len - mark > 63)) ok = 0;
+    if (!dot) break;
+    p = dot + 1;
+  }
+  free(cps);
+  return ok;
+}
+
+/* A character URI leaves in a host ($uric4host). */
+static int is_uric4host(int c) {
+  return c && (is_unreserved(c) || strchr(";/?:@&=+$,%[]", c));
+}
+
+/* URI::_server::_uric_escape's first step: IDNA-encode the host when it
+   holds anything but URI characters. Returns a heap string. */
+static char *server_host_idna(const char *s) {
+  size_t sl = scheme_len(s), st = sl ? sl + 1 : 0;
+  if (strncmp(s + st, "//", 2)) return sqlitch_strdup(s);
+  size_t ast = st + 2, aend = ast + strcspn(s + ast, "/?#");
+  size_t hst = ast;
+  for (size_t i = ast; i < aend; i++)
+    if (s[i] == '@') hst = i + 1;
+  size_t hend = aend, i = aend;
+  while (i > hst && isdigit((unsigned char)s[i - 1])) i--;
+  if (i < aend && i > hst && s[i - 1] == ':') hend = i - 1;
+  int plain = 1;
+  for (size_t k = hst; k < hend && plain; k++)
+    plain = is_uric4host((unsigned char)s[k]);
+  if (plain) return sqlitch_strdup(s);
+  sqlitch_buf b = SQLITCH_BUF_INIT;
+  sqlitch_buf_addn(&b, s, hst);
+  if (!idna_encode(s + hst, hend - hst, &b)) {
+    sqlitch_buf_free(&b);
+    return sqlitch_strdup(s);
+  }
+  sqlitch_buf_add(&b, s + hend);
+  return sqlitch_buf_take(&b);
+}
+
 char *plan_uri_new(const char *in) {
   sqlitch_arena *a = sqlitch_arena_new();
   const char *s = in ? in : "";
@@ -88,6 +248,12 @@ char *plan_uri_new(const char *in) {
   if (n >= 2 && s[0] == '"' && s[n - 1] == '"' && !memchr(s, '\n', n))
     s++, n -= 2;
   const char *t = plan_trim_space(a, s, n);
+  char *lsch = sqlitch_strndup(t, scheme_len(t));
+  for (char *c = lsch; *c; c++) *c = (char)tolower((unsigned char)*c);
+  char *idna = *lsch && server_of(lsch) ? server_host_idna(t) : NULL;
+  free(lsch);
+  if (idna) t = sqlitch_arena_strdup(a, idna);
+  free(idna);
 
   sqlitch_buf b = SQLITCH_BUF_INIT;
   for (const unsigned char *p = (const unsigned char *)t; *p; p++) {

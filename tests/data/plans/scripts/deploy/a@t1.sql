@@ -1,0 +1,1 @@
+deploy/a@t1.sql

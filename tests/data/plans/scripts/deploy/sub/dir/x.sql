@@ -1,0 +1,1 @@
+deploy/sub/dir/x.sql
