@@ -1119,7 +1119,9 @@ static int update_script_hashes(sqlitch_engine *e, sqlitch_err *err) {
   return rc;
 }
 
-static int sync_plan(sqlitch_engine *e, sqlitch_err *err) {
+/* _sync_plan. Without `writes` (before the lock is taken) nothing is
+   written: no registry upgrade, no script-hash update, no new tags. */
+static int sync_plan(sqlitch_engine *e, int writes, sqlitch_err *err) {
   sqlitch_plan *plan;
   if (sqlitch_engine_plan(e, &plan, err)) return SQLITCH_ERROR;
   sqlitch_reg_state *st = NULL;
@@ -1144,20 +1146,22 @@ static int sync_plan(sqlitch_engine *e, sqlitch_err *err) {
     goto done;
   }
   if (!st->has_script_hash) {
-    if ((rc = upgrade_registry(e, err))) goto done;
+    if (writes && (rc = upgrade_registry(e, err))) goto done;
     free(st->script_hash);
     st->script_hash = sqlitch_strdup(st->change_id);
   }
-  if (st->script_hash && strcmp(st->script_hash, st->change_id) == 0)
+  if (writes && st->script_hash && strcmp(st->script_hash, st->change_id) == 0)
     if ((rc = update_script_hashes(e, err))) goto done;
   e->position = idx;
   const sqlitch_change *c = &plan->changes[idx];
   if (c->ntags) {
-    logrec r;
-    if ((rc = logrec_plan(e, (size_t)idx, NULL, &r, err))) goto done;
-    rc = e->opts.dry_run ? SQLITCH_OK : e->ops->log_new_tags(e, &r.lc, err);
-    logrec_free(&r);
-    if (rc) goto done;
+    if (writes && !e->opts.dry_run) {
+      logrec r;
+      if ((rc = logrec_plan(e, (size_t)idx, NULL, &r, err))) goto done;
+      rc = e->ops->log_new_tags(e, &r.lc, err);
+      logrec_free(&r);
+      if (rc) goto done;
+    }
     e->start_at = sqlitch_mprintf("%s@%s", c->name,
                                   plan->tags[c->tags[c->ntags - 1]].name);
   } else {
@@ -1335,6 +1339,15 @@ static int rollback(sqlitch_engine *e, const char *tagged, const ech *run,
 
 typedef enum { MODE_ALL, MODE_TAG, MODE_CHANGE } deploy_mode;
 
+static void free_resolved(char ***resolved, const echs *l, size_t n) {
+  for (size_t k = 0; k < n; k++) {
+    if (!resolved[k]) continue;
+    for (size_t r = 0; r < l->v[k].pc->nrequires; r++) free(resolved[k][r]);
+    free(resolved[k]);
+  }
+  free(resolved);
+}
+
 static int backup_file(sqlitch_engine *e, sqlitch_err *err) {
   if (!e->opts.backup) return SQLITCH_OK;
   if (!e->ops->backup)
@@ -1354,7 +1367,11 @@ int sqlitch_engine_deploy(sqlitch_engine *e, const char *to, const char *mode,
     return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
                            "Unknown deployment mode: \"%s\"", mode);
 
-  if (lock_destination(e, err) || sync_plan(e, err)) return SQLITCH_ERROR;
+  /* Sqitch locks first. sqlitch reads the registry first and locks only
+     when there is work to do (so that a failed pre-check leaves no trace,
+     not even a new registry file), then reads the state again. */
+restart:
+  if (sync_plan(e, e->locked, err)) return SQLITCH_ERROR;
   sqlitch_plan *plan = e->plan;
   long to_index = (long)plan->nchanges - 1, position = e->position;
   if (to_index < 0)
@@ -1398,6 +1415,16 @@ int sqlitch_engine_deploy(sqlitch_engine *e, const char *to, const char *mode,
   if (!e->opts.log_only && !e->opts.dry_run && e->ops->prepare &&
       (rc = e->ops->prepare(e, err)))
     goto done;
+  if (!e->locked && !e->opts.dry_run) {
+    if ((rc = lock_destination(e, err))) goto done;
+    long before = e->position;
+    if ((rc = sync_plan(e, 1, err))) goto done;
+    if (e->position != before) { /* someone deployed meanwhile */
+      free_resolved(resolved, &l, n);
+      echs_free(&l);
+      goto restart;
+    }
+  }
 
   if (position == -1) {
     int init = 0;
@@ -1456,12 +1483,7 @@ int sqlitch_engine_deploy(sqlitch_engine *e, const char *to, const char *mode,
   }
 
 done:
-  for (size_t k = 0; k < n; k++) {
-    if (!resolved[k]) continue;
-    for (size_t r = 0; r < l.v[k].pc->nrequires; r++) free(resolved[k][r]);
-    free(resolved[k]);
-  }
-  free(resolved);
+  free_resolved(resolved, &l, n);
   echs_free(&l);
   return rc;
 }

@@ -429,6 +429,8 @@ static int authorizer(void *ctx, int action, const char *a, const char *b,
   return SQLITE_OK;
 }
 
+static int journal_atomic(sqlite3 *db, const char *schema);
+
 static int open_file(const char *path, int flags, sqlite3 **out,
                      sqlitch_err *err) {
   sqlite3 *db = NULL;
@@ -468,21 +470,41 @@ static int ensure_registry(sqlitch_engine *e, sqlitch_err *err) {
   if (im->mode != MODE_CLOSED) return SQLITCH_OK;
   const char *path = im->reg_path;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  if (e->opts.dry_run) {
-    if (!path || !sqlitch_path_exists(path)) {
-      path = ":memory:";
-      im->memory_registry = 1;
-    } else {
-      flags = SQLITE_OPEN_READONLY;
-    }
-  } else if (!path) {
+  if (!path) {
     path = "";   /* DBD::SQLite with no dbname: a private temporary db */
+  } else if (!sqlitch_path_exists(path)) {
+    /* Reading a registry that is not there must not create it (Sqitch
+       creates an empty file); real_registry() does when writing. */
+    path = ":memory:";
+    im->memory_registry = 1;
+  } else if (e->opts.dry_run) {
+    flags = SQLITE_OPEN_READONLY;
   }
   if (open_file(path, flags, &im->db, err)) return SQLITCH_ERROR;
   im->schema = "main";
   im->mode = MODE_REGISTRY;
   setup_conn(e);
   return SQLITCH_OK;
+}
+
+static int ensure_db(sqlitch_engine *e, sqlitch_err *err);
+
+/* The registry file itself, created if need be (before any write). */
+static int real_registry(sqlitch_engine *e, sqlitch_err *err) {
+  impl *im = IM(e);
+  if (im->memory_registry && im->mode == MODE_REGISTRY) {
+    close_db(im);
+    im->memory_registry = 0;
+    if (open_file(im->reg_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                  &im->db, err))
+      return SQLITCH_ERROR;
+    im->schema = "main";
+    im->mode = MODE_REGISTRY;
+    im->clock_ready = 0;
+    setup_conn(e);
+    return SQLITCH_OK;
+  }
+  return ensure_db(e, err);
 }
 
 /* Same file? (stat identity, else the same path text) */
@@ -546,9 +568,15 @@ static int ensure_target(sqlitch_engine *e, sqlitch_err *err) {
   im->mode = MODE_TARGET;
   setup_conn(e);
   if (attach_registry(e, err)) {
+    char *m = sqlitch_mprintf("Cannot use database %s: %s", im->target_path,
+                              err->msg);
+    sqlitch_err_set(err, SQLITCH_E_ENGINE, 2, "%s", m);
+    free(m);
     close_db(im);
     return SQLITCH_ERROR;
   }
+  im->wal = im->attached && !(journal_atomic(im->db, "main") &&
+                              journal_atomic(im->db, SQLITCH_REGISTRY_SCHEMA));
   return SQLITCH_OK;
 }
 
@@ -1237,7 +1265,7 @@ static void rollback_quiet(sqlitch_engine *e) {
 static int sq_log_fail(sqlitch_engine *e, const sqlitch_log_change *c,
                        sqlitch_err *err) {
   char ts[32];
-  if (ensure_db(e, err) || now_ts(e, 0, ts, err)) return SQLITCH_ERROR;
+  if (real_registry(e, err) || now_ts(e, 0, ts, err)) return SQLITCH_ERROR;
   return log_event(e, "fail", c, c->ev_tags, c->ev_requires, c->ev_conflicts,
                    ts, err);
 }
@@ -1246,7 +1274,7 @@ static int sq_log_new_tags(sqlitch_engine *e, const sqlitch_log_change *c,
                            sqlitch_err *err) {
   if (!c->ntags) return SQLITCH_OK;
   char ts[32];
-  if (ensure_db(e, err) || now_ts(e, 0, ts, err)) return SQLITCH_ERROR;
+  if (real_registry(e, err) || now_ts(e, 0, ts, err)) return SQLITCH_ERROR;
   int rc = begin(e, err);
   for (size_t i = 0; i < c->ntags && rc == SQLITCH_OK; i++) {
     sqlite3_stmt *s = stmt(e, ST_INS_NEW_TAG, err);
@@ -1263,7 +1291,7 @@ static int sq_log_new_tags(sqlitch_engine *e, const sqlitch_log_change *c,
 
 static int sq_register_project(sqlitch_engine *e, const char *project,
                                const char *uri, sqlitch_err *err) {
-  if (ensure_db(e, err)) return SQLITCH_ERROR;
+  if (real_registry(e, err)) return SQLITCH_ERROR;
   sqlite3_stmt *s = stmt(e, ST_PROJECT_URI, err);
   if (!s) return SQLITCH_ERROR;
   sqlite3_bind_text(s, 1, project, -1, SQLITE_STATIC);
@@ -1323,7 +1351,7 @@ static int sq_update_script_hashes(sqlitch_engine *e, const char *project,
                                    const char *const *ids,
                                    const char *const *hashes, size_t n,
                                    sqlitch_err *err) {
-  if (ensure_db(e, err) || begin(e, err)) return SQLITCH_ERROR;
+  if (real_registry(e, err) || begin(e, err)) return SQLITCH_ERROR;
   int rc = SQLITCH_OK;
   for (size_t i = 0; i < n && rc == SQLITCH_OK; i++) {
     sqlite3_stmt *s = stmt(e, ST_UPD_HASH, err);
@@ -1439,6 +1467,7 @@ typedef struct script {
   size_t n, cap;
   int dot;          /* has a dot-command */
   int shell_only;   /* uses something only the sqlite3 shell provides */
+  int state;        /* may change connection state (PRAGMA, TEMP, ATTACH) */
 } script;
 
 static void script_free(script *sc) {
@@ -1484,8 +1513,15 @@ static int word_char(unsigned char c) {
          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
 }
 
-/* Scan bare words (outside strings, quoted names and comments). */
-static int uses_shell_words(const char *z) {
+/* Words after which a script may leave connection state behind (pragmas,
+   TEMP objects, attached databases) that the next script must not see. */
+static const char *const state_words[] = {"attach", "pragma", "temp",
+                                          "temporary"};
+
+/* Scan bare words (outside strings, quoted names and comments): bit 1 =
+   a shell-only word, bit 2 = a connection-state word. */
+static int scan_words(const char *z) {
+  int found = 0;
   char w[32];
   while (*z) {
     char c = *z;
@@ -1512,13 +1548,15 @@ static int uses_shell_words(const char *z) {
         const char *key = w;
         if (bsearch(&key, shell_words, sizeof shell_words / sizeof *shell_words,
                     sizeof *shell_words, cmp_word))
-          return 1;
+          found |= 1;
+        for (size_t i = 0; i < sizeof state_words / sizeof *state_words; i++)
+          if (strcmp(w, state_words[i]) == 0) found |= 2;
       }
     } else {
       z++;
     }
   }
-  return 0;
+  return found;
 }
 
 static void script_parse(const char *text, size_t len, script *sc) {
@@ -1584,8 +1622,11 @@ static void script_parse(const char *text, size_t len, script *sc) {
     chunk_push(sc, start, startline);
   }
   sqlitch_buf_free(&line);
-  for (size_t i = 0; i < sc->n && !sc->shell_only; i++)
-    sc->shell_only = uses_shell_words(sc->buf.p + sc->v[i].off);
+  for (size_t i = 0; i < sc->n; i++) {
+    int f = scan_words(sc->buf.p + sc->v[i].off);
+    if (f & 1) sc->shell_only = 1;
+    if (f & 2) sc->state = 1;
+  }
 }
 
 /* ===================================================== script running */
@@ -1772,10 +1813,11 @@ static int run_chunks(sqlitch_engine *e, sqlite3 *db, const script *sc,
   return result;
 }
 
-/* Put the connection back as a fresh sqlite3 shell would have it. */
-static void reset_conn_state(sqlitch_engine *e) {
+/* Put the connection back as a fresh sqlite3 shell would have it, when
+   the script (`may`) could have changed anything. */
+static void reset_conn_state(sqlitch_engine *e, int may) {
   impl *im = IM(e);
-  if (im->adopted || !im->have_conn_state || !im->db ||
+  if (!may || im->adopted || !im->have_conn_state || !im->db ||
       !sqlite3_get_autocommit(im->db))
     return;
   int now[6];
@@ -2253,7 +2295,7 @@ static int sq_step(sqlitch_engine *e, const sqlitch_step *s,
   res->status = SQLITCH_STEP_OK;
   res->undone = 0;
   int need_target = s->script || s->verify_script;
-  if (need_target ? ensure_target(e, err) : ensure_db(e, err))
+  if (real_registry(e, err) || (need_target && ensure_target(e, err)))
     return SQLITCH_ERROR;
 
   loaded sc, vs;
@@ -2279,26 +2321,27 @@ static int sq_step(sqlitch_engine *e, const sqlitch_step *s,
     run_opts o = {s->script, 1, 0, atomic ? step_hook : NULL, &h, 0};
     int result;
     run_loaded(e, s->script, &sc, &o, &result, err);
+    int may = sc.sc.state || (have_vs && vs.sc.state);
     if (result == RUN_FAILED) {
       rollback_quiet(e);
-      reset_conn_state(e);
+      reset_conn_state(e, may);
       if (!sc.client) sqlitch_err_set(err, SQLITCH_E_PRIVATE, 2, "script failed");
       fail(res, SQLITCH_STEP_SCRIPT_FAILED, 0);
       goto out;
     }
     if (result == RUN_HOOK_FAILED) {
       rollback_quiet(e);
-      reset_conn_state(e);
+      reset_conn_state(e, may);
       fail(res, h.status, 1);
       goto out;
     }
     if (o.hook_ran) {
       intent_done(im);
-      reset_conn_state(e);
+      reset_conn_state(e, may);
       goto out;
     }
     rollback_quiet(e); /* a transaction the script left open */
-    reset_conn_state(e);
+    reset_conn_state(e, sc.sc.state);
   }
 
   /* Sqitch's order: verify, then the registry in its own transaction. */
@@ -2310,7 +2353,7 @@ static int sq_step(sqlitch_engine *e, const sqlitch_step *s,
     int result;
     run_loaded(e, s->verify_script, &vs, &o, &result, err);
     rollback_quiet(e);
-    reset_conn_state(e);
+    reset_conn_state(e, vs.sc.state);
     if (result != RUN_OK) {
       fail(res, SQLITCH_STEP_VERIFY_FAILED, 0);
       goto out;
@@ -2336,7 +2379,7 @@ static int sq_run_script(sqlitch_engine *e, sqlitch_script_kind kind,
   int result;
   run_loaded(e, file, &l, &o, &result, err);
   rollback_quiet(e);
-  reset_conn_state(e);
+  reset_conn_state(e, l.sc.state);
   if (result != RUN_OK && !l.client)
     sqlitch_err_set(err, SQLITCH_E_PRIVATE, 2, "%s failed", file);
   loaded_free(&l);
@@ -2384,7 +2427,7 @@ static int register_release(sqlitch_engine *e, const char *version,
                             sqlitch_err *err) {
   const char *uname, *uemail;
   char ts[32];
-  if (ensure_db(e, err) || sqlitch_engine_user(e, &uname, &uemail, err) ||
+  if (real_registry(e, err) || sqlitch_engine_user(e, &uname, &uemail, err) ||
       now_ts(e, 0, ts, err))
     return SQLITCH_ERROR;
   sqlite3_stmt *s = stmt(e, ST_INS_RELEASE, err);
@@ -2398,6 +2441,7 @@ static int register_release(sqlitch_engine *e, const char *version,
 
 static int sq_initialize(sqlitch_engine *e, sqlitch_err *err) {
   int init;
+  if (real_registry(e, err)) return SQLITCH_ERROR;
   if (reg_initialized(e, &init, err)) return SQLITCH_ERROR;
   if (init)
     return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
@@ -2413,6 +2457,7 @@ static int sq_upgrade(sqlitch_engine *e, const char *version,
                       sqlitch_err *err) {
   char name[32];
   snprintf(name, sizeof name, "sqlite-upgrade-%s", version);
+  if (real_registry(e, err)) return SQLITCH_ERROR;
   finalize_all(IM(e));   /* tables are rebuilt under the statements */
   if (run_registry_sql(e, name, err)) return SQLITCH_ERROR;
   return register_release(e, version, err);
@@ -2423,7 +2468,7 @@ static int sq_upgrade(sqlitch_engine *e, const char *version,
 static int lock_fd(sqlitch_engine *e, sqlitch_err *err) {
   impl *im = IM(e);
   if (im->lock_fd >= 0 || !im->reg_path) return SQLITCH_OK;
-  if (ensure_db(e, err)) return SQLITCH_ERROR;
+  if (real_registry(e, err)) return SQLITCH_ERROR;
   im->lock_fd = open(im->reg_path, O_RDONLY | O_CLOEXEC);
   if (im->lock_fd < 0)
     return sqlitch_err_set(err, SQLITCH_E_IO, 2, "Cannot open %s: %s",
@@ -2477,31 +2522,52 @@ static int sq_wait_lock(sqlitch_engine *e, double seconds, int *got,
 
 /* ============================================================ prepare */
 
+/* Before a run: the target must be a usable, writable SQLite database
+   (or not exist yet, in a directory where it can be created). Checked on
+   a connection of its own, so that nothing is created or locked. */
 static int sq_prepare(sqlitch_engine *e, sqlitch_err *err) {
   impl *im = IM(e);
-  if (ensure_target(e, err)) return SQLITCH_ERROR;
-  sqlite3_stmt *s = NULL;
-  int rc = sqlite3_prepare_v2(im->db, "SELECT count(*) FROM main.sqlite_master",
-                              -1, &s, NULL);
-  if (rc == SQLITE_OK) rc = sqlite3_step(s) == SQLITE_ROW ? SQLITE_OK : SQLITE_ERROR;
-  if (rc != SQLITE_OK) {
-    sqlitch_err_set(err, SQLITCH_E_ENGINE, 2, "Cannot use database %s: %s",
-                    im->target_path, sqlite3_errmsg(im->db));
-    sqlite3_finalize(s);
+  if (im->mode == MODE_TARGET) return SQLITCH_OK;
+  const char *t = im->target_path;
+  if (!t)
+    return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
+                           "Database name missing in URI %s",
+                           e->target->uri->str);
+  if (!sqlitch_path_exists(t)) {
+    char *dir = sqlitch_path_dirname(t);
+    int ok = access(dir, W_OK) == 0;
+    free(dir);
+    if (ok) return SQLITCH_OK;
+    return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
+                           "Cannot use database %s: unable to create the file "
+                           "(%s)",
+                           t, strerror(errno));
+  }
+  sqlite3 *db = NULL;
+  if (open_file(t, SQLITE_OPEN_READWRITE, &db, err)) {
+    char *m = sqlitch_mprintf("Cannot use database %s: %s", t, err->msg);
+    sqlitch_err_set(err, SQLITCH_E_ENGINE, 2, "%s", m);
+    free(m);
     return SQLITCH_ERROR;
   }
+  sqlite3_stmt *s = NULL;
+  int rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM main.sqlite_master", -1,
+                              &s, NULL);
+  if (rc == SQLITE_OK && sqlite3_step(s) != SQLITE_ROW) rc = SQLITE_ERROR;
   sqlite3_finalize(s);
-  if (sqlite3_db_readonly(im->db, "main") == 1 ||
-      access(im->target_path, W_OK) != 0)
-    return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
-                           "Cannot use database %s: it is read-only",
-                           im->target_path);
-  if (im->attached && sqlite3_db_readonly(im->db, SQLITCH_REGISTRY_SCHEMA) == 1)
+  if (rc != SQLITE_OK)
+    sqlitch_err_set(err, SQLITCH_E_ENGINE, 2, "Cannot use database %s: %s", t,
+                    sqlite3_errmsg(db));
+  else if (sqlite3_db_readonly(db, "main") == 1 || access(t, W_OK) != 0)
+    rc = sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
+                         "Cannot use database %s: it is read-only", t);
+  sqlite3_close(db);
+  if (rc != SQLITE_OK) return SQLITCH_ERROR;
+  if (im->reg_path && sqlitch_path_exists(im->reg_path) &&
+      access(im->reg_path, W_OK) != 0)
     return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
                            "Cannot use registry %s: it is read-only",
                            im->reg_path);
-  im->wal = im->attached && !(journal_atomic(im->db, "main") &&
-                              journal_atomic(im->db, SQLITCH_REGISTRY_SCHEMA));
   return SQLITCH_OK;
 }
 
