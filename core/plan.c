@@ -29,6 +29,7 @@
 ** specification". A NUL byte, which C strings cannot carry, is rejected
 ** with "Syntax error in F at line N: NUL character not allowed".
 */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1172,10 +1173,18 @@ void sqlitch_plan_write_range(const sqlitch_plan *plan, size_t from,
     head++;
   for (size_t i = 0; i <= head && i < plan->nlines; i++)
     write_line(plan, &plan->lines[i], out);
-  if (from >= plan->nchanges || to >= plan->nchanges) return;
-  const sqlitch_change *fc = &plan->changes[from], *tc = &plan->changes[to];
-  size_t last = tc->ntags ? plan->tags[tc->tags[tc->ntags - 1]].line : tc->line;
-  for (size_t i = fc->line; i <= last && i < plan->nlines; i++)
+  /* no --from: everything after the header; no --to: up to the end */
+  size_t first = head + 1, last = plan->nlines ? plan->nlines - 1 : 0;
+  if (from != SIZE_MAX) {
+    if (from >= plan->nchanges) return;
+    first = plan->changes[from].line;
+  }
+  if (to != SIZE_MAX) {
+    if (to >= plan->nchanges) return;
+    const sqlitch_change *tc = &plan->changes[to];
+    last = tc->ntags ? plan->tags[tc->tags[tc->ntags - 1]].line : tc->line;
+  }
+  for (size_t i = first; i <= last && i < plan->nlines; i++)
     write_line(plan, &plan->lines[i], out);
 }
 

@@ -131,7 +131,10 @@ void sqlitch_plan_write(const sqlitch_plan *plan, sqlitch_buf *out);
 int sqlitch_plan_save(const sqlitch_plan *plan, const char *file,
                       sqlitch_err *err);
 /* Partial plan for `bundle --from/--to`: header lines, then the lines from
-   change `from` through change `to`'s last tag line. */
+   change `from` through change `to`'s last tag line. SIZE_MAX for `from`
+   means "no --from" (start right after the header, comments included);
+   SIZE_MAX for `to` means "no --to" (up to the last line). Resolve specs
+   with sqlitch_plan_find_err() (Sqitch's write_to uses find). */
 void sqlitch_plan_write_range(const sqlitch_plan *plan, size_t from,
                               size_t to, sqlitch_buf *out);
 

@@ -71,12 +71,12 @@ static void rehash(plan_hmap *m, size_t cap) {
 
 void plan_hmap_reserve(plan_hmap *m, size_t n) {
   size_t cap = 64;
-  while (cap < n * 2) cap *= 2;
+  while (cap * 3 < n * 4) cap *= 2; /* load <= 3/4 */
   if (cap > m->cap) rehash(m, cap);
 }
 
 void plan_hmap_put(plan_hmap *m, const char *key, long val) {
-  if ((m->n + 1) * 2 > m->cap) rehash(m, m->cap ? m->cap * 2 : 64);
+  if ((m->n + 1) * 4 > m->cap * 3) rehash(m, m->cap ? m->cap * 2 : 64);
   uint32_t h = hash_str(key);
   plan_hslot *s = find_slot(m, key, h);
   if (!s->key) {

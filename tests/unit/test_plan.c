@@ -14,6 +14,7 @@
 */
 #include <dirent.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -632,6 +633,30 @@ static void test_write_api(void) {
   sqlitch_plan_write_range(p, 0, 1, &b);
   ok(sqlitch_ends_with(sqlitch_buf_str(&b), "# Tag v1.0.\n"),
      "write_range includes the tags of the last change");
+  sqlitch_buf_free(&b);
+  sqlitch_plan_free(p);
+
+  /* no --from / --to: comments after the header and at the end stay */
+  static const char cm[] =
+      "%syntax-version=1.0.0\n%project=p\n\n# top\n"
+      "a 2024-01-01T00:00:00Z Bob <b@x>\nb 2024-01-01T00:00:00Z Bob <b@x>\n"
+      "# bottom\n";
+  p = parse_str(cm, &err);
+  sqlitch_buf_reset(&b);
+  sqlitch_plan_write_range(p, SIZE_MAX, SIZE_MAX, &b);
+  is_str(sqlitch_buf_str(&b), cm, "write_range without from/to is the whole plan");
+  sqlitch_buf_reset(&b);
+  sqlitch_plan_write_range(p, 1, SIZE_MAX, &b);
+  is_str(sqlitch_buf_str(&b),
+         "%syntax-version=1.0.0\n%project=p\n\n"
+         "b 2024-01-01T00:00:00Z Bob <b@x>\n# bottom\n",
+         "write_range from a change to the end");
+  sqlitch_buf_reset(&b);
+  sqlitch_plan_write_range(p, SIZE_MAX, 0, &b);
+  is_str(sqlitch_buf_str(&b),
+         "%syntax-version=1.0.0\n%project=p\n\n# top\n"
+         "a 2024-01-01T00:00:00Z Bob <b@x>\n",
+         "write_range from the start to a change");
   sqlitch_buf_free(&b);
   sqlitch_plan_free(p);
 
