@@ -46,13 +46,15 @@ static int show_target(sh_ctx *ctx, const sh_opts *o,
                        const sqlitch_target_opts *topts,
                        sqlitch_target **out, sqlitch_err *err) {
   const char *name = sh_opt_str(o, "target");
-  if (!sqlitch_perl_true(name)) {
-    name = NULL;
-    if (!sqlitch_perl_true(sqlitch_config_get(ctx->config, "core.engine")) &&
-        !sqlitch_perl_true(sqlitch_config_get(ctx->config, "core.target")))
-      name = "db:";
-  }
-  return sqlitch_target_new(ctx->config, name, topts, out, err);
+  if (sqlitch_perl_true(name) ||
+      sqlitch_perl_true(sqlitch_config_get(ctx->config, "core.engine")) ||
+      sqlitch_perl_true(sqlitch_config_get(ctx->config, "core.target")))
+    return sqlitch_target_new(ctx->config, sqlitch_perl_true(name) ? name : NULL,
+                              topts, out, err);
+  sqlitch_uri *u = sqlitch_uri_new_db("db:");
+  int rc = sqlitch_target_new_uri(ctx->config, NULL, u, topts, out, err);
+  sqlitch_uri_free(u);
+  return rc;
 }
 
 /* 40 lower-case hex digits at the start (/^[0-9a-f]{40}/). */
