@@ -414,6 +414,31 @@ static void add_offset(sqlitch_buf *b, long off, const char *sep) {
   if (s) sqlitch_buf_addf(b, "%s%02ld", sep, s);
 }
 
+/* Fast fixed-width digits for the common formats (no vfprintf). */
+static char *put2(char *p, int v) {
+  p[0] = (char)('0' + v / 10 % 10);
+  p[1] = (char)('0' + v % 10);
+  return p + 2;
+}
+
+/* "YYYY-MM-DD<sep>HH:MM:SS" into p (>= 32 bytes); returns the end, or
+   NULL when the year needs more than four digits. */
+static char *put_ymdhms(char *p, const parts *t, char sep) {
+  if (t->year < 0 || t->year > 9999) return NULL;
+  p = put2(p, (int)(t->year / 100));
+  p = put2(p, (int)(t->year % 100));
+  *p++ = '-';
+  p = put2(p, t->month);
+  *p++ = '-';
+  p = put2(p, t->day);
+  *p++ = sep;
+  p = put2(p, t->hour);
+  *p++ = ':';
+  p = put2(p, t->minute);
+  *p++ = ':';
+  return put2(p, t->second);
+}
+
 /* sprintf("%0<n>d", v) */
 static void add_padded(sqlitch_buf *b, int n, int64_t v) {
   sqlitch_buf_addf(b, "%0*lld", n, (long long)v);
@@ -892,19 +917,34 @@ int sqlitch_datefmt_format(const char *fmt, const sqlitch_time *t,
                            sqlitch_buf *out, sqlitch_err *err) {
   parts p;
   if (!sqlitch_perl_true(fmt)) fmt = "raw";
+  char tmp[48], *e;
   if (strcmp(fmt, "raw") == 0) {
     fill_parts(t, 0, &p);
-    sqlitch_buf_addf(out, "%04lld-%02d-%02dT%02d:%02d:%02dZ",
-                     (long long)p.year, p.month, p.day, p.hour, p.minute,
-                     p.second);
+    if ((e = put_ymdhms(tmp, &p, 'T')) != NULL) {
+      *e++ = 'Z';
+      sqlitch_buf_addn(out, tmp, (size_t)(e - tmp));
+    } else {
+      sqlitch_buf_addf(out, "%04lld-%02d-%02dT%02d:%02d:%02dZ",
+                       (long long)p.year, p.month, p.day, p.hour, p.minute,
+                       p.second);
+    }
     return SQLITCH_OK;
   }
   fill_parts(t, 1, &p);
   if (strcmp(fmt, "iso") == 0 || strcmp(fmt, "iso8601") == 0) {
-    sqlitch_buf_addf(out, "%04lld-%02d-%02d %02d:%02d:%02d ",
-                     (long long)p.year, p.month, p.day, p.hour, p.minute,
-                     p.second);
-    add_offset(out, p.offset, "");
+    long a = p.offset < 0 ? -p.offset : p.offset;
+    if ((e = put_ymdhms(tmp, &p, ' ')) != NULL && a % 60 == 0 && a < 360000) {
+      *e++ = ' ';
+      *e++ = p.offset < 0 ? '-' : '+';
+      e = put2(e, (int)(a / 3600));
+      e = put2(e, (int)(a / 60 % 60));
+      sqlitch_buf_addn(out, tmp, (size_t)(e - tmp));
+    } else {
+      sqlitch_buf_addf(out, "%04lld-%02d-%02d %02d:%02d:%02d ",
+                       (long long)p.year, p.month, p.day, p.hour, p.minute,
+                       p.second);
+      add_offset(out, p.offset, "");
+    }
     return SQLITCH_OK;
   }
   if (strcmp(fmt, "rfc") == 0 || strcmp(fmt, "rfc2822") == 0) {
