@@ -715,9 +715,15 @@ const char *sqlitch_config_user_dir(void) {
   return buf;
 }
 
-/* Environment value when Perl-true, else NULL. */
+/* SQLITCH_<name> or else SQITCH_<name>, each only when Perl-true (an
+   empty or "0" variable counts as unset, as `$ENV{X} || ...` does). */
 static const char *env_true(const char *name) {
-  const char *v = sqlitch_getenv(name);
+  char key[64];
+  snprintf(key, sizeof key, "SQLITCH_%s", name);
+  const char *v = getenv(key);
+  if (sqlitch_perl_true(v)) return v;
+  snprintf(key, sizeof key, "SQITCH_%s", name);
+  v = getenv(key);
   return sqlitch_perl_true(v) ? v : NULL;
 }
 
