@@ -533,10 +533,17 @@ int sh_tc_group_set_all(const char *file, const sqlitch_strv *keys,
 
 char *sh_tc_safe(const char *value) {
   if (!value) return NULL;
-  if (!sqlitch_uri_is_db(value)) return sqlitch_strdup(value);
+  int is_db = sqlitch_uri_is_db(value);
   sqlitch_uri *u = sqlitch_uri_new_db(value);
-  char *r = (u->password && *u->password) ? sqlitch_uri_display(u)
-                                          : sqlitch_strdup(value);
+  char *r;
+  if (u->password && *u->password) {
+    char *d = sqlitch_uri_display(u);
+    /* a value that was not a db: URI got "db:" in front: drop it */
+    r = is_db ? d : sqlitch_strdup(d + 3);
+    if (!is_db) free(d);
+  } else {
+    r = sqlitch_strdup(value);
+  }
   sqlitch_uri_free(u);
   return r;
 }

@@ -107,8 +107,8 @@ int sh_tc_show(sh_ctx *ctx, const char *first_label, const char *first_value,
    too, a URI's password removed. */
 void sh_tc_list(sh_ctx *ctx, const char *section, const char *key,
                 const char *const *allowed);
-/* A value that may be a URI, for display: a db: URI with a password is
-   shown without it; anything else as is. Caller frees. */
+/* A value that may be a URI, for display: a URI with a password (db: or
+   not) is shown without it; anything else as is. Caller frees. */
 char *sh_tc_safe(const char *value);
 /* Is the error Config::GitLike's "No such section"? */
 int sh_tc_no_such_section(const sqlitch_err *err);
