@@ -872,7 +872,7 @@ static int replace(const sqlitch_fmt *f, const seg *s,
     break;
   case 't':
   case 'T':
-    if (it->lists_are_strings) {
+    if (it->lists_are_strings && !it->lists_split) {
       rc = not_array(err, it->tags_str);
       break;
     }
@@ -886,7 +886,7 @@ static int replace(const sqlitch_fmt *f, const seg *s,
   case 'x': {
     const char *const *v = s->code == 'r' ? it->requires : it->conflicts;
     size_t nv = s->code == 'r' ? it->nrequires : it->nconflicts;
-    if (it->lists_are_strings) {
+    if (it->lists_are_strings && !it->lists_split) {
       rc = not_array(err, s->code == 'r' ? it->requires_str : it->conflicts_str);
       break;
     }
@@ -900,7 +900,7 @@ static int replace(const sqlitch_fmt *f, const seg *s,
   case 'X': {
     const char *const *v = s->code == 'R' ? it->requires : it->conflicts;
     size_t nv = s->code == 'R' ? it->nrequires : it->nconflicts;
-    if (it->lists_are_strings) {
+    if (it->lists_are_strings && !it->lists_split) {
       rc = not_array(err, s->code == 'R' ? it->requires_str : it->conflicts_str);
       break;
     }

@@ -80,6 +80,10 @@ typedef struct sqlitch_fmt_item {
   /* the SQLite/MySQL log quirk: lists arrive as strings */
   int lists_are_strings;
   const char *tags_str, *requires_str, *conflicts_str;
+  /* sqlitch's fix of that quirk (`log`): the strings are also given split
+     into the lists above; %t %T %r %R %x %X then format the lists as on
+     PostgreSQL, while %{tags}a etc. still print the strings. */
+  int lists_split;
   /* people and dates; has_* = 0 means the key does not exist */
   int has_committer;
   const char *committer_name, *committer_email;
