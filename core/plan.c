@@ -114,6 +114,7 @@ typedef struct parser {
   long utf8_at;
   sqlitch_buf utf8_msg;
   long nul_line; /* first line holding a NUL byte, 0 = none */
+  const char *fhname; /* Perl's name of the file handle, "GEN0" */
   pcre2_match_data *md;
   sqlitch_buf tmp;
   /* names and tags */
@@ -155,7 +156,8 @@ static int next_line(parser *ps, const char **line, size_t *n) {
     sqlitch_buf_addf(&m, "%s at %s line %d", sqlitch_buf_str(&ps->utf8_msg),
                      PERL_PLAN_PM,
                      ps->in_header ? PERL_HEADER_LINE : PERL_BODY_LINE);
-    if (ps->lineno > 0) sqlitch_buf_addf(&m, ", <GEN0> line %ld", ps->lineno);
+    if (ps->lineno > 0)
+      sqlitch_buf_addf(&m, ", <%s> line %ld", ps->fhname, ps->lineno);
     sqlitch_buf_add(&m, ".\n");
     sqlitch_err_set(ps->err, SQLITCH_E_PARSE, 2, "%s", m.p);
     sqlitch_buf_free(&m);
@@ -889,8 +891,8 @@ static int parse(parser *ps) {
   return SQLITCH_OK;
 }
 
-int sqlitch_plan_parse(const char *file, const char *data, size_t len,
-                       sqlitch_plan **out, sqlitch_err *err) {
+static int parse_as(const char *file, const char *fhname, const char *data,
+                    size_t len, sqlitch_plan **out, sqlitch_err *err) {
   *out = NULL;
   sqlitch_plan *plan = plan_alloc(file);
   parser ps;
@@ -898,6 +900,7 @@ int sqlitch_plan_parse(const char *file, const char *data, size_t len,
   ps.plan = plan;
   ps.a = plan->arena;
   ps.file = plan->file;
+  ps.fhname = fhname && *fhname ? fhname : "GEN0";
   ps.data = data ? data : "";
   ps.len = data ? len : 0;
   ps.md = plan_rx_md_new();
@@ -917,7 +920,13 @@ int sqlitch_plan_parse(const char *file, const char *data, size_t len,
   return SQLITCH_OK;
 }
 
-int sqlitch_plan_load(const char *file, sqlitch_plan **out, sqlitch_err *err) {
+int sqlitch_plan_parse(const char *file, const char *data, size_t len,
+                       sqlitch_plan **out, sqlitch_err *err) {
+  return parse_as(file, NULL, data, len, out, err);
+}
+
+int sqlitch_plan_load_as(const char *file, const char *perl_fh,
+                         sqlitch_plan **out, sqlitch_err *err) {
   *out = NULL;
   if (!sqlitch_path_exists(file))
     return sqlitch_err_set(err, SQLITCH_E_IO, 2,
@@ -928,9 +937,13 @@ int sqlitch_plan_load(const char *file, sqlitch_plan **out, sqlitch_err *err) {
   char *data;
   size_t len;
   if (sqlitch_read_file(file, &data, &len, err)) return SQLITCH_ERROR;
-  int rc = sqlitch_plan_parse(file, data, len, out, err);
+  int rc = parse_as(file, perl_fh, data, len, out, err);
   free(data);
   return rc;
+}
+
+int sqlitch_plan_load(const char *file, sqlitch_plan **out, sqlitch_err *err) {
+  return sqlitch_plan_load_as(file, NULL, out, err);
 }
 
 sqlitch_plan *sqlitch_plan_new(const char *file, const char *project,

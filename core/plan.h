@@ -37,7 +37,9 @@ typedef struct sqlitch_dep {
   const char *change;    /* NULL for "@tag" and id forms */
   const char *tag;       /* without "@", or NULL */
   const char *id;        /* 40-hex id form, or NULL */
-  int is_external;       /* project given and differs from the plan's */
+  int is_external;       /* project given and differs from the plan's; for
+                            an id without project: the id is not in the
+                            plan (Depend.pm's is_external) */
 } sqlitch_dep;
 
 typedef struct sqlitch_tag {
@@ -118,10 +120,17 @@ typedef struct sqlitch_plan {
 /* Load a plan file. Errors: "Plan file X does not exist", "Plan file X is
    not a regular file", syntax/dependency errors with Sqitch's text. */
 int sqlitch_plan_load(const char *file, sqlitch_plan **out, sqlitch_err *err);
+/* The same, naming Perl's file handle in the message about bad UTF-8 that
+   a plan read in the middle of a file gets ("... <GEN0> line 267."):
+   Sqitch's `add` has opened another file first and says "GEN1"; every
+   other command says "GEN0" (NULL). */
+int sqlitch_plan_load_as(const char *file, const char *perl_fh,
+                         sqlitch_plan **out, sqlitch_err *err);
 /* Parse plan text; `file` is used in messages. */
 int sqlitch_plan_parse(const char *file, const char *data, size_t len,
                        sqlitch_plan **out, sqlitch_err *err);
-/* A new, empty plan for `project` (as `init` writes it). */
+/* A new, empty plan for `project` (as `init` writes it); `uri`, when
+   given, is written in its canonical form (URI->canonical). */
 sqlitch_plan *sqlitch_plan_new(const char *file, const char *project,
                                const char *uri);
 void sqlitch_plan_free(sqlitch_plan *plan);
@@ -216,7 +225,10 @@ int sqlitch_dep_parse(sqlitch_arena *a, const char *project, const char *s,
 /* ---------------------------------------------------------- modification */
 
 /* Append a change (sqitch add). requires/conflicts are dependency strings
-   as typed (conflicts without "!"); notes already joined. Validates the
+   as typed (conflicts without "!"). `note` is stored as given: pass -n
+   values joined with "\n\n" through sqlitch_note_unescape() first (as
+   Sqitch's Change->new does); an editor note is stored verbatim. NULL
+   timestamp = now. Validates the
    name and requires with Sqitch's messages. Returns the new change index or
    SQLITCH_ERROR. IDs of the plan are recomputed. */
 long sqlitch_plan_add(sqlitch_plan *plan, const char *name,
@@ -224,19 +236,26 @@ long sqlitch_plan_add(sqlitch_plan *plan, const char *name,
                       const sqlitch_strv *conflicts, const char *note,
                       const char *planner_name, const char *planner_email,
                       const char *timestamp, sqlitch_err *err);
-/* Add a tag to change `change_spec` (NULL = last change). */
+/* Add a tag to change `change_spec` (NULL, "" or "0" = last change, as
+   Perl's truth test); `name` may carry a leading "@". The tag line goes
+   right after the change line plus its tags (Plan.pm's insert_at).
+   Returns the new tag's index in plan->tags (kept in plan order). */
 long sqlitch_plan_tag_add(sqlitch_plan *plan, const char *name,
                           const char *change_spec, const char *note,
                           const char *planner_name, const char *planner_email,
                           const char *timestamp, sqlitch_err *err);
-/* Append a reworked instance of `name` (sqitch rework). */
+/* Append a reworked instance of `name` (sqitch rework): requires gets
+   "name@TAG" first, TAG being the FIRST tag of the last tagged change (as
+   Plan.pm does), and the previous instance gets TAG as rework tag, so
+   sqlitch_change_script() of it names "name@TAG.ext" like `sqitch rework`. */
 long sqlitch_plan_rework(sqlitch_plan *plan, const char *name,
                          const sqlitch_strv *requires,
                          const sqlitch_strv *conflicts, const char *note,
                          const char *planner_name, const char *planner_email,
                          const char *timestamp, sqlitch_err *err);
 
-/* Note helpers: unescape ("\\n" -> LF, "\\\\" -> "\\", "\\r" -> CR) and
+/* Note helpers: unescape (Line::BUILDARGS: trim white space, then "\\n" ->
+   LF, "\\\\" -> "\\", "\\r" -> CR; "0" is left alone) and
    escape, as plan notes and -n values are processed. Caller frees. */
 char *sqlitch_note_unescape(const char *s);
 char *sqlitch_note_escape(const char *s);

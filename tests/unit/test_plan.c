@@ -767,6 +767,18 @@ int main(void) {
   for (size_t i = 0; i < ed.n; i++) test_edit(ed.v[i]);
   sqlitch_strv_free(&ed);
 
+  {
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/err-utf8-chunk.plan", data_dir);
+    sqlitch_plan *p = NULL;
+    sqlitch_err err = SQLITCH_ERR_INIT;
+    sqlitch_plan_load_as(path, "GEN1", &p, &err);
+    is_str(err.msg,
+           "Can't decode ill-formed UTF-8 octet sequence <C3> at "
+           "/usr/share/perl5/App/Sqitch/Plan.pm line 269, <GEN1> line 267.\n",
+           "load_as names Perl's file handle (sqitch add says GEN1)");
+    sqlitch_err_clear(&err);
+  }
   test_uris();
   test_scripts();
   test_names();
