@@ -53,7 +53,8 @@ typedef struct sqlitch_uri {
   char *user;           /* percent-decoded, or NULL */
   char *password;       /* percent-decoded, or NULL */
   char *host;           /* or NULL */
-  int port;             /* -1 when not given */
+  int port;             /* explicit port, -1 when absent or empty ("h:"); see
+                           sqlitch_uri_default_port() for the default */
   char *dbname;         /* or NULL */
   sqlitch_uri_param *params;
   size_t nparams;
