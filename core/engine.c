@@ -286,6 +286,17 @@ void sqlitch_engine_clock_next(sqlitch_engine *e, int pending, char out[32]) {
 #define EMIT(...) sqlitch_report(e->rep, SQLITCH_EMIT, __VA_ARGS__)
 #define VENT(...) sqlitch_report(e->rep, SQLITCH_VENT, __VA_ARGS__)
 
+/* Errors. Sqitch's "private" exceptions (kind SQLITCH_E_PRIVATE with a
+   message, e.g. "Deploy failed" after a failed verify) are skipped by the
+   deploy catch blocks but printed when they reach the top; a PRIVATE
+   error without a message was reported already and prints nothing. The
+   public functions hand the former out as ordinary errors. */
+static int finish(int rc, sqlitch_err *err) {
+  if (rc && err->kind == SQLITCH_E_PRIVATE && err->msg)
+    err->kind = SQLITCH_E_ENGINE;
+  return rc;
+}
+
 /* Vent an error the way Sqitch's catch blocks do (nothing for private). */
 static void vent_err(sqlitch_engine *e, const sqlitch_err *err) {
   if (err->kind == SQLITCH_E_PRIVATE || !err->msg) return;
@@ -1485,7 +1496,7 @@ restart:
 done:
   free_resolved(resolved, &l, n);
   echs_free(&l);
-  return rc;
+  return finish(rc, err);
 }
 
 /* ----------------------------------------------------------------- revert */
@@ -1587,7 +1598,7 @@ done:
   free(msg);
   echs_free(&l);
   sqlitch_reg_changes_free(&rows);
-  return rc;
+  return finish(rc, err);
 }
 
 /* --------------------------------------------------------- verify, check */

@@ -296,6 +296,14 @@ typedef struct impl {
 
 static impl *IM(sqlitch_engine *e) { return e->impl; }
 
+/* A script error the engine has already reported: nothing more to print
+   anywhere (SQLITCH_E_PRIVATE without a message). */
+static void quiet_err(sqlitch_err *err) {
+  sqlitch_err_set(err, SQLITCH_E_PRIVATE, 2, "-");
+  free(err->msg);
+  err->msg = NULL;
+}
+
 static int db_error(sqlite3 *db, sqlitch_err *err) {
   return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2, "%s", sqlite3_errmsg(db));
 }
@@ -319,7 +327,7 @@ char *sqlitch_sqlite_registry_uri(const sqlitch_target *t) {
     else sqlitch_buf_addf(&b, "%s%s", reg, dot);
     sqlitch_uri_set_dbname(u, sqlitch_buf_str(&b));
     sqlitch_buf_free(&b);
-  } else {
+  } else if (db) {
     sqlitch_uri_set_dbname(u, NULL);
   }
   char *s = sqlitch_uri_string(u);
@@ -1993,8 +2001,7 @@ static int run_loaded(sqlitch_engine *e, const char *path, loaded *l,
     return SQLITCH_OK;
   }
   *result = run_chunks(e, im->db, &l->sc, o, err);
-  if (*result == RUN_FAILED)
-    sqlitch_err_set(err, SQLITCH_E_PRIVATE, 2, "%s failed", path);
+  if (*result == RUN_FAILED) quiet_err(err);
   return SQLITCH_OK;
 }
 
@@ -2272,8 +2279,7 @@ static int step_hook(sqlitch_engine *e, void *ctx, sqlitch_err *err) {
     sqlite3_exec(im->db, "RELEASE sqlitch_verify", NULL, NULL, NULL);
     if (r != RUN_OK) {
       h->status = SQLITCH_STEP_VERIFY_FAILED;
-      if (!err->msg)
-        sqlitch_err_set(err, SQLITCH_E_PRIVATE, 2, "verify failed");
+      if (!err->msg) quiet_err(err);
       return SQLITCH_ERROR;
     }
   }
@@ -2325,7 +2331,7 @@ static int sq_step(sqlitch_engine *e, const sqlitch_step *s,
     if (result == RUN_FAILED) {
       rollback_quiet(e);
       reset_conn_state(e, may);
-      if (!sc.client) sqlitch_err_set(err, SQLITCH_E_PRIVATE, 2, "script failed");
+      if (!sc.client) quiet_err(err);
       fail(res, SQLITCH_STEP_SCRIPT_FAILED, 0);
       goto out;
     }
@@ -2380,8 +2386,7 @@ static int sq_run_script(sqlitch_engine *e, sqlitch_script_kind kind,
   run_loaded(e, file, &l, &o, &result, err);
   rollback_quiet(e);
   reset_conn_state(e, l.sc.state);
-  if (result != RUN_OK && !l.client)
-    sqlitch_err_set(err, SQLITCH_E_PRIVATE, 2, "%s failed", file);
+  if (result != RUN_OK && !l.client) quiet_err(err);
   loaded_free(&l);
   return result == RUN_OK ? SQLITCH_OK : SQLITCH_ERROR;
 }
@@ -2529,10 +2534,7 @@ static int sq_prepare(sqlitch_engine *e, sqlitch_err *err) {
   impl *im = IM(e);
   if (im->mode == MODE_TARGET) return SQLITCH_OK;
   const char *t = im->target_path;
-  if (!t)
-    return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
-                           "Database name missing in URI %s",
-                           e->target->uri->str);
+  if (!t) return SQLITCH_OK; /* Sqitch fails later, when it needs the name */
   if (!sqlitch_path_exists(t)) {
     char *dir = sqlitch_path_dirname(t);
     int ok = access(dir, W_OK) == 0;
