@@ -36,7 +36,8 @@ char *sqlitch_canonpath(const char *p) {
   if (!p) p = "";
   /* 1. collapse runs of "/" */
   for (const char *s = p; *s; s++)
-    if (!(*s == '/' && a.len && a.p[a.len - 1] == '/')) sqlitch_buf_addc(&a, *s);
+    if (!(*s == '/' && a.len && a.p[a.len - 1] == '/'))
+      sqlitch_buf_addc(&a, *s);
   sqlitch_buf_addn(&a, "", 0);
   /* 2. (/.)+ followed by "/" or the end -> "/" */
   const char *s = a.p;
@@ -47,9 +48,12 @@ char *sqlitch_canonpath(const char *p) {
       size_t j = i;
       while (s[j] == '/' && s[j + 1] == '.') {
         j += 2;
-        if (s[j] == '/') end = (long)j + 1;
-        else if (s[j] == '\0') end = (long)j;
-        else break;
+        if (s[j] == '/')
+          end = (long)j + 1;
+        else if (s[j] == '\0')
+          end = (long)j;
+        else
+          break;
       }
     }
     if (end >= 0) {
@@ -65,13 +69,15 @@ char *sqlitch_canonpath(const char *p) {
   /* 3. leading "./" (unless the path is "./") */
   if (strcmp(r, "./") != 0) {
     size_t k = 0;
-    while (r[k] == '.' && r[k + 1] == '/') k += 2;
+    while (r[k] == '.' && r[k + 1] == '/')
+      k += 2;
     memmove(r, r + k, strlen(r + k) + 1);
   }
   /* 4. "/../../x" -> "/x", 5. "/.." -> "/" */
   if (r[0] == '/') {
     size_t k = 1;
-    while (strncmp(r + k, "../", 3) == 0) k += 3;
+    while (strncmp(r + k, "../", 3) == 0)
+      k += 3;
     if (k > 1) memmove(r + 1, r + k, strlen(r + k) + 1);
     if (strcmp(r, "/..") == 0) r[1] = '\0';
   }
@@ -95,8 +101,8 @@ static char *perl_file(const char *f) {
   char *dirs = sqlitch_strndup(f, dl);
   char *dir = sqlitch_canonpath(dirs);
   size_t n = strlen(dir);
-  char *r = sqlitch_mprintf("%s%s%s", dir, (n && dir[n - 1] == '/') ? "" : "/",
-                            base);
+  char *r =
+      sqlitch_mprintf("%s%s%s", dir, (n && dir[n - 1] == '/') ? "" : "/", base);
   free(dirs);
   free(dir);
   return r;
@@ -140,14 +146,15 @@ static const char *fetch(const sqlitch_config *cfg, const sqlitch_target *t,
 static const struct {
   const char *engine, *registry, *client;
 } engine_defaults[] = {
-    {"pg", "sqitch", "psql"},         {"sqlite", "sqitch", "sqlite3"},
-    {"mysql", "sqitch", "mysql"},     {"oracle", "", "sqlplus"},
-    {"firebird", "sqitch", NULL},     {"vertica", "sqitch", "vsql"},
+    {"pg", "sqitch", "psql"},        {"sqlite", "sqitch", "sqlite3"},
+    {"mysql", "sqitch", "mysql"},    {"oracle", "", "sqlplus"},
+    {"firebird", "sqitch", NULL},    {"vertica", "sqitch", "vsql"},
     {"exasol", "sqitch", "exaplus"}, {"snowflake", "sqitch", "snowsql"},
 };
 
 static int defaults_row(const char *engine) {
-  for (size_t i = 0; engine && i < sizeof engine_defaults / sizeof *engine_defaults; i++)
+  for (size_t i = 0;
+       engine && i < sizeof engine_defaults / sizeof *engine_defaults; i++)
     if (strcmp(engine_defaults[i].engine, engine) == 0) return (int)i;
   return -1;
 }
@@ -197,9 +204,12 @@ static char *oracle_client(void) {
 static int check_plan_pair(const char *plan_file, sqlitch_err *err) {
   const char *base = sqlitch_path_basename(plan_file);
   const char *other;
-  if (strcmp(base, "sqitch.plan") == 0) other = "sqlitch.plan";
-  else if (strcmp(base, "sqlitch.plan") == 0) other = "sqitch.plan";
-  else return SQLITCH_OK;
+  if (strcmp(base, "sqitch.plan") == 0)
+    other = "sqlitch.plan";
+  else if (strcmp(base, "sqlitch.plan") == 0)
+    other = "sqitch.plan";
+  else
+    return SQLITCH_OK;
   char *dir = sqlitch_path_dirname(plan_file);
   char *o = sqlitch_path_join(dir, other);
   int both = sqlitch_path_exists(plan_file) && sqlitch_path_exists(o);
@@ -222,23 +232,36 @@ static int fill(const sqlitch_config *cfg, sqlitch_target *t,
   int row = defaults_row(t->engine);
 
   /* registry, client */
-  if (o->registry) t->registry = sqlitch_strdup(o->registry);
-  else if ((v = fetch(cfg, t, "registry"))) t->registry = sqlitch_strdup(v);
-  else if (row >= 0) t->registry = sqlitch_strdup(engine_defaults[row].registry);
-  if (o->client) t->client = sqlitch_strdup(o->client);
-  else if ((v = fetch(cfg, t, "client"))) t->client = sqlitch_strdup(v);
+  if (o->registry)
+    t->registry = sqlitch_strdup(o->registry);
+  else if ((v = fetch(cfg, t, "registry")))
+    t->registry = sqlitch_strdup(v);
+  else if (row >= 0)
+    t->registry = sqlitch_strdup(engine_defaults[row].registry);
+  if (o->client)
+    t->client = sqlitch_strdup(o->client);
+  else if ((v = fetch(cfg, t, "client")))
+    t->client = sqlitch_strdup(v);
   else if (row >= 0) {
-    if (strcmp(t->engine, "firebird") == 0) t->client = firebird_client();
-    else if (strcmp(t->engine, "oracle") == 0) t->client = oracle_client();
-    else t->client = sqlitch_strdup(engine_defaults[row].client);
+    if (strcmp(t->engine, "firebird") == 0)
+      t->client = firebird_client();
+    else if (strcmp(t->engine, "oracle") == 0)
+      t->client = oracle_client();
+    else
+      t->client = sqlitch_strdup(engine_defaults[row].client);
   }
 
   /* top_dir, plan_file */
-  if (o->top_dir) t->top_dir = sqlitch_canonpath(o->top_dir);
-  else if ((v = fetch(cfg, t, "top_dir"))) t->top_dir = sqlitch_canonpath(v);
-  else t->top_dir = sqlitch_strdup(".");
-  if (o->plan_file) t->plan_file = perl_file(o->plan_file);
-  else if ((v = fetch(cfg, t, "plan_file"))) t->plan_file = perl_file(v);
+  if (o->top_dir)
+    t->top_dir = sqlitch_canonpath(o->top_dir);
+  else if ((v = fetch(cfg, t, "top_dir")))
+    t->top_dir = sqlitch_canonpath(v);
+  else
+    t->top_dir = sqlitch_strdup(".");
+  if (o->plan_file)
+    t->plan_file = perl_file(o->plan_file);
+  else if ((v = fetch(cfg, t, "plan_file")))
+    t->plan_file = perl_file(v);
   else {
     const char *compat = cfg ? sqlitch_config_get(cfg, "core.compat") : NULL;
     t->plan_file = join_clean(t->top_dir, sqlitch_streq(compat, "sqlitch")
@@ -254,25 +277,36 @@ static int fill(const sqlitch_config *cfg, sqlitch_target *t,
   char **dirs[] = {&t->deploy_dir, &t->revert_dir, &t->verify_dir};
   char **rdirs[] = {&t->reworked_deploy_dir, &t->reworked_revert_dir,
                     &t->reworked_verify_dir};
-  if (o->reworked_dir) t->reworked_dir = sqlitch_canonpath(o->reworked_dir);
+  if (o->reworked_dir)
+    t->reworked_dir = sqlitch_canonpath(o->reworked_dir);
   else if ((v = fetch(cfg, t, "reworked_dir")))
     t->reworked_dir = sqlitch_canonpath(v);
-  else t->reworked_dir = sqlitch_strdup(t->top_dir);
+  else
+    t->reworked_dir = sqlitch_strdup(t->top_dir);
   for (int i = 0; i < 3; i++) {
     char key[32];
     snprintf(key, sizeof key, "%s_dir", kinds[i]);
-    if (od[i]) *dirs[i] = sqlitch_canonpath(od[i]);
-    else if ((v = fetch(cfg, t, key))) *dirs[i] = sqlitch_canonpath(v);
-    else *dirs[i] = join_clean(t->top_dir, kinds[i]);
+    if (od[i])
+      *dirs[i] = sqlitch_canonpath(od[i]);
+    else if ((v = fetch(cfg, t, key)))
+      *dirs[i] = sqlitch_canonpath(v);
+    else
+      *dirs[i] = join_clean(t->top_dir, kinds[i]);
     snprintf(key, sizeof key, "reworked_%s_dir", kinds[i]);
-    if (orw[i]) *rdirs[i] = sqlitch_canonpath(orw[i]);
-    else if ((v = fetch(cfg, t, key))) *rdirs[i] = sqlitch_canonpath(v);
-    else *rdirs[i] = join_clean(t->reworked_dir, kinds[i]);
+    if (orw[i])
+      *rdirs[i] = sqlitch_canonpath(orw[i]);
+    else if ((v = fetch(cfg, t, key)))
+      *rdirs[i] = sqlitch_canonpath(v);
+    else
+      *rdirs[i] = join_clean(t->reworked_dir, kinds[i]);
   }
 
-  if (o->extension) t->extension = sqlitch_strdup(o->extension);
-  else if ((v = fetch(cfg, t, "extension"))) t->extension = sqlitch_strdup(v);
-  else t->extension = sqlitch_strdup("sql");
+  if (o->extension)
+    t->extension = sqlitch_strdup(o->extension);
+  else if ((v = fetch(cfg, t, "extension")))
+    t->extension = sqlitch_strdup(v);
+  else
+    t->extension = sqlitch_strdup("sql");
 
   return check_plan_pair(t->plan_file, err);
 }
@@ -303,8 +337,8 @@ int sqlitch_target_new_uri(const sqlitch_config *cfg, const char *name,
                            const sqlitch_target_opts *opts,
                            sqlitch_target **out, sqlitch_err *err) {
   if (!sqlitch_perl_true(name)) name = sqlitch_getenv("TARGET");
-  char *n = sqlitch_perl_true(name) ? sqlitch_strdup(name)
-                                    : sqlitch_uri_display(uri);
+  char *n =
+      sqlitch_perl_true(name) ? sqlitch_strdup(name) : sqlitch_uri_display(uri);
   return finish(cfg, alloc_target(n, sqlitch_uri_dup(uri)), opts, out, err);
 }
 
@@ -313,7 +347,8 @@ static char *core_engine(const sqlitch_config *cfg) {
   const char *ce = cfg_true(cfg, "core.engine");
   if (!ce) return NULL;
   size_t k = strlen(ce);
-  while (k && strchr(" \t\r\n\f\v", ce[k - 1])) k--;
+  while (k && strchr(" \t\r\n\f\v", ce[k - 1]))
+    k--;
   return sqlitch_strndup(ce, k);
 }
 
@@ -428,8 +463,7 @@ int sqlitch_target_check_engine(const sqlitch_target *t, sqlitch_err *err) {
         "No engine specified; specify via target or core.engine");
   if (!sqlitch_engine_known(t->engine))
     return sqlitch_err_set(err, SQLITCH_E_DEV, 2,
-                           "Unable to load App::Sqitch::Engine::%s",
-                           t->engine);
+                           "Unable to load App::Sqitch::Engine::%s", t->engine);
   if (!t->client && strcmp(t->engine, "firebird") == 0)
     return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
                            "Unable to locate Firebird ISQL; set "
@@ -454,7 +488,8 @@ static void tl_push(tlist *l, sqlitch_target *t) {
 }
 
 void sqlitch_target_free_all(sqlitch_target **v, size_t n) {
-  for (size_t i = 0; i < n; i++) sqlitch_target_free(v[i]);
+  for (size_t i = 0; i < n; i++)
+    sqlitch_target_free(v[i]);
   free(v);
 }
 
@@ -532,7 +567,8 @@ int sqlitch_target_all(const sqlitch_config *cfg,
     if (strncmp(k, "engine.", 7) != 0) continue;
     const char *e = k + 7, *dot = strchr(e, '.');
     size_t el = dot ? (size_t)(dot - e) : strlen(e);
-    while (el && strchr(" \t\r\n\f\v", e[el - 1])) el--;
+    while (el && strchr(" \t\r\n\f\v", e[el - 1]))
+      el--;
     char *eng = sqlitch_strndup(e, el);
     if (!sqlitch_strv_contains(&l.seen, eng)) {
       sqlitch_strv_push(&l.seen, eng);
@@ -647,15 +683,18 @@ void sqlitch_target_variables(const sqlitch_config *cfg,
   }
   for (size_t i = 0; sets && i < sets->n; i++) {
     const char *eq = strchr(sets->v[i], '=');
-    if (eq) vm_set(&m, sets->v[i], (size_t)(eq - sets->v[i]), eq + 1);
-    else vm_set(&m, sets->v[i], strlen(sets->v[i]), "");
+    if (eq)
+      vm_set(&m, sets->v[i], (size_t)(eq - sets->v[i]), eq + 1);
+    else
+      vm_set(&m, sets->v[i], strlen(sets->v[i]), "");
   }
   sqlitch_strv tmp = SQLITCH_STRV_INIT;
   for (size_t i = 0; i < m.keys.n; i++)
     sqlitch_strv_push_owned(&tmp,
                             sqlitch_mprintf("%s=%s", m.keys.v[i], m.vals.v[i]));
   if (tmp.n > 1) qsort(tmp.v, tmp.n, sizeof *tmp.v, cmp_var);
-  for (size_t i = 0; i < tmp.n; i++) sqlitch_strv_push(out, tmp.v[i]);
+  for (size_t i = 0; i < tmp.n; i++)
+    sqlitch_strv_push(out, tmp.v[i]);
   sqlitch_strv_free(&tmp);
   sqlitch_strv_free(&m.keys);
   sqlitch_strv_free(&m.vals);

@@ -16,7 +16,8 @@
 **   u->engine;       // "pg"          (canonical engine)
 **   u->password;     // "s3cr@t"      (decoded; never print it)
 **   sqlitch_uri_set_port(u, "6543");
-**   char *shown = sqlitch_uri_display(u);   // "db:pg://bob:@db.example:6543/flipr"
+**   char *shown = sqlitch_uri_display(u);   //
+*"db:pg://bob:@db.example:6543/flipr"
 **   free(shown); sqlitch_uri_free(u);
 **
 ** sqlitch_uri_new_db() is URI::db->new: anything that is not already a
@@ -42,34 +43,56 @@ static const struct {
   const char *scheme, *canon;
   int port;
 } engines[] = {
-    {"cassandra", "cassandra", 9160}, {"cockroach", "cockroach", 26257},
-    {"cockroachdb", "cockroach", 26257}, {"couch", "couchdb", 5984},
-    {"couchdb", "couchdb", 5984},     {"cubrid", "cubrid", 33000},
-    {"db2", "db2", 50000},            {"derby", "derby", 1527},
-    {"exasol", "exasol", 8563},       {"firebird", "firebird", 3050},
-    {"hive", "hive", 10000},          {"impala", "impala", 21000},
-    {"informix", "informix", 1526},   {"ingres", "ingres", 1524},
-    {"interbase", "interbase", 3050}, {"ldapdb", "ldapdb", 0},
-    {"maria", "mysql", 3306},         {"mariadb", "mysql", 3306},
-    {"max", "maxdb", 7673},           {"maxdb", "maxdb", 7673},
-    {"monet", "monetdb", 50000},      {"monetdb", "monetdb", 50000},
-    {"mongo", "mongodb", 27017},      {"mongodb", "mongodb", 27017},
-    {"mssql", "mssql", 1433},         {"mysql", "mysql", 3306},
-    {"oracle", "oracle", 1521},       {"pg", "pg", 5432},
-    {"pgsql", "pg", 5432},            {"pgxc", "pg", 5432},
-    {"postgres", "pg", 5432},         {"postgresql", "pg", 5432},
-    {"postgresxc", "pg", 5432},       {"redshift", "pg", 5432},
-    {"snowflake", "snowflake", 443},  {"sqlite", "sqlite", 0},
-    {"sqlite3", "sqlite", 0},         {"sqlserver", "mssql", 1433},
-    {"sybase", "sybase", 2638},       {"teradata", "teradata", 1025},
-    {"unify", "unify", 27117},        {"vertica", "vertica", 5433},
-    {"yugabyte", "pg", 5433},         {"yugabytedb", "pg", 5433},
+    {"cassandra", "cassandra", 9160},
+    {"cockroach", "cockroach", 26257},
+    {"cockroachdb", "cockroach", 26257},
+    {"couch", "couchdb", 5984},
+    {"couchdb", "couchdb", 5984},
+    {"cubrid", "cubrid", 33000},
+    {"db2", "db2", 50000},
+    {"derby", "derby", 1527},
+    {"exasol", "exasol", 8563},
+    {"firebird", "firebird", 3050},
+    {"hive", "hive", 10000},
+    {"impala", "impala", 21000},
+    {"informix", "informix", 1526},
+    {"ingres", "ingres", 1524},
+    {"interbase", "interbase", 3050},
+    {"ldapdb", "ldapdb", 0},
+    {"maria", "mysql", 3306},
+    {"mariadb", "mysql", 3306},
+    {"max", "maxdb", 7673},
+    {"maxdb", "maxdb", 7673},
+    {"monet", "monetdb", 50000},
+    {"monetdb", "monetdb", 50000},
+    {"mongo", "mongodb", 27017},
+    {"mongodb", "mongodb", 27017},
+    {"mssql", "mssql", 1433},
+    {"mysql", "mysql", 3306},
+    {"oracle", "oracle", 1521},
+    {"pg", "pg", 5432},
+    {"pgsql", "pg", 5432},
+    {"pgxc", "pg", 5432},
+    {"postgres", "pg", 5432},
+    {"postgresql", "pg", 5432},
+    {"postgresxc", "pg", 5432},
+    {"redshift", "pg", 5432},
+    {"snowflake", "snowflake", 443},
+    {"sqlite", "sqlite", 0},
+    {"sqlite3", "sqlite", 0},
+    {"sqlserver", "mssql", 1433},
+    {"sybase", "sybase", 2638},
+    {"teradata", "teradata", 1025},
+    {"unify", "unify", 27117},
+    {"vertica", "vertica", 5433},
+    {"yugabyte", "pg", 5433},
+    {"yugabytedb", "pg", 5433},
 };
 
 /* Sqitch's engines (App::Sqitch::Command::ENGINES). */
-static const char *const sqitch_engines[] = {
-    "pg", "sqlite", "mysql", "oracle", "firebird", "vertica", "exasol",
-    "snowflake", NULL};
+static const char *const sqitch_engines[] = {"pg",     "sqlite",    "mysql",
+                                             "oracle", "firebird",  "vertica",
+                                             "exasol", "snowflake", NULL};
 
 static int engine_row(const char *name) {
   if (!name) return -1;
@@ -248,10 +271,12 @@ static void parse_query(sqlitch_uri *u, const char *n) {
   if (qn == 0 || !memchr(qs, '=', qn)) return; /* not a form */
   /* split(/[&;]/): trailing empty fields are dropped */
   const char *end = qs + qn;
-  while (end > qs && (end[-1] == '&' || end[-1] == ';')) end--;
+  while (end > qs && (end[-1] == '&' || end[-1] == ';'))
+    end--;
   for (const char *p = qs; p < end;) {
     const char *e = p;
-    while (e < end && *e != '&' && *e != ';') e++;
+    while (e < end && *e != '&' && *e != ';')
+      e++;
     const char *eq = memchr(p, '=', (size_t)(e - p));
     if (eq)
       param_add(u, form_decode(p, (size_t)(eq - p)),
@@ -324,7 +349,8 @@ static void parse_fields(sqlitch_uri *u) {
     /* host drops a ":digits" port; an empty port is part of the host */
     const char *he = ae;
     const char *c = ae;
-    while (c > h && isdigit((unsigned char)c[-1])) c--;
+    while (c > h && isdigit((unsigned char)c[-1]))
+      c--;
     if (c > h && c[-1] == ':' && c < ae) {
       he = c - 1;
       size_t pl = (size_t)(ae - c);
@@ -363,13 +389,14 @@ static char *strip_wrappers(const char *s) {
     p++;
     n--;
   }
-  while (n && isspace((unsigned char)p[n - 1])) n--;
+  while (n && isspace((unsigned char)p[n - 1]))
+    n--;
   return sqlitch_strndup(p, n);
 }
 
 static int is_schemeless_host(const char *n) {
-  static const char *const pre[] = {"data:", "ldapi:", "urn:", "sqlite:",
-                                    "sqlite3:", NULL};
+  static const char *const pre[] = {
+      "data:", "ldapi:", "urn:", "sqlite:", "sqlite3:", NULL};
   for (int i = 0; pre[i]; i++)
     if (sqlitch_starts_with(n, pre[i])) return 1;
   return 0;
@@ -391,7 +418,8 @@ static char *init_escape(const char *s) {
   for (size_t i = as; i < as + al; i++)
     if (e[i] == '@') hs = i + 1;
   size_t he = as + al, c = he;
-  while (c > hs && isdigit((unsigned char)e[c - 1])) c--;
+  while (c > hs && isdigit((unsigned char)e[c - 1]))
+    c--;
   if (c > hs && c < he && e[c - 1] == ':') he = c - 1;
   sqlitch_buf b = SQLITCH_BUF_INIT;
   sqlitch_buf_addn(&b, e, hs);
@@ -447,8 +475,8 @@ int sqlitch_uri_parse(const char *s, sqlitch_uri **out, sqlitch_err *err) {
   if (!db_prefixed(c, &rest)) {
     char *e = init_escape(c);
     free(c);
-    sqlitch_err_set(err, SQLITCH_E_PARSE, 2,
-                    "URI \"%s\" is not a database URI", e);
+    sqlitch_err_set(err, SQLITCH_E_PARSE, 2, "URI \"%s\" is not a database URI",
+                    e);
     free(e);
     return SQLITCH_ERROR;
   }
@@ -480,7 +508,9 @@ void sqlitch_uri_free(sqlitch_uri *u) {
   free(u);
 }
 
-char *sqlitch_uri_string(const sqlitch_uri *u) { return sqlitch_strdup(u->str); }
+char *sqlitch_uri_string(const sqlitch_uri *u) {
+  return sqlitch_strdup(u->str);
+}
 
 /* ------------------------------------------------------------ setters */
 
@@ -510,8 +540,10 @@ static int looks_like_ip6(const char *h) {
   size_t colons = 0, n = strlen(h);
   if (n < 3) return 0;
   for (const char *p = h; *p; p++) {
-    if (*p == ':') colons++;
-    else if (!isxdigit((unsigned char)*p)) return 0;
+    if (*p == ':')
+      colons++;
+    else if (!isxdigit((unsigned char)*p))
+      return 0;
   }
   return colons >= 2;
 }
@@ -520,7 +552,8 @@ static int looks_like_ip6(const char *h) {
 static void set_authority(sqlitch_uri *u, const char *auth) {
   const char *n = nested(u);
   size_t sl = scheme_len(n), rest_at = sl;
-  if (n[sl] == '/' && n[sl + 1] == '/') rest_at = sl + 2 + strcspn(n + sl + 2, "/?#");
+  if (n[sl] == '/' && n[sl + 1] == '/')
+    rest_at = sl + 2 + strcspn(n + sl + 2, "/?#");
   sqlitch_buf b = SQLITCH_BUF_INIT;
   sqlitch_buf_addn(&b, n, sl);
   if (auth) {
@@ -534,13 +567,16 @@ static void set_authority(sqlitch_uri *u, const char *auth) {
         char *user = sqlitch_strndup(a, (size_t)(at - a) + 1);
         char *ue = escape(user, is_user_ok);
         size_t ul = strlen(ue);
-        if (ul >= 3 && strcmp(ue + ul - 3, "%40") == 0) strcpy(ue + ul - 3, "@");
+        if (ul >= 3 && strcmp(ue + ul - 3, "%40") == 0)
+          strcpy(ue + ul - 3, "@");
         sqlitch_buf_add(&b, ue);
         free(user);
         free(ue);
       }
-      if (looks_like_ip6(host)) sqlitch_buf_addf(&b, "[%s]", host);
-      else sqlitch_buf_add(&b, host);
+      if (looks_like_ip6(host))
+        sqlitch_buf_addf(&b, "[%s]", host);
+      else
+        sqlitch_buf_add(&b, host);
     } else {
       sqlitch_buf_add(&b, a);
     }
@@ -589,8 +625,10 @@ static void set_userinfo(sqlitch_uri *u, const char *ui) {
 static char *replace_all(const char *s, char from, const char *to) {
   sqlitch_buf b = SQLITCH_BUF_INIT;
   for (; *s; s++) {
-    if (*s == from) sqlitch_buf_add(&b, to);
-    else sqlitch_buf_addc(&b, *s);
+    if (*s == from)
+      sqlitch_buf_add(&b, to);
+    else
+      sqlitch_buf_addc(&b, *s);
   }
   sqlitch_buf_addn(&b, "", 0);
   return sqlitch_buf_take(&b);
@@ -637,15 +675,17 @@ void sqlitch_uri_set_host(sqlitch_uri *u, const char *host) {
   const char *hp = at ? at + 1 : t;
   /* existing ":digits" port at the end (must have at least one digit) */
   const char *c = hp + strlen(hp);
-  while (c > hp && isdigit((unsigned char)c[-1])) c--;
+  while (c > hp && isdigit((unsigned char)c[-1]))
+    c--;
   char *port = (c > hp && c[-1] == ':' && *c) ? sqlitch_strdup(c - 1)
-                                               : sqlitch_strdup("");
+                                              : sqlitch_strdup("");
   char *nh = replace_all(host ? host : "", '@', "%40");
   if (*nh) {
     /* "name:port" in the new host replaces the port */
     size_t k = strlen(nh);
     char *d = nh + k;
-    while (d > nh && isdigit((unsigned char)d[-1])) d--;
+    while (d > nh && isdigit((unsigned char)d[-1]))
+      d--;
     int has_port = d > nh && d[-1] == ':' &&
                    (memchr(nh, ':', (size_t)(d - 1 - nh)) == NULL ||
                     (d - 1 > nh && d[-2] == ']'));
@@ -674,7 +714,8 @@ void sqlitch_uri_set_port(sqlitch_uri *u, const char *port) {
   sqlitch_buf b = SQLITCH_BUF_INIT;
   if (old) {
     size_t n = strlen(old), c = n;
-    while (c > 0 && isdigit((unsigned char)old[c - 1])) c--;
+    while (c > 0 && isdigit((unsigned char)old[c - 1]))
+      c--;
     if (c > 0 && old[c - 1] == ':') n = c - 1;
     sqlitch_buf_addn(&b, old, n);
   }

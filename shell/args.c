@@ -35,12 +35,12 @@ static void tv_push(tvec *t, sqlitch_target *x) {
 typedef struct {
   sh_ctx *ctx;
   const sqlitch_target_opts *topts;
-  tvec spare;                 /* targets to free at the end */
+  tvec spare; /* targets to free at the end */
   plan_slot *plans;
   size_t nplans;
-  sqlitch_target **all;       /* all_targets still owned here (NULL when
-                                 moved out), loaded on first need */
-  sqlitch_target **seen_all;  /* the same, never cleared: for lookups */
+  sqlitch_target **all;      /* all_targets still owned here (NULL when
+                                moved out), loaded on first need */
+  sqlitch_target **seen_all; /* the same, never cleared: for lookups */
   size_t nall;
   int all_loaded;
 } state;
@@ -100,7 +100,8 @@ static void add_target(state *st, sh_args *a, sqlitch_target *t) {
     tv_push(&st->spare, t);
     return;
   }
-  a->targets = sqlitch_realloc(a->targets, (a->ntargets + 1) * sizeof *a->targets);
+  a->targets =
+      sqlitch_realloc(a->targets, (a->ntargets + 1) * sizeof *a->targets);
   a->targets[a->ntargets++] = t;
 }
 
@@ -108,27 +109,30 @@ static void add_target(state *st, sh_args *a, sqlitch_target *t) {
 static void take_all(state *st, sh_args *a) {
   for (size_t i = 0; i < st->nall; i++) {
     if (!st->all[i]) continue;
-    a->targets = sqlitch_realloc(a->targets, (a->ntargets + 1) * sizeof *a->targets);
+    a->targets =
+        sqlitch_realloc(a->targets, (a->ntargets + 1) * sizeof *a->targets);
     a->targets[a->ntargets++] = st->all[i];
     st->all[i] = NULL;
   }
 }
 
 static void state_free(state *st) {
-  for (size_t i = 0; i < st->spare.n; i++) sqlitch_target_free(st->spare.v[i]);
+  for (size_t i = 0; i < st->spare.n; i++)
+    sqlitch_target_free(st->spare.v[i]);
   free(st->spare.v);
   for (size_t i = 0; i < st->nplans; i++) {
     free(st->plans[i].file);
     sqlitch_plan_free(st->plans[i].plan);
   }
   free(st->plans);
-  for (size_t i = 0; i < st->nall; i++) sqlitch_target_free(st->all[i]);
+  for (size_t i = 0; i < st->nall; i++)
+    sqlitch_target_free(st->all[i]);
   free(st->all);
   free(st->seen_all);
 }
 
-int sh_parse_args(sh_ctx *ctx, const sh_args_spec *spec, int argc,
-                  char **argv, sh_args *out, sqlitch_err *err) {
+int sh_parse_args(sh_ctx *ctx, const sh_args_spec *spec, int argc, char **argv,
+                  sh_args *out, sqlitch_err *err) {
   static const sqlitch_target_opts none;
   const sqlitch_config *cfg = ctx->config;
   state st;
@@ -150,14 +154,15 @@ int sh_parse_args(sh_ctx *ctx, const sh_args_spec *spec, int argc,
   }
   target = deftarget;
   if (deftarget) {
-    if (sqlitch_perl_true(spec->target)) add_target(&st, out, deftarget);
-    else tv_push(&st.spare, deftarget);
+    if (sqlitch_perl_true(spec->target))
+      add_target(&st, out, deftarget);
+    else
+      tv_push(&st.spare, deftarget);
   }
 
   for (int i = 0; i < argc; i++) {
     const char *arg = argv[i];
-    if (!spec->no_changes && target &&
-        sqlitch_path_exists(target->plan_file)) {
+    if (!spec->no_changes && target && sqlitch_path_exists(target->plan_file)) {
       int c = plan_contains(&st, target, arg, err);
       if (c < 0) goto done;
       if (c) {
@@ -190,7 +195,8 @@ int sh_parse_args(sh_ctx *ctx, const sh_args_spec *spec, int argc,
       if (load_all(&st, err)) goto done;
       /* the first target with this plan file */
       size_t k = 0;
-      while (k < st.nall && strcmp(st.seen_all[k]->plan_file, arg) != 0) k++;
+      while (k < st.nall && strcmp(st.seen_all[k]->plan_file, arg) != 0)
+        k++;
       if (k < st.nall) {
         if (st.all[k]) { /* not yet moved out: keep it (or park it) */
           add_target(&st, out, st.all[k]);
@@ -212,8 +218,10 @@ int sh_parse_args(sh_ctx *ctx, const sh_args_spec *spec, int argc,
     out->nnames = spec->nnames;
     for (size_t k = 0; k < spec->nnames; k++) {
       const char *v = spec->names ? spec->names[k] : NULL;
-      if (sqlitch_perl_true(v)) out->names[k] = sqlitch_strdup(v);
-      else if (used < unknown.n) out->names[k] = sqlitch_strdup(unknown.v[used++]);
+      if (sqlitch_perl_true(v))
+        out->names[k] = sqlitch_strdup(v);
+      else if (used < unknown.n)
+        out->names[k] = sqlitch_strdup(unknown.v[used++]);
     }
   }
   if (used < unknown.n) {
@@ -272,9 +280,11 @@ done:
 
 void sh_args_free(sh_args *a) {
   if (!a) return;
-  for (size_t i = 0; i < a->nnames; i++) free(a->names[i]);
+  for (size_t i = 0; i < a->nnames; i++)
+    free(a->names[i]);
   free(a->names);
-  for (size_t i = 0; i < a->ntargets; i++) sqlitch_target_free(a->targets[i]);
+  for (size_t i = 0; i < a->ntargets; i++)
+    sqlitch_target_free(a->targets[i]);
   free(a->targets);
   sqlitch_strv_free(&a->changes);
   memset(a, 0, sizeof *a);

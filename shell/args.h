@@ -43,27 +43,27 @@
 #include "shell.h"
 
 typedef struct sh_args_spec {
-  const char *target;              /* --target value, or NULL */
-  int all;                         /* --all given */
-  int no_changes;                  /* the command takes no changes */
-  const char *const *names;        /* name option values (may hold NULLs) */
+  const char *target;       /* --target value, or NULL */
+  int all;                  /* --all given */
+  int no_changes;           /* the command takes no changes */
+  const char *const *names; /* name option values (may hold NULLs) */
   size_t nnames;
   const sqlitch_target_opts *topts; /* command-line overrides, or NULL */
 } sh_args_spec;
 
 typedef struct sh_args {
-  char **names;               /* nnames entries, owned, NULL if unfilled */
+  char **names; /* nnames entries, owned, NULL if unfilled */
   size_t nnames;
-  sqlitch_target **targets;   /* owned, at least one on success */
+  sqlitch_target **targets; /* owned, at least one on success */
   size_t ntargets;
-  sqlitch_strv changes;       /* change specs as given, in order */
+  sqlitch_strv changes; /* change specs as given, in order */
 } sh_args;
 
 /* Sort argv[0..argc) (the arguments left after option parsing). On success
    *out is filled and must be released with sh_args_free; on error it is
    left empty (sh_args_free is still safe). */
-int sh_parse_args(sh_ctx *ctx, const sh_args_spec *spec, int argc,
-                  char **argv, sh_args *out, sqlitch_err *err);
+int sh_parse_args(sh_ctx *ctx, const sh_args_spec *spec, int argc, char **argv,
+                  sh_args *out, sqlitch_err *err);
 void sh_args_free(sh_args *a);
 
 #endif

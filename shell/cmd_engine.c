@@ -2,8 +2,10 @@
 ** cmd_engine.c -- `sqlitch engine`: manage [engine "<name>"] sections, as
 ** App::Sqitch::Command::engine.
 **
-**   sqlitch engine [list]                      engines with a target (-v: and it)
-**   sqlitch engine add <engine> [<target>]     engine.<e>.target (default db:<e>:)
+**   sqlitch engine [list]                      engines with a target (-v: and
+*it)
+**   sqlitch engine add <engine> [<target>]     engine.<e>.target (default
+*db:<e>:)
 **   sqlitch engine alter <engine> [options]    change its settings
 **   sqlitch engine remove|rm <engine>          drop the section (and variables)
 **   sqlitch engine show <engine>...            the settings in effect
@@ -207,15 +209,16 @@ static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
   static const struct {
     const char *name;
     action_fn fn;
-  } actions[] = {{"add", do_add},       {"alter", do_alter}, {"remove", do_remove},
-                 {"rm", do_remove},     {"show", do_show},   {NULL, NULL}};
+  } actions[] = {{"add", do_add},   {"alter", do_alter}, {"remove", do_remove},
+                 {"rm", do_remove}, {"show", do_show},   {NULL, NULL}};
   sh_tc tc;
   if (sh_tc_configure(ctx, o, &tc, err)) {
     sh_tc_free(&tc);
     return SQLITCH_ERROR;
   }
   int rc;
-  const char *action = argc > 0 && sqlitch_perl_true(argv[0]) ? argv[0] : "list";
+  const char *action =
+      argc > 0 && sqlitch_perl_true(argv[0]) ? argv[0] : "list";
   char *act = sqlitch_strdup(action);
   for (char *p = act; *p; p++)
     if (*p == '-') *p = '_';
@@ -223,7 +226,8 @@ static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
     rc = do_list(ctx);
   } else {
     int i = 0;
-    while (actions[i].name && strcmp(actions[i].name, act) != 0) i++;
+    while (actions[i].name && strcmp(actions[i].name, act) != 0)
+      i++;
     if (actions[i].name) {
       rc = actions[i].fn(ctx, &tc, argc - 1, argv + 1, err);
     } else {

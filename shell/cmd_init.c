@@ -49,7 +49,7 @@
 #include "plan.h"
 #include "target_config.h"
 
-static const char *const opts[] = {"uri=s", "engine=s", "target=s",
+static const char *const opts[] = {"uri=s",    "engine=s", "target=s",
                                    "compat=s", SH_TC_OPTS, NULL};
 
 /* The file to write and, for an explicit --compat, the clash check. */
@@ -78,26 +78,33 @@ static int write_config(sh_ctx *ctx, const sh_tc *tc, const char *file,
   int nvars = 0, rc = SQLITCH_ERROR;
 
   /* what the engine section will need, checked before writing anything */
-  if (ekey && ((!sqlitch_perl_true(tc->registry) && !t->registry) ||
-               (!sqlitch_perl_true(tc->client) && !t->client)) &&
+  if (ekey &&
+      ((!sqlitch_perl_true(tc->registry) && !t->registry) ||
+       (!sqlitch_perl_true(tc->client) && !t->client)) &&
       sqlitch_target_check_engine(t, err))
     return SQLITCH_ERROR;
 
   sh_tc_group *g = sh_tc_group_begin(file, err);
   if (!g) return SQLITCH_ERROR;
-#define SET(k, v)                                                          \
-  do {                                                                     \
-    if (sh_tc_group_set(g, (k), (v), err)) goto done;                      \
-    nvars++;                                                               \
+#define SET(k, v)                                                              \
+  do {                                                                         \
+    if (sh_tc_group_set(g, (k), (v), err)) goto done;                          \
+    nvars++;                                                                   \
   } while (0)
 
-  if (ekey) SET("core.engine", ekey);
-  else sqlitch_buf_add(&comments, "\tengine = \n");
+  if (ekey)
+    SET("core.engine", ekey);
+  else
+    sqlitch_buf_add(&comments, "\tengine = \n");
   if (sqlitch_mode) SET("core.compat", "sqlitch");
-  if (sqlitch_perl_true(tc->plan_file)) SET("core.plan_file", tc->plan_file);
-  else sqlitch_buf_addf(&comments, "\tplan_file = %s\n", t->plan_file);
-  if (sqlitch_perl_true(tc->top_dir)) SET("core.top_dir", tc->top_dir);
-  else sqlitch_buf_addf(&comments, "\ttop_dir = %s\n", t->top_dir);
+  if (sqlitch_perl_true(tc->plan_file))
+    SET("core.plan_file", tc->plan_file);
+  else
+    sqlitch_buf_addf(&comments, "\tplan_file = %s\n", t->plan_file);
+  if (sqlitch_perl_true(tc->top_dir))
+    SET("core.top_dir", tc->top_dir);
+  else
+    sqlitch_buf_addf(&comments, "\ttop_dir = %s\n", t->top_dir);
   if (tc->extension) SET("core.extension", tc->extension);
   for (int i = 0; i < SH_TC_NDIRS; i++) {
     if (!tc->dirs[i]) continue;
@@ -144,8 +151,9 @@ static int write_config(sh_ctx *ctx, const sh_tc *tc, const char *file,
       free(k);
     }
     if (comments.len) {
-      char *c = nvars ? sqlitch_strdup(comments.p)
-                      : sqlitch_mprintf("[engine \"%s\"]\n%s", ekey, comments.p);
+      char *c = nvars
+                    ? sqlitch_strdup(comments.p)
+                    : sqlitch_mprintf("[engine \"%s\"]\n%s", ekey, comments.p);
       c[strlen(c) - 1] = '\0';
       int r = sh_tc_group_comment(g, c, err);
       free(c);

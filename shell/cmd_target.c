@@ -110,8 +110,7 @@ static int do_alter(sh_ctx *ctx, sh_tc *tc, int argc, char **argv,
 }
 
 /* core.target / engine.<e>.target keys whose value is `name`, sorted. */
-static int check_dependencies(sh_ctx *ctx, const char *name,
-                              sqlitch_err *err) {
+static int check_dependencies(sh_ctx *ctx, const char *name, sqlitch_err *err) {
   const char **all = NULL;
   size_t n = sqlitch_config_keys(ctx->config, &all);
   sqlitch_strv deps = SQLITCH_STRV_INIT;
@@ -216,7 +215,8 @@ static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
     return SQLITCH_ERROR;
   }
   int rc;
-  const char *action = argc > 0 && sqlitch_perl_true(argv[0]) ? argv[0] : "list";
+  const char *action =
+      argc > 0 && sqlitch_perl_true(argv[0]) ? argv[0] : "list";
   char *act = sqlitch_strdup(action);
   for (char *p = act; *p; p++)
     if (*p == '-') *p = '_';
@@ -224,7 +224,8 @@ static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
     rc = do_list(ctx);
   } else {
     int i = 0;
-    while (actions[i].name && strcmp(actions[i].name, act) != 0) i++;
+    while (actions[i].name && strcmp(actions[i].name, act) != 0)
+      i++;
     if (actions[i].name) {
       rc = actions[i].fn(ctx, &tc, argc - 1, argv + 1, err);
     } else {

@@ -12,8 +12,8 @@
 #include "target_config.h"
 
 const char *const sh_tc_dir_keys[SH_TC_NDIRS] = {
-    "deploy_dir",          "revert_dir",          "verify_dir",
-    "reworked_dir",        "reworked_deploy_dir", "reworked_revert_dir",
+    "deploy_dir",         "revert_dir",          "verify_dir",
+    "reworked_dir",       "reworked_deploy_dir", "reworked_revert_dir",
     "reworked_verify_dir"};
 
 /* --dir names, in the same order as sh_tc_dir_keys. */
@@ -56,8 +56,10 @@ static void split_pairs(const sqlitch_strv *items, sqlitch_strv *keys,
     sqlitch_strv_push(vals, v);
     /* move the new pair into place */
     char *k = keys->v[keys->n - 1], *val = vals->v[vals->n - 1];
-    memmove(&keys->v[at + 1], &keys->v[at], (keys->n - 1 - at) * sizeof(char *));
-    memmove(&vals->v[at + 1], &vals->v[at], (vals->n - 1 - at) * sizeof(char *));
+    memmove(&keys->v[at + 1], &keys->v[at],
+            (keys->n - 1 - at) * sizeof(char *));
+    memmove(&vals->v[at + 1], &vals->v[at],
+            (vals->n - 1 - at) * sizeof(char *));
     keys->v[at] = k;
     vals->v[at] = val;
   }
@@ -81,9 +83,12 @@ int sh_tc_configure(sh_ctx *ctx, const sh_opts *o, sh_tc *tc,
   split_pairs(sh_opt_list(o, "dir"), &dk, &dv);
   for (size_t i = 0; i < dk.n; i++) {
     int k = 0;
-    while (k < SH_TC_NDIRS && strcmp(dir_names[k], dk.v[i]) != 0) k++;
-    if (k == SH_TC_NDIRS) sqlitch_strv_push(&unknown, dk.v[i]);
-    else tc->dirs[k] = dir_clean(dv.v[i]);
+    while (k < SH_TC_NDIRS && strcmp(dir_names[k], dk.v[i]) != 0)
+      k++;
+    if (k == SH_TC_NDIRS)
+      sqlitch_strv_push(&unknown, dk.v[i]);
+    else
+      tc->dirs[k] = dir_clean(dv.v[i]);
   }
   sqlitch_strv_free(&dk);
   sqlitch_strv_free(&dv);
@@ -105,8 +110,8 @@ int sh_tc_configure(sh_ctx *ctx, const sh_opts *o, sh_tc *tc,
 
   /* BUILD: --engine, --uri */
   if (truthy(tc->engine) && !sqlitch_engine_known(tc->engine))
-    return sqlitch_err_set(err, SQLITCH_E_CONFIG, 255,
-                           "Unknown engine \"%s\"", tc->engine);
+    return sqlitch_err_set(err, SQLITCH_E_CONFIG, 255, "Unknown engine \"%s\"",
+                           tc->engine);
   const char *uri = sh_opt_str(o, "uri");
   if (uri && sh_opt_has(o, "uri") && ctx->command &&
       strcmp(ctx->command, "target") == 0) {
@@ -141,7 +146,8 @@ void sh_tc_free(sh_tc *tc) {
   free(tc->uri);
   free(tc->plan_file);
   free(tc->top_dir);
-  for (int i = 0; i < SH_TC_NDIRS; i++) free(tc->dirs[i]);
+  for (int i = 0; i < SH_TC_NDIRS; i++)
+    free(tc->dirs[i]);
   sqlitch_strv_free(&tc->var_keys);
   sqlitch_strv_free(&tc->var_vals);
   memset(tc, 0, sizeof *tc);
@@ -156,11 +162,12 @@ static void tc_opts(const sh_tc *tc, sqlitch_target_opts *o) {
   o->registry = truthy(tc->registry);
   o->client = truthy(tc->client);
   o->extension = truthy(tc->extension);
-  const char **d[SH_TC_NDIRS] = {&o->deploy_dir,          &o->revert_dir,
-                                 &o->verify_dir,          &o->reworked_dir,
-                                 &o->reworked_deploy_dir, &o->reworked_revert_dir,
-                                 &o->reworked_verify_dir};
-  for (int i = 0; i < SH_TC_NDIRS; i++) *d[i] = truthy(tc->dirs[i]);
+  const char **d[SH_TC_NDIRS] = {
+      &o->deploy_dir,         &o->revert_dir,          &o->verify_dir,
+      &o->reworked_dir,       &o->reworked_deploy_dir, &o->reworked_revert_dir,
+      &o->reworked_verify_dir};
+  for (int i = 0; i < SH_TC_NDIRS; i++)
+    *d[i] = truthy(tc->dirs[i]);
 }
 
 int sh_tc_default_target(sh_ctx *ctx, sqlitch_target **out, sqlitch_err *err) {
@@ -269,8 +276,10 @@ static char *subdir(const char *top, const char *name) {
 }
 
 static void push_unseen(sqlitch_strv *v, char *s) {
-  if (sqlitch_strv_contains(v, s)) free(s);
-  else sqlitch_strv_push_owned(v, s);
+  if (sqlitch_strv_contains(v, s))
+    free(s);
+  else
+    sqlitch_strv_push_owned(v, s);
 }
 
 int sh_tc_make_dirs(sh_ctx *ctx, const sh_tc *tc, const sqlitch_target *t,
@@ -284,17 +293,22 @@ int sh_tc_make_dirs(sh_ctx *ctx, const sh_tc *tc, const sqlitch_target *t,
   for (int i = 0; i < 3; i++) {
     /* Sqitch looks up "deploy_deploy" here, so with --top-dir the script
        directories are always under it */
-    if (top) push_unseen(&dirs, subdir(top, kinds[i]));
-    else push_unseen(&dirs, sqlitch_strdup(truthy(tc->dirs[i]) ? tc->dirs[i]
-                                                                : tdirs[i]));
+    if (top)
+      push_unseen(&dirs, subdir(top, kinds[i]));
+    else
+      push_unseen(&dirs,
+                  sqlitch_strdup(truthy(tc->dirs[i]) ? tc->dirs[i] : tdirs[i]));
   }
   const char *rw = truthy(tc->dirs[SH_TC_REWORKED]);
   if (!rw) rw = top;
   for (int i = 0; i < 3; i++) {
     const char *p = truthy(tc->dirs[SH_TC_REWORKED_DEPLOY + i]);
-    if (p) push_unseen(&dirs, sqlitch_strdup(p));
-    else if (rw) push_unseen(&dirs, subdir(rw, kinds[i]));
-    else push_unseen(&dirs, sqlitch_strdup(trw[i]));
+    if (p)
+      push_unseen(&dirs, sqlitch_strdup(p));
+    else if (rw)
+      push_unseen(&dirs, subdir(rw, kinds[i]));
+    else
+      push_unseen(&dirs, sqlitch_strdup(trw[i]));
   }
   int rc = sh_tc_mkdirs(ctx, (const char *const *)dirs.v, dirs.n, err);
   sqlitch_strv_free(&dirs);
@@ -410,12 +424,14 @@ void sh_tc_params(const sh_tc *tc, const char *prefix, const char *extra_key,
   };
   for (size_t i = 0; i < sizeof props / sizeof *props; i++) {
     if (!props[i].name || !props[i].value) continue;
-    sqlitch_strv_push_owned(keys, sqlitch_mprintf("%s.%s", prefix, props[i].name));
+    sqlitch_strv_push_owned(keys,
+                            sqlitch_mprintf("%s.%s", prefix, props[i].name));
     sqlitch_strv_push(vals, props[i].value);
   }
   for (int i = 0; i < SH_TC_NDIRS; i++) {
     if (!tc->dirs[i]) continue;
-    sqlitch_strv_push_owned(keys, sqlitch_mprintf("%s.%s", prefix, sh_tc_dir_keys[i]));
+    sqlitch_strv_push_owned(
+        keys, sqlitch_mprintf("%s.%s", prefix, sh_tc_dir_keys[i]));
     sqlitch_strv_push(vals, tc->dirs[i]);
   }
   for (size_t i = 0; i < tc->var_keys.n; i++) {
@@ -557,7 +573,8 @@ int sh_tc_no_such_section(const sqlitch_err *err) {
 static void show_vars(const sh_ctx *ctx, const sqlitch_target *t,
                       sqlitch_strv *keys, sqlitch_strv *vals) {
   char *secs[2];
-  secs[0] = t->engine ? sqlitch_mprintf("engine.%s.variables", t->engine) : NULL;
+  secs[0] =
+      t->engine ? sqlitch_mprintf("engine.%s.variables", t->engine) : NULL;
   secs[1] = sqlitch_mprintf("target.%s.variables", t->name);
   for (int s = 0; s < 2; s++) {
     if (!secs[s]) continue;
@@ -568,7 +585,8 @@ static void show_vars(const sh_ctx *ctx, const sqlitch_target *t,
       const char *last = strrchr(k, '.');
       last = last ? last + 1 : k;
       size_t at = 0;
-      while (at < keys->n && strcmp(keys->v[at], last) != 0) at++;
+      while (at < keys->n && strcmp(keys->v[at], last) != 0)
+        at++;
       if (at < keys->n) {
         free(vals->v[at]);
         vals->v[at] = sqlitch_strdup(ents[i].value ? ents[i].value : "");
@@ -586,12 +604,12 @@ int sh_tc_show(sh_ctx *ctx, const char *first_label, const char *first_value,
                const sqlitch_target *t, sqlitch_err *err) {
   /* labels padded to the longest ("Top Directory") */
   static const char *const labels[] = {
-      "Registry", "Client", "Top Directory", "Plan File", "Extension",
-      "  Deploy", "  Revert", "  Verify",   "  Reworked"};
+      "Registry", "Client",   "Top Directory", "Plan File", "Extension",
+      "  Deploy", "  Revert", "  Verify",      "  Reworked"};
   size_t w = strlen(first_label);
   for (size_t i = 0; i < sizeof labels / sizeof *labels; i++)
     if (strlen(labels[i]) > w) w = strlen(labels[i]);
-#define LINE(label, value)                                                 \
+#define LINE(label, value)                                                     \
   sh_emit(ctx, "    %s: %*s%s", label, (int)(w - strlen(label)), "", value)
 
   if (!t->registry || !t->client) {

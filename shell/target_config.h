@@ -11,8 +11,10 @@
 **   if (sh_tc_configure(ctx, o, &tc, err)) return SQLITCH_ERROR; // exit 255
 **   sqlitch_target *t;
 **   if (sh_tc_config_target(ctx, &tc, NULL, NULL, NULL, &t, err)) ...
-**   sh_tc_write_plan(ctx, &tc, t, "flipr", NULL, err);   // "Created sqitch.plan"
-**   sh_tc_make_dirs(ctx, &tc, t, err);                   // "Created deploy/" ...
+**   sh_tc_write_plan(ctx, &tc, t, "flipr", NULL, err);   // "Created
+*sqitch.plan"
+**   sh_tc_make_dirs(ctx, &tc, t, err);                   // "Created deploy/"
+*...
 **   sqlitch_target_free(t);
 **   sh_tc_free(&tc);
 **
@@ -28,8 +30,8 @@
 #include "shell.h"
 
 /* The options every target-config command takes. */
-#define SH_TC_OPTS                                                        \
-  "plan-file|f=s", "registry=s", "client=s", "extension=s", "top-dir=s",  \
+#define SH_TC_OPTS                                                             \
+  "plan-file|f=s", "registry=s", "client=s", "extension=s", "top-dir=s",       \
       "dir|d=s%", "set|s=s%"
 
 /* Script directory properties, in Sqitch's order. */
@@ -63,8 +65,7 @@ extern const char *const sh_tc_dir_keys[SH_TC_NDIRS];
 /* Read the options into tc (extra keys included when present in o) and
    validate them: "Unknown directory name(s): ...", 'Unknown engine "e"',
    the --uri checks. These are Sqitch's configure-time errors: exit 255. */
-int sh_tc_configure(sh_ctx *ctx, const sh_opts *o, sh_tc *tc,
-                    sqlitch_err *err);
+int sh_tc_configure(sh_ctx *ctx, const sh_opts *o, sh_tc *tc, sqlitch_err *err);
 void sh_tc_free(sh_tc *tc);
 
 /* config_target: the target for `name` (or tc->target), `uri` (may be

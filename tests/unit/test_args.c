@@ -114,10 +114,10 @@ int main(void) {
   spec.target = NULL;
 
   put("sqitch.conf",
-        "[core]\n\tengine = sqlite\n"
-        "[engine \"pg\"]\n\ttarget = pgt\n"
-        "[target \"pgt\"]\n\turi = db:pg://h/db\n\tplan_file = other.plan\n"
-        "[target \"dev\"]\n\turi = db:sqlite:dev.db\n");
+      "[core]\n\tengine = sqlite\n"
+      "[engine \"pg\"]\n\ttarget = pgt\n"
+      "[target \"pgt\"]\n\turi = db:pg://h/db\n\tplan_file = other.plan\n"
+      "[target \"dev\"]\n\turi = db:sqlite:dev.db\n");
   put("sqitch.plan", plan);
   put("other.plan", other_plan);
   load_config();
@@ -159,15 +159,13 @@ int main(void) {
   sh_args_spec all = {0};
   all.all = 1;
   is_parse(&all, "", "db:sqlite: dev pgt | |", "--all: every target");
-  is_parse(&all, "users", "db:sqlite: dev pgt | users |",
-           "--all with changes");
+  is_parse(&all, "users", "db:sqlite: dev pgt | users |", "--all with changes");
   is_error(&all, "dev",
            "Cannot specify both --all and engine, target, or plan arugments",
            "--all with a target");
 
-  put("sqitch.conf",
-        "[core]\n\tengine = sqlite\n[deploy]\n\tall = true\n"
-        "[target \"dev\"]\n\turi = db:sqlite:dev.db\n");
+  put("sqitch.conf", "[core]\n\tengine = sqlite\n[deploy]\n\tall = true\n"
+                     "[target \"dev\"]\n\turi = db:sqlite:dev.db\n");
   load_config();
   is_parse(&spec, "", "db:sqlite: dev | |", "deploy.all = true: every target");
   is_parse(&spec, "dev", "dev | |", "deploy.all with a target: that one");

@@ -130,8 +130,8 @@ static void test_defaults(void) {
 
   static const struct {
     const char *engine, *registry, *client;
-  } e[] = {{"pg", "sqitch", "psql"},       {"mysql", "sqitch", "mysql"},
-           {"oracle", "", "sqlplus"},      {"vertica", "sqitch", "vsql"},
+  } e[] = {{"pg", "sqitch", "psql"},        {"mysql", "sqitch", "mysql"},
+           {"oracle", "", "sqlplus"},       {"vertica", "sqitch", "vsql"},
            {"exasol", "sqitch", "exaplus"}, {"snowflake", "sqitch", "snowsql"}};
   for (size_t i = 0; i < sizeof e / sizeof *e; i++) {
     char conf[128], name[128];
@@ -178,7 +178,8 @@ static void test_order(void) {
     is_str(sqlitch_target_username(t), "env_user", "$SQITCH_USERNAME wins");
     is_str(sqlitch_target_password(t), "env_pw", "$SQITCH_PASSWORD wins");
     setenv("SQLITCH_PASSWORD", "twin_pw", 1);
-    is_str(sqlitch_target_password(t), "twin_pw", "$SQLITCH_PASSWORD twin wins");
+    is_str(sqlitch_target_password(t), "twin_pw",
+           "$SQLITCH_PASSWORD twin wins");
     unsetenv("SQITCH_USERNAME");
     unsetenv("SQITCH_PASSWORD");
     unsetenv("SQLITCH_PASSWORD");
@@ -221,9 +222,9 @@ static void test_order(void) {
 }
 
 static void test_overrides(void) {
-  sqlitch_config *c = project(
-      "[core]\n\tengine = pg\n\ttop_dir = db/\n\treworked_dir = rw//\n"
-      "[target \"prod\"]\n\turi = db:pg://bob:pw@h/flipr\n");
+  sqlitch_config *c =
+      project("[core]\n\tengine = pg\n\ttop_dir = db/\n\treworked_dir = rw//\n"
+              "[target \"prod\"]\n\turi = db:pg://bob:pw@h/flipr\n");
   sqlitch_target_opts o = {0};
   o.db_user = "alice";
   o.db_host = "other";
@@ -269,8 +270,7 @@ static void test_overrides(void) {
   /* URI given up front: the name, and no db_* overrides */
   sqlitch_uri *u = sqlitch_uri_new_db("db:pg://u:pw@h/d");
   sqlitch_err err = SQLITCH_ERR_INIT;
-  ok(sqlitch_target_new_uri(c, NULL, u, &o, &t, &err) == SQLITCH_OK,
-     "new_uri");
+  ok(sqlitch_target_new_uri(c, NULL, u, &o, &t, &err) == SQLITCH_OK, "new_uri");
   is_str(t->name, "db:pg://u:@h/d", "new_uri: named by the URI sans password");
   is_str(t->uri->str, "db:pg://u:pw@h/d", "new_uri: overrides not applied");
   sqlitch_target_free(t);
@@ -285,7 +285,8 @@ static void test_overrides(void) {
   c = project("[core]\n\tengine = sqlite\n\tplan_file = ./x.plan\n"
               "\tdeploy_dir = ./a/./b/\n");
   t = resolve(c, NULL, NULL);
-  is_str(t ? t->plan_file : NULL, "./x.plan", "plan_file from config, as file()");
+  is_str(t ? t->plan_file : NULL, "./x.plan",
+         "plan_file from config, as file()");
   is_str(t ? t->deploy_dir : NULL, "a/b", "deploy_dir from config, as dir()");
   sqlitch_target_free(t);
   sqlitch_config_free(c);
@@ -325,21 +326,21 @@ static void test_variables(void) {
 }
 
 static void test_all(void) {
-  sqlitch_config *c = project(
-      "[core]\n\tengine = pg\n"
-      "[engine \"pg\"]\n\ttarget = prod\n"
-      "[engine \"mysql\"]\n\ttarget = db:mysql://h/x\n"
-      "[engine \"sqlite\"]\n\tclient = sqlite3\n"
-      "[target \"zeta\"]\n\turi = db:sqlite:z.db\n"
-      "[target \"prod\"]\n\turi = db:pg://h/db\n"
-      "[target \"alpha\"]\n\turi = db:sqlite:a.db\n");
+  sqlitch_config *c = project("[core]\n\tengine = pg\n"
+                              "[engine \"pg\"]\n\ttarget = prod\n"
+                              "[engine \"mysql\"]\n\ttarget = db:mysql://h/x\n"
+                              "[engine \"sqlite\"]\n\tclient = sqlite3\n"
+                              "[target \"zeta\"]\n\turi = db:sqlite:z.db\n"
+                              "[target \"prod\"]\n\turi = db:pg://h/db\n"
+                              "[target \"alpha\"]\n\turi = db:sqlite:a.db\n");
   sqlitch_target **all;
   size_t n;
   sqlitch_err err = SQLITCH_ERR_INIT;
   ok(sqlitch_target_all(c, NULL, &all, &n, &err) == SQLITCH_OK, "all_targets");
   is_int(n, 5, "all_targets: count");
   sqlitch_strv names = SQLITCH_STRV_INIT;
-  for (size_t i = 0; i < n; i++) sqlitch_strv_push(&names, all[i]->name);
+  for (size_t i = 0; i < n; i++)
+    sqlitch_strv_push(&names, all[i]->name);
   char *j = sqlitch_strv_join(&names, " ");
   is_str(j, "prod alpha zeta db:mysql://h/x db:sqlite:",
          "default, named (sorted), engine targets, engines without target");
@@ -350,13 +351,24 @@ static void test_all(void) {
 }
 
 static void test_canonpath(void) {
-  static const char *const cases[][2] = {
-      {"./x.plan", "x.plan"}, {"a//b.plan", "a/b.plan"}, {"a/./b", "a/b"},
-      {".", "."},             {"./", "."},               {"/", "/"},
-      {"foo/", "foo"},        {"a/../b", "a/../b"},      {"//x", "/x"},
-      {"x/.", "x"},           {"../x", "../x"},          {"/..", "/"},
-      {"a/.", "a"},           {"/../../x", "/x"},        {"a/./././b/.", "a/b"},
-      {"./././x", "x"},       {"a/.b", "a/.b"},          {"", ""}};
+  static const char *const cases[][2] = {{"./x.plan", "x.plan"},
+                                         {"a//b.plan", "a/b.plan"},
+                                         {"a/./b", "a/b"},
+                                         {".", "."},
+                                         {"./", "."},
+                                         {"/", "/"},
+                                         {"foo/", "foo"},
+                                         {"a/../b", "a/../b"},
+                                         {"//x", "/x"},
+                                         {"x/.", "x"},
+                                         {"../x", "../x"},
+                                         {"/..", "/"},
+                                         {"a/.", "a"},
+                                         {"/../../x", "/x"},
+                                         {"a/./././b/.", "a/b"},
+                                         {"./././x", "x"},
+                                         {"a/.b", "a/.b"},
+                                         {"", ""}};
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     char name[128];
     char *got = sqlitch_canonpath(cases[i][0]);
@@ -400,10 +412,12 @@ int main(void) {
   setenv("SQITCH_SYSTEM_CONFIG", empty, 1);
   setenv("SQITCH_USER_CONFIG", empty, 1);
   static const char *const unset[] = {
-      "SQITCH_CONFIG",   "SQLITCH_CONFIG",   "SQITCH_TARGET",  "SQLITCH_TARGET",
-      "SQITCH_USERNAME", "SQLITCH_USERNAME", "SQITCH_PASSWORD", "SQLITCH_PASSWORD",
-      "SQLITCH_USER_CONFIG", "SQLITCH_SYSTEM_CONFIG", "ORACLE_HOME", NULL};
-  for (int i = 0; unset[i]; i++) unsetenv(unset[i]);
+      "SQITCH_CONFIG",         "SQLITCH_CONFIG",   "SQITCH_TARGET",
+      "SQLITCH_TARGET",        "SQITCH_USERNAME",  "SQLITCH_USERNAME",
+      "SQITCH_PASSWORD",       "SQLITCH_PASSWORD", "SQLITCH_USER_CONFIG",
+      "SQLITCH_SYSTEM_CONFIG", "ORACLE_HOME",      NULL};
+  for (int i = 0; unset[i]; i++)
+    unsetenv(unset[i]);
 
   test_errors();
   test_defaults();
