@@ -183,12 +183,12 @@ unit: $(UNIT_BIN)
 FUZZ_TIME ?= 10
 FUZZ_CFLAGS := $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined $(DEFS) \
                $(SQLITE_CFLAGS) $(PCRE_CFLAGS) -Icore
-fuzz:
+fuzz: $(BUILD)/sql/registry_sql.c
 	@mkdir -p build/fuzz
 	$(Q)for f in $(FUZZ_SRC); do \
 	  n=$$(basename $$f .c); \
 	  echo "  FUZZ  $$n"; \
-	  clang $(FUZZ_CFLAGS) -o build/fuzz/$$n $$f $(filter-out core/engine_%.c core/deploy.c,$(CORE_SRC)) $(BUILD)/sql/registry_sql.c $(SQLITE_LIBS) $(PCRE_LIBS) -lm || exit 1; \
+	  clang $(FUZZ_CFLAGS) -o build/fuzz/$$n $$f $(filter-out core/engine_pg.c core/engine_mysql.c,$(CORE_SRC)) $(BUILD)/sql/registry_sql.c $(SQLITE_LIBS) $(PCRE_LIBS) -lm || exit 1; \
 	  mkdir -p build/fuzz/corpus-$$n; \
 	  [ -d tests/fuzz/seeds/$$n ] && cp -n tests/fuzz/seeds/$$n/* build/fuzz/corpus-$$n/ 2>/dev/null; \
 	  build/fuzz/$$n -max_total_time=$(FUZZ_TIME) -max_len=4096 build/fuzz/corpus-$$n >build/fuzz/$$n.log 2>&1 \
