@@ -128,7 +128,9 @@ void sqlitch_config_lc(sqlitch_buf *b, const char *s, size_t n) {
     const char *q = p;
     int32_t cp = sqlitch_utf8_decode(&q, end);
     locale_t loc = utf8_locale();
-    if (cp < 0 || loc == (locale_t)0) {
+    if (cp == 0x130) { /* the one multi-character lower case (Perl's lc) */
+      sqlitch_buf_add(b, "i\xcc\x87");
+    } else if (cp < 0 || loc == (locale_t)0) {
       sqlitch_buf_addn(b, p, (size_t)(q - p));
     } else {
       wint_t lo = towlower_l((wint_t)cp, loc);
@@ -174,7 +176,8 @@ int sqlitch_config_read_text(const char *path, char **text, size_t *len,
     nl = "\r";
   }
   /* s/\n*$/\n/: trailing newlines collapse into one (one is added). */
-  while (n > 0 && data[n - 1] == '\n') n--;
+  while (n > 0 && data[n - 1] == '\n')
+    n--;
   data = sqlitch_realloc(data, n + 2);
   data[n++] = '\n';
   data[n] = 0;
@@ -200,8 +203,10 @@ typedef struct parser {
 static int parse_error(parser *p, size_t offset, sqlitch_err *err) {
   size_t ls = offset, le = offset;
   int line = 1;
-  while (ls > 0 && p->c[ls - 1] != '\n') ls--;
-  while (le < p->len && p->c[le] != '\n') le++;
+  while (ls > 0 && p->c[ls - 1] != '\n')
+    ls--;
+  while (le < p->len && p->c[le] != '\n')
+    le++;
   for (size_t i = 0; i < ls; i++)
     if (p->c[i] == '\n') line++;
   line++;
@@ -276,7 +281,8 @@ static size_t parse_value(parser *p, size_t i) {
   for (;;) {
     if (i >= n || c[i] == '\n') return i;
     size_t q = i;
-    while (q < n && blank(c[q])) q++;
+    while (q < n && blank(c[q]))
+      q++;
     if (q < n && (c[q] == '#' || c[q] == ';')) return line_end(p, q);
     if (blank(c[i])) {
       sqlitch_buf_addc(&p->value, ' ');
@@ -341,7 +347,8 @@ static size_t section_header(parser *p, size_t i, sqlitch_err *err, int *bad) {
     e++;
   if (e == s) return 0;
   size_t k = e, sub_s = 0, sub_e = 0, end = 0;
-  while (k < n && blank(c[k])) k++;
+  while (k < n && blank(c[k]))
+    k++;
   if (k < n && c[k] == '"') {
     for (size_t j = k + 1; j + 1 < n && c[j] != '\n'; j++)
       if (c[j] == '"' && c[j + 1] == ']') {
@@ -352,8 +359,10 @@ static size_t section_header(parser *p, size_t i, sqlitch_err *err, int *bad) {
       }
   }
   if (!end) {
-    if (e < n && c[e] == ']') end = e + 1;
-    else return 0;
+    if (e < n && c[e] == ']')
+      end = e + 1;
+    else
+      return 0;
   }
   sqlitch_buf_reset(&p->section);
   sqlitch_config_lc(&p->section, c + s, e - s);
@@ -399,7 +408,8 @@ int sqlitch_config_parse(const char *content, size_t len, const char *filename,
   size_t i = 0, n = len;
   while (rc == SQLITCH_OK) {
     size_t w;
-    while (i < n && (w = perl_space(c + i, c + n)) > 0) i += w;
+    while (i < n && (w = perl_space(c + i, c + n)) > 0)
+      i += w;
     if (i >= n) break;
     size_t off = i;
     if (c[i] == '#' || c[i] == ';') {
@@ -434,7 +444,8 @@ int sqlitch_config_parse(const char *content, size_t len, const char *filename,
     for (size_t k = i + 1; k <= eq; k++) {
       if (k > q) {
         q = k;
-        while (q < le && blank(c[q])) q++;
+        while (q < le && blank(c[q]))
+          q++;
       }
       if (q == le || c[q] == '#' || c[q] == ';') {
         key_end = k;
@@ -459,11 +470,13 @@ int sqlitch_config_parse(const char *content, size_t len, const char *filename,
         break;
       }
       size_t ke = eq;
-      while (ke > i + 1 && blank(c[ke - 1])) ke--;
+      while (ke > i + 1 && blank(c[ke - 1]))
+        ke--;
       sqlitch_buf_reset(&p->name);
       sqlitch_buf_addn(&p->name, c + i, ke - i);
       size_t v = eq + 1;
-      while (v < n && blank(c[v])) v++;
+      while (v < n && blank(c[v]))
+        v++;
       size_t e = parse_value(p, v);
       if (e == (size_t)-1) {
         rc = parse_error(p, off, err);
@@ -504,7 +517,8 @@ static char *rbq_pass(const char *s, char q) {
         continue;
       }
       e = i;
-      while (e < n && s[e] != '.') e++;
+      while (e < n && s[e] != '.')
+        e++;
     }
     const char *f = memchr(s + i, q, e - i);
     const char *l = f ? memrchr(s + i, q, e - i) : NULL;
@@ -520,7 +534,9 @@ static char *rbq_pass(const char *s, char q) {
   return sqlitch_buf_take(&b);
 }
 
-char *sqlitch_config_unquote(const char *s) { return remove_balanced_quotes(s); }
+char *sqlitch_config_unquote(const char *s) {
+  return remove_balanced_quotes(s);
+}
 
 static char *remove_balanced_quotes(const char *s) {
   char *a = rbq_pass(s, '"');
@@ -616,7 +632,8 @@ struct sqlitch_config {
 
 static uint64_t hash_str(const char *s) {
   uint64_t h = 1469598103934665603ULL;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ULL;
   return h;
 }
 
@@ -636,7 +653,8 @@ static void rehash(sqlitch_config *c, size_t nslots) {
   c->nslots = nslots;
   for (size_t k = 0; k < c->nents; k++) {
     size_t i = (size_t)hash_str(c->ents[k].key) & (nslots - 1);
-    while (c->slots[i]) i = (i + 1) & (nslots - 1);
+    while (c->slots[i])
+      i = (i + 1) & (nslots - 1);
     c->slots[i] = k + 1;
   }
 }
@@ -653,7 +671,8 @@ static entry *find_or_add(sqlitch_config *c, const char *key) {
   memset(e, 0, sizeof *e);
   e->key = sqlitch_arena_strdup(c->arena, key);
   size_t m = c->nslots - 1, i = (size_t)hash_str(key) & m;
-  while (c->slots[i]) i = (i + 1) & m;
+  while (c->slots[i])
+    i = (i + 1) & m;
   c->slots[i] = ++c->nents;
   return e;
 }
@@ -682,8 +701,10 @@ static void define(sqlitch_config *c, const char *section, const char *name,
   sqlitch_buf_add(&o, name);
   entry *e = find_or_add(c, sqlitch_buf_str(&k));
   if (!e->origin || strcmp(e->origin, origin) == 0) {
-    if (!e->multiple && e->exists) e->multiple = 1;
-    else if (!e->multiple) e->n = 0;
+    if (!e->multiple && e->exists)
+      e->multiple = 1;
+    else if (!e->multiple)
+      e->n = 0;
     entry_push(c, e, value, sqlitch_buf_str(&o));
   } else {
     e->multiple = 0;
@@ -743,7 +764,8 @@ static void compute_paths(sqlitch_config *c) {
     c->user_file = ud ? sqlitch_path_join(ud, CONFNAME) : NULL;
   }
   v = env_true("CONFIG");
-  if (v) c->local_file = sqlitch_path_clean(v);
+  if (v)
+    c->local_file = sqlitch_path_clean(v);
   else if (c->local_found &&
            strcmp(sqlitch_path_basename(c->local_found), COMPAT_CONFNAME) == 0)
     c->local_file = sqlitch_strdup(COMPAT_CONFNAME);
@@ -894,8 +916,8 @@ static int load_one(sqlitch_config *c, const char *filename,
   if (!sqlitch_config_read_text(canon, &text, &len, NULL)) {
     int rc = SQLITCH_OK;
     if (must_exist)
-      rc = sqlitch_err_set(err, SQLITCH_E_IO, 2, "Failed to load %s: %s",
-                           canon, strerror(errno ? errno : ENOENT));
+      rc = sqlitch_err_set(err, SQLITCH_E_IO, 2, "Failed to load %s: %s", canon,
+                           strerror(errno ? errno : ENOENT));
     free(canon);
     return rc;
   }
@@ -1008,7 +1030,8 @@ size_t sqlitch_config_get_all(const sqlitch_config *c, const char *key,
   *out = NULL;
   if (!e || !e->n) return 0;
   *out = sqlitch_malloc(e->n * sizeof **out);
-  for (size_t i = 0; i < e->n; i++) (*out)[i] = e->vals[i];
+  for (size_t i = 0; i < e->n; i++)
+    (*out)[i] = e->vals[i];
   return e->n;
 }
 
@@ -1038,7 +1061,8 @@ static int bool_of(const char *v) {
     if (n >= l && strncasecmp(v, f[k], l) == 0 && perl_end(v, l, n)) return 0;
   }
   i = v[0] == '-' ? 1 : 0;
-  while (v[i] == '0') i++;
+  while (v[i] == '0')
+    i++;
   if (v[i] == '1' && perl_end(v, i + 1, n)) return 1;
   if (v[0] != '-' && perl_end(v, i, n)) return 0;
   return -1;
@@ -1048,9 +1072,11 @@ static int bool_of(const char *v) {
 static int is_num(const char *v) {
   size_t n = strlen(v), i = 0;
   if (v[i] == '-') i++;
-  while (v[i] >= '0' && v[i] <= '9') i++;
+  while (v[i] >= '0' && v[i] <= '9')
+    i++;
   if (v[i] == '.') i++;
-  while (v[i] >= '0' && v[i] <= '9') i++;
+  while (v[i] >= '0' && v[i] <= '9')
+    i++;
   if (v[i] == 'k' || v[i] == 'm' || v[i] == 'g') i++;
   return perl_end(v, i, n);
 }
@@ -1067,7 +1093,8 @@ static char *num_str(const char *v, int as_int) {
   }
   double d = strtod(s, NULL) * mul;
   free(s);
-  if (as_int && d > -9.2e18 && d < 9.2e18) return sqlitch_mprintf("%lld", (long long)d);
+  if (as_int && d > -9.2e18 && d < 9.2e18)
+    return sqlitch_mprintf("%lld", (long long)d);
   if (as_int) d = d < 0 ? ceil(d) : floor(d);
   /* Perl prints numbers with %.15g */
   char *r = sqlitch_mprintf("%.15g", d);
@@ -1086,8 +1113,10 @@ int sqlitch_config_cast(const char *value, const char *as, int human,
     return SQLITCH_OK;
   }
   if (strcmp(as, "bool-or-int") == 0) {
-    if (value && is_num(value)) as = "int";
-    else if (!value || bool_of(value) >= 0) as = "bool";
+    if (value && is_num(value))
+      as = "int";
+    else if (!value || bool_of(value) >= 0)
+      as = "bool";
     else
       return sqlitch_err_set(err, SQLITCH_E_CONFIG, 2,
                              "Invalid bool-or-int '%s'\n", value);
@@ -1116,8 +1145,8 @@ int sqlitch_config_cast(const char *value, const char *as, int human,
   return SQLITCH_OK;
 }
 
-int sqlitch_config_get_bool(const sqlitch_config *c, const char *key,
-                            int *out, sqlitch_err *err) {
+int sqlitch_config_get_bool(const sqlitch_config *c, const char *key, int *out,
+                            sqlitch_err *err) {
   const entry *e = lookup(c, key);
   if (!e || !e->n) return 0;
   const char *v = e->vals[e->n - 1];
@@ -1152,7 +1181,8 @@ size_t sqlitch_config_keys(const sqlitch_config *c, const char ***out) {
   const entry **v;
   size_t n = sorted(c, &v);
   *out = sqlitch_malloc((n + 1) * sizeof **out);
-  for (size_t i = 0; i < n; i++) (*out)[i] = v[i]->key;
+  for (size_t i = 0; i < n; i++)
+    (*out)[i] = v[i]->key;
   free(v);
   return n;
 }
@@ -1188,7 +1218,8 @@ size_t sqlitch_config_dump(const sqlitch_config *c,
                            sqlitch_config_entry **out) {
   const entry **v;
   size_t n = sorted(c, &v), total = 0, k = 0;
-  for (size_t i = 0; i < n; i++) total += v[i]->n;
+  for (size_t i = 0; i < n; i++)
+    total += v[i]->n;
   *out = sqlitch_malloc((total + 1) * sizeof **out);
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < v[i]->n; j++) {
@@ -1236,10 +1267,10 @@ struct sqlitch_config_filter {
 static pcre2_code *rx_compile(const char *pattern, sqlitch_err *err) {
   int ec;
   PCRE2_SIZE eo;
-  pcre2_code *re = pcre2_compile(
-      (PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-      PCRE2_CASELESS | PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &ec,
-      &eo, NULL);
+  pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+                                 PCRE2_CASELESS | PCRE2_UTF | PCRE2_UCP |
+                                     PCRE2_MATCH_INVALID_UTF,
+                                 &ec, &eo, NULL);
   if (!re) {
     PCRE2_UCHAR msg[256];
     pcre2_get_error_message(ec, msg, sizeof msg);

@@ -96,8 +96,8 @@ size_t sqlitch_config_get_all(const sqlitch_config *c, const char *key,
                               const char ***out);
 /* Boolean per Config::GitLike: returns 1 if set (*out = 0/1), 0 if not
    set, SQLITCH_ERROR on "Invalid bool '<v>'". */
-int sqlitch_config_get_bool(const sqlitch_config *c, const char *key,
-                            int *out, sqlitch_err *err);
+int sqlitch_config_get_bool(const sqlitch_config *c, const char *key, int *out,
+                            sqlitch_err *err);
 /* Entries of a section, i.e. keys "<section>.<name>" without further dots,
    merged (last wins), in canonical-key order. *out owned by caller. */
 size_t sqlitch_config_section(const sqlitch_config *c, const char *section,
@@ -208,8 +208,7 @@ void sqlitch_config_lc(sqlitch_buf *b, const char *s, size_t n);
    created when missing (with its parent directories) and replaced
    atomically. value_regex may be NULL. */
 int sqlitch_config_set(const char *file, const char *key, const char *value,
-                       const char *value_regex, int multiple,
-                       sqlitch_err *err);
+                       const char *value_regex, int multiple, sqlitch_err *err);
 int sqlitch_config_add(const char *file, const char *key, const char *value,
                        sqlitch_err *err);
 int sqlitch_config_unset(const char *file, const char *key,

@@ -49,7 +49,8 @@ static int at_end(const char *s, size_t i, size_t n) {
 static int invalid_name(const char *s) {
   size_t n = strlen(s), i = 1;
   if (n == 0 || s[0] == '=' || s[0] == '\n' || s[0] == '[') return 1;
-  while (i < n && s[i] != '=' && s[i] != '\n') i++;
+  while (i < n && s[i] != '=' && s[i] != '\n')
+    i++;
   if (!at_end(s, i, n)) return 1;
   if (s[0] == ' ' || s[0] == '\t') return 1;
   for (size_t k = 0; k < n; k++)
@@ -122,7 +123,7 @@ static long index_c(const sqlitch_buf *b, char ch, long pos) {
 
 /* Replace len bytes at off with rep (Perl's 4-argument substr). */
 static void buf_splice(sqlitch_buf *b, size_t off, size_t len, const char *rep,
-                   size_t rlen) {
+                       size_t rlen) {
   if (off > b->len) off = b->len;
   if (off + len > b->len) len = b->len - off;
   size_t tail = b->len - off - len;
@@ -190,8 +191,10 @@ static int write_config(const char *file, const sqlitch_buf *c,
   sqlitch_buf out = SQLITCH_BUF_INIT;
   if (strcmp(newline, "\n") != 0) {
     for (size_t i = 0; i < c->len; i++)
-      if (c->p[i] == '\n') sqlitch_buf_add(&out, newline);
-      else sqlitch_buf_addc(&out, c->p[i]);
+      if (c->p[i] == '\n')
+        sqlitch_buf_add(&out, newline);
+      else
+        sqlitch_buf_addc(&out, c->p[i]);
   } else {
     sqlitch_buf_addn(&out, c->p ? c->p : "", c->len);
   }
@@ -208,9 +211,9 @@ static int write_config(const char *file, const sqlitch_buf *c,
   int rc = SQLITCH_OK;
   int fd = open(lock, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0666);
   if (fd < 0) {
-    rc = sqlitch_err_set(err, SQLITCH_E_IO, 2,
-                         "Can't open %s for writing: %s\n", lock,
-                         strerror(errno));
+    rc =
+        sqlitch_err_set(err, SQLITCH_E_IO, 2, "Can't open %s for writing: %s\n",
+                        lock, strerror(errno));
     goto done;
   }
   size_t off = 0;
@@ -321,8 +324,7 @@ static int group_set(const char *file, const char *key, const char *value,
     goto out;
   }
   if (invalid_section(sec)) {
-    sqlitch_err_set(err, SQLITCH_E_CONFIG, 2, "Invalid section name %s\n",
-                    sec);
+    sqlitch_err_set(err, SQLITCH_E_CONFIG, 2, "Invalid section name %s\n", sec);
     goto out;
   }
   if (value && as) {
@@ -370,16 +372,16 @@ static int group_set(const char *file, const char *key, const char *value,
                           : "Cannot unset key with multiple values");
     goto out;
   }
-  if (S.replace.n && sqlitch_perl_true(value) && !replace_all)
-    S.replace.n = 1;
+  if (S.replace.n && sqlitch_perl_true(value) && !replace_all) S.replace.n = 1;
 
   if (value) {
-    if (S.replace.n && (!multiple || sqlitch_perl_true(filter) || replace_all)) {
+    if (S.replace.n &&
+        (!multiple || sqlitch_perl_true(filter) || replace_all)) {
       span last = S.replace.v[S.replace.n - 1];
       long diff = unset_variables(S.replace.v, S.replace.n - 1, &c, 0);
       format_definition(&def, name, value);
       buf_splice(&c, (size_t)((long)last.offset - diff), last.length, def.p,
-             def.len);
+                 def.len);
     } else if (S.have_new) {
       long nl = index_c(&c, '\n', (long)S.new_end);
       sqlitch_buf_addc(&def, '\t');
@@ -464,8 +466,8 @@ static int on_rename_item(void *ctx, const sqlitch_config_item *it,
   if (match) {
     if (it->name) {
       if (r->prev_matched && r->removing && last)
-        last->length += (it->offset + it->length) -
-                        (last->offset + last->length);
+        last->length +=
+            (it->offset + it->length) - (last->offset + last->length);
     } else {
       if (last && r->prev_matched && r->removing)
         last->length += it->offset - (last->offset + last->length);
@@ -495,7 +497,8 @@ int sqlitch_config_rename_section(const char *file, const char *from,
               with = SQLITCH_BUF_INIT;
   sqlitch_buf_addn(&c, text, tlen);
   free(text);
-  char *f = sqlitch_config_unquote(from), *t = to ? sqlitch_config_unquote(to) : NULL;
+  char *f = sqlitch_config_unquote(from),
+       *t = to ? sqlitch_config_unquote(to) : NULL;
   sqlitch_config_lc(&lc, f, strlen(f));
   sqlitch_buf_addn(&lc, "", 0);
   rename_ctx R;

@@ -27,16 +27,30 @@
 
 #include "shell.h"
 
-static const char *const opts[] = {
-    "file|config-file|f=s", "local", "user|global", "system",
-    "int", "bool", "bool-or-int", "num",
-    "get", "get-all", "get-regex|get-regexp", "add", "replace-all",
-    "unset", "unset-all", "rename-section", "remove-section", "list|l",
-    "edit|e", NULL};
+static const char *const opts[] = {"file|config-file|f=s",
+                                   "local",
+                                   "user|global",
+                                   "system",
+                                   "int",
+                                   "bool",
+                                   "bool-or-int",
+                                   "num",
+                                   "get",
+                                   "get-all",
+                                   "get-regex|get-regexp",
+                                   "add",
+                                   "replace-all",
+                                   "unset",
+                                   "unset-all",
+                                   "rename-section",
+                                   "remove-section",
+                                   "list|l",
+                                   "edit|e",
+                                   NULL};
 
 typedef struct cfg_cmd {
   sh_ctx *ctx;
-  const char *file; /* the file to write (or list) */
+  const char *file;    /* the file to write (or list) */
   const char *context; /* "local", "user", "system" or NULL */
   const char *type;    /* "bool", "int", "num", "bool-or-int" or NULL */
 } cfg_cmd;
@@ -62,7 +76,8 @@ static char *quote_shell(const char *s) {
       continue;
     }
     size_t n = 0;
-    while (p[n] == '\'') n++;
+    while (p[n] == '\'')
+      n++;
     if (n >= 2) {
       /* '\'''\'' -> '"''"' */
       sqlitch_buf_add(&b, "'\"");
@@ -78,7 +93,8 @@ static char *quote_shell(const char *s) {
   /* s/^''//; s/''$// */
   size_t n = strlen(r);
   if (n >= 2 && r[n - 1] == '\'' && r[n - 2] == '\'' && n > 2) r[n - 2] = 0;
-  if (strncmp(r, "''", 2) == 0 && strlen(r) > 2) memmove(r, r + 2, strlen(r) - 1);
+  if (strncmp(r, "''", 2) == 0 && strlen(r) > 2)
+    memmove(r, r + 2, strlen(r) - 1);
   return r;
 }
 
@@ -86,9 +102,9 @@ static char *quote_shell(const char *s) {
    else the words are exec'd directly. */
 static int needs_shell(const char *cmd) {
   const char *s = cmd;
-  if (s[0] == '.' && (s[1] == ' ' || (s[1] >= '\t' && s[1] <= '\r')))
-    return 1;
-  if (strncmp(s, "exec", 4) == 0 && (s[4] == ' ' || (s[4] >= '\t' && s[4] <= '\r')))
+  if (s[0] == '.' && (s[1] == ' ' || (s[1] >= '\t' && s[1] <= '\r'))) return 1;
+  if (strncmp(s, "exec", 4) == 0 &&
+      (s[4] == ' ' || (s[4] >= '\t' && s[4] <= '\r')))
     return 1;
   while (*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
          (*s >= '0' && *s <= '9'))
@@ -107,11 +123,13 @@ static void strip_at(char *m) {
   for (char *p = m; *p; p++) {
     if (!(*p == ' ' || (*p >= '\t' && *p <= '\r'))) continue;
     char *q = p;
-    while (*q == ' ' || (*q >= '\t' && *q <= '\r')) q++;
+    while (*q == ' ' || (*q >= '\t' && *q <= '\r'))
+      q++;
     if (q[0] != 'a' || q[1] != 't') continue;
     char *r = q + 2;
     if (!(*r == ' ' || (*r >= '\t' && *r <= '\r'))) continue;
-    while (*r == ' ' || (*r >= '\t' && *r <= '\r')) r++;
+    while (*r == ' ' || (*r >= '\t' && *r <= '\r'))
+      r++;
     if (!*r) {
       /* ".+" needs one more character; backtrack one whitespace */
       if (r - (q + 2) < 2) continue;
@@ -126,15 +144,18 @@ static int run_shell(const char *cmd, sqlitch_err *err) {
   char *c = sqlitch_strdup(cmd);
   size_t n = strlen(c);
   const char *run = c;
-  while (*run == ' ' || (*run >= '\t' && *run <= '\r')) run++;
+  while (*run == ' ' || (*run >= '\t' && *run <= '\r'))
+    run++;
   int shell = needs_shell(run);
   if (!shell && n && c[n - 1] == '\n') c[n - 1] = 0;
   sqlitch_strv words = SQLITCH_STRV_INIT;
   if (!shell) {
     for (const char *p = run; *p;) {
-      while (*p == ' ' || (*p >= '\t' && *p <= '\r')) p++;
+      while (*p == ' ' || (*p >= '\t' && *p <= '\r'))
+        p++;
       const char *e = p;
-      while (*e && !(*e == ' ' || (*e >= '\t' && *e <= '\r'))) e++;
+      while (*e && !(*e == ' ' || (*e >= '\t' && *e <= '\r')))
+        e++;
       if (e > p) sqlitch_strv_pushn(&words, p, (size_t)(e - p));
       p = e;
     }
@@ -146,9 +167,12 @@ static int run_shell(const char *cmd, sqlitch_err *err) {
   pid_t pid = fork();
   if (pid == 0) {
     if (pfd[0] >= 0) close(pfd[0]);
-    if (shell) execl("/bin/sh", "sh", "-c", run, (char *)NULL);
-    else if (words.n) execvp(words.v[0], words.v);
-    else errno = ENOENT;
+    if (shell)
+      execl("/bin/sh", "sh", "-c", run, (char *)NULL);
+    else if (words.n)
+      execvp(words.v[0], words.v);
+    else
+      errno = ENOENT;
     int e = errno;
     if (pfd[1] >= 0 && write(pfd[1], &e, sizeof e) < 0) { /* nothing */
     }
@@ -158,8 +182,8 @@ static int run_shell(const char *cmd, sqlitch_err *err) {
   int rc = SQLITCH_OK, status = 0, child_errno = 0;
   char *msg = NULL;
   if (pid < 0) {
-    msg = sqlitch_mprintf("\"%s\" failed to start: \"%s\"", cmd,
-                          strerror(errno));
+    msg =
+        sqlitch_mprintf("\"%s\" failed to start: \"%s\"", cmd, strerror(errno));
   } else {
     void (*oint)(int) = signal(SIGINT, SIG_IGN);
     void (*oquit)(int) = signal(SIGQUIT, SIG_IGN);
@@ -174,12 +198,11 @@ static int run_shell(const char *cmd, sqlitch_err *err) {
       msg = sqlitch_mprintf("\"%s\" failed to start: \"%s\"", cmd,
                             strerror(child_errno));
     else if (WIFSIGNALED(status))
-      msg = sqlitch_mprintf("\"%s\" died to signal \"%s\" (%d)%s", cmd,
-                            sigabbrev_np(WTERMSIG(status))
-                                ? sigabbrev_np(WTERMSIG(status))
-                                : "UNKNOWN",
-                            WTERMSIG(status),
-                            WCOREDUMP(status) ? " and dumped core" : "");
+      msg = sqlitch_mprintf(
+          "\"%s\" died to signal \"%s\" (%d)%s", cmd,
+          sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status))
+                                         : "UNKNOWN",
+          WTERMSIG(status), WCOREDUMP(status) ? " and dumped core" : "");
     else if (WEXITSTATUS(status) != 0)
       msg = sqlitch_mprintf("\"%s\" unexpectedly returned exit value %d", cmd,
                             WEXITSTATUS(status));
@@ -240,8 +263,10 @@ static int filtered(cfg_cmd *c, const char *key, const char *rx,
   int rc = SQLITCH_OK;
   for (size_t i = 0; i < n && rc == SQLITCH_OK; i++) {
     int m = lazy_match(&lf, vals[i], err);
-    if (m < 0) rc = SQLITCH_ERROR;
-    else if (m) vals[k++] = vals[i];
+    if (m < 0)
+      rc = SQLITCH_ERROR;
+    else if (m)
+      vals[k++] = vals[i];
   }
   sqlitch_config_filter_free(lf.f);
   if (rc) {
@@ -325,8 +350,10 @@ static int act_get_regex(cfg_cmd *c, int argc, char **argv, sqlitch_err *err) {
     size_t n = sqlitch_config_get_all(c->ctx->config, keys[i], &vals), k = 0;
     for (size_t j = 0; j < n && rc == SQLITCH_OK; j++) {
       int keep = lazy_match(&lf, vals[j], err);
-      if (keep < 0) rc = SQLITCH_ERROR;
-      else if (keep) vals[k++] = vals[j];
+      if (keep < 0)
+        rc = SQLITCH_ERROR;
+      else if (keep)
+        vals[k++] = vals[j];
     }
     if (rc || (k == 0 && (filtering || n > 0))) {
       free(vals);
@@ -506,12 +533,14 @@ static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
     }
   if (nact > 1) return usage(&c, "Only one action at a time.");
 
-  if (sqlitch_perl_true(file)) c.file = file;
+  if (sqlitch_perl_true(file))
+    c.file = file;
   else if (c.context && strcmp(c.context, "user") == 0)
     c.file = sqlitch_config_user_file(ctx->config);
   else if (c.context && strcmp(c.context, "system") == 0)
     c.file = sqlitch_config_system_file(ctx->config);
-  else c.file = sqlitch_config_local_file(ctx->config);
+  else
+    c.file = sqlitch_config_local_file(ctx->config);
   if (!c.file)
     return sqlitch_err_set(err, SQLITCH_E_CONFIG, 2,
                            "Could not determine home directory");

@@ -83,8 +83,7 @@ static void test_parser(void) {
   check_dump("[a \"\"]\nk=1\n[b \"0\"]\nk=2\n[c \"x\\\\y\\\"z\"]\nk = 3\n",
              "a.k=1\nb.k=2\nc.x\\y\"z.k=3\n",
              "empty and \"0\" subsections are ignored; escapes in subsection");
-  check_dump("[x]k=v ; c\nq = \"a\\\\nb\" c\\\"d\n",
-             "x.k=v\nx.q=a\\\nb c\"d\n",
+  check_dump("[x]k=v ; c\nq = \"a\\\\nb\" c\\\"d\n", "x.k=v\nx.q=a\\\nb c\"d\n",
              "variable after header; \\\\n inside quotes is GitLike's quirk");
   check_dump("[s]\na = foo#bar\nb = foo #bar\nc = \"multi\nline\"\nd = a;b\n",
              "s.a=foo#bar\ns.b=foo\ns.c=multi\nline\ns.d=a;b\n",
@@ -156,15 +155,21 @@ static void test_keys(void) {
 static void test_casts(void) {
   static const char *const cases[][4] = {
       /* value, as, human result, error */
-      {"yes", "bool", "true", NULL},     {"On", "bool", "true", NULL},
-      {"-01", "bool", "true", NULL},     {"000", "bool", "false", NULL},
-      {"", "bool", "false", NULL},       {"off", "bool", "false", NULL},
+      {"yes", "bool", "true", NULL},
+      {"On", "bool", "true", NULL},
+      {"-01", "bool", "true", NULL},
+      {"000", "bool", "false", NULL},
+      {"", "bool", "false", NULL},
+      {"off", "bool", "false", NULL},
       {"10k", "bool", NULL, "Invalid bool '10k'\n"},
-      {"10k", "int", "10240", NULL},     {"1.5", "num", "1.5", NULL},
-      {"1.5", "int", "1", NULL},         {"2m", "int", "2097152", NULL},
+      {"10k", "int", "10240", NULL},
+      {"1.5", "num", "1.5", NULL},
+      {"1.5", "int", "1", NULL},
+      {"2m", "int", "2097152", NULL},
       {"x", "int", NULL, "Invalid unit while casting to int\n"},
       {"yes", "num", NULL, "Invalid unit while casting to num\n"},
-      {"7", "bool-or-int", "7", NULL},   {"no", "bool-or-int", "false", NULL},
+      {"7", "bool-or-int", "7", NULL},
+      {"no", "bool-or-int", "false", NULL},
       {"x", "bool-or-int", NULL, "Invalid bool-or-int 'x'\n"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -217,7 +222,8 @@ static void test_scopes(void) {
   ok(c != NULL, "load all scopes");
   if (c) {
     is_str(sqlitch_config_get(c, "core.engine"), "sqlite", "local wins");
-    is_str(sqlitch_config_get(c, "CORE.M"), "u1", "user replaces system values");
+    is_str(sqlitch_config_get(c, "CORE.M"), "u1",
+           "user replaces system values");
     const char **all;
     is_int(sqlitch_config_get_all(c, "core.m", &all), 1,
            "override drops every earlier value");
@@ -314,8 +320,9 @@ static void test_scopes(void) {
   free(sq);
   c = load_all(&err);
   ok(c && sqlitch_config_get(c, "core.compat"), "sqlitch.conf alone is read");
-  if (c) is_str(sqlitch_config_local_file(c), "sqlitch.conf",
-                "compat project writes sqlitch.conf");
+  if (c)
+    is_str(sqlitch_config_local_file(c), "sqlitch.conf",
+           "compat project writes sqlitch.conf");
   sqlitch_config_free(c);
 
   /* SQITCH_CONFIG and its twin */
@@ -329,8 +336,9 @@ static void test_scopes(void) {
   sqlitch_config_free(c);
   setenv("SQLITCH_CONFIG", "twin.conf", 1);
   c = load_all(&err);
-  if (c) is_str(sqlitch_config_get(c, "core.engine"), "pg",
-                "SQLITCH_CONFIG beats SQITCH_CONFIG");
+  if (c)
+    is_str(sqlitch_config_get(c, "core.engine"), "pg",
+           "SQLITCH_CONFIG beats SQITCH_CONFIG");
   sqlitch_config_free(c);
   unsetenv("SQLITCH_CONFIG");
   unsetenv("SQITCH_CONFIG");
@@ -374,11 +382,13 @@ static void test_scopes(void) {
 }
 
 /* Run one writer call on a file holding `before`; compare the bytes. */
-static void edit(const char *before, int (*fn)(const char *, void *),
-                 void *arg, const char *after, const char *name) {
+static void edit(const char *before, int (*fn)(const char *, void *), void *arg,
+                 const char *after, const char *name) {
   char *p = path("w.conf");
-  if (before) put("w.conf", before);
-  else unlink(p);
+  if (before)
+    put("w.conf", before);
+  else
+    unlink(p);
   int rc = fn(p, arg);
   char *got = slurp("w.conf");
   if (!after) {
@@ -439,7 +449,12 @@ static void test_writer(void) {
        "subsection escaping");
   wargs b = {"d.v", "yes", NULL, "bool", 0, 0, NULL};
   edit(NULL, do_write, &b, "[d]\n\tv = true\n", "--bool normalises");
-  wargs m = {"core.m", "3", NULL, NULL, 0, 0,
+  wargs m = {"core.m",
+             "3",
+             NULL,
+             NULL,
+             0,
+             0,
              "Cannot overwrite multiple values with a single value"};
   edit("[core]\nm=1\nm=2\n", do_write, &m, NULL, "set on multi-valued key");
   wargs ad = {"core.m", "3", NULL, NULL, 1, 0, NULL};
@@ -451,7 +466,12 @@ static void test_writer(void) {
   wargs rx = {"core.m", "9", "^2", NULL, 0, 0, NULL};
   edit("[core]\nm=1\nm=2\n", do_write, &rx, "[core]\nm=1\nm = 9\n",
        "set with a value regex");
-  wargs un = {"core.m", NULL, NULL, NULL, 0, 0,
+  wargs un = {"core.m",
+              NULL,
+              NULL,
+              NULL,
+              0,
+              0,
               "Cannot unset key with multiple values"};
   edit("[core]\nm=1\nm=2\n", do_write, &un, NULL, "--unset multi");
   wargs ua = {"core.m", NULL, NULL, NULL, 1, 0, NULL};
@@ -461,13 +481,18 @@ static void test_writer(void) {
   edit("[core] k = v\n[x]\n", do_write, &u1, "[core]\n[x]\n",
        "--unset after a header on the same line");
   char *wp = path("w.conf");
-  char *msg = sqlitch_mprintf("No occurrence of core.z found to unset in %s\n",
-                              wp);
+  char *msg =
+      sqlitch_mprintf("No occurrence of core.z found to unset in %s\n", wp);
   wargs un2 = {"core.z", NULL, NULL, NULL, 0, 0, msg};
   edit("[core]\n", do_write, &un2, NULL, "--unset missing");
   free(msg);
   free(wp);
-  wargs bad1 = {"foo", "x", NULL, NULL, 0, 0,
+  wargs bad1 = {"foo",
+                "x",
+                NULL,
+                NULL,
+                0,
+                0,
                 "No section given in key or invalid key foo\n"};
   edit(NULL, do_write, &bad1, NULL, "no section");
   wargs bad2 = {"a.b+", "x", NULL, NULL, 0, 0, "Invalid variable name b+\n"};
@@ -487,8 +512,8 @@ static void test_writer(void) {
   const char *r3[] = {"nope", "x", "No such section!"};
   edit("[core]\n", do_rename, r3, NULL, "rename unknown");
   const char *d1[] = {"a", NULL, NULL};
-  edit("[a]\nx=1\n  [b]\ny=2\n[a]\nz=3\n", do_rename, d1,
-       "[b]\ny=2\n", "remove a section (all blocks, to the end)");
+  edit("[a]\nx=1\n  [b]\ny=2\n[a]\nz=3\n", do_rename, d1, "[b]\ny=2\n",
+       "remove a section (all blocks, to the end)");
 }
 
 int main(void) {
