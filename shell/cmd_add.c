@@ -350,12 +350,8 @@ static int execute(add_cmd *a, int argc, char **argv, sqlitch_err *err) {
   }
 
   int open = sh_opt_bool(a->o, "open-editor", -1);
-  if (open < 0) {
-    int v = 0;
-    int got = sqlitch_config_get_bool(ctx->config, "add.open_editor", &v, err);
-    if (got < 0) goto done;
-    open = got ? v : 0;
-  }
+  static const char *const keys[] = {"add.open_editor"};
+  if (open < 0 && sh_open_editor_config(ctx, keys, 1, &open, err)) goto done;
   if (open && sh_editor_open(ctx, &a->files, err)) goto done;
   rc = 0;
 

@@ -212,6 +212,26 @@ int sh_editor_open(sh_ctx *ctx, const sqlitch_strv *files, sqlitch_err *err) {
   return rc;
 }
 
+int sh_open_editor_config(sh_ctx *ctx, const char *const *keys, size_t n,
+                          int *out, sqlitch_err *err) {
+  *out = 0;
+  for (size_t i = 0; i < n; i++) {
+    int v = 0;
+    int got = sqlitch_config_get_bool(ctx->config, keys[i], &v, err);
+    if (got < 0) {
+      char *m = sqlitch_mprintf("%s\n", err->msg ? err->msg : "");
+      sqlitch_err_set(err, SQLITCH_E_CONFIG, 2, "%s", m);
+      free(m);
+      return SQLITCH_ERROR;
+    }
+    if (got) {
+      *out = v;
+      break;
+    }
+  }
+  return SQLITCH_OK;
+}
+
 /* ------------------------------------------------------------- prompts */
 
 char *sh_note_prompt_change(const char *for_cmd, const char *name_with_deps,

@@ -37,6 +37,13 @@ int sh_run_command(const char *command, sqlitch_err *err);
 /* Run the editor on the files (add/rework --open-editor). */
 int sh_editor_open(sh_ctx *ctx, const sqlitch_strv *files, sqlitch_err *err);
 
+/* The first of the boolean config keys that is set (add.open_editor, or
+   rework.open_editor then add.open_editor), else 0. A bad value is Config::
+   GitLike's die, which Sqitch prints as "Invalid bool 'x'" and a blank
+   line, exit 2. */
+int sh_open_editor_config(sh_ctx *ctx, const char *const *keys, size_t n,
+                          int *out, sqlitch_err *err);
+
 /* Change::note_prompt for `add`/`rework` (`for` is the command name). */
 char *sh_note_prompt_change(const char *for_cmd, const char *name_with_deps,
                             const sqlitch_strv *files);
