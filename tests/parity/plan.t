@@ -145,6 +145,28 @@ for s in "$(parity_dir_sqitch)" "$(parity_dir_sqlitch)"; do
 done
 parity "format: in config" plan
 
+# plan files from target and core configuration
+for s in "$(parity_dir_sqitch)" "$(parity_dir_sqlitch)"; do
+    printf '[core]\n\tengine = sqlite\n[target "alt"]\n\turi = db:sqlite:alt.db\n\tplan_file = alt.plan\n' > "$s/sqitch.conf"
+    head -8 "$s/sqitch.plan" > "$s/alt.plan"
+    mkdir -p "$s/migrations"
+    cp "$s/sqitch.plan" "$s/migrations/sqitch.plan"
+done
+parity "target plan_file by name" plan alt --oneline
+parity "target plan_file by --target" plan --target alt
+parity "unknown --target" plan --target nonesuch
+for s in "$(parity_dir_sqitch)" "$(parity_dir_sqlitch)"; do
+    printf '[core]\n\tengine = sqlite\n\ttop_dir = migrations\n' > "$s/sqitch.conf"
+done
+parity "core.top_dir" plan -n 1
+for s in "$(parity_dir_sqitch)" "$(parity_dir_sqlitch)"; do
+    printf '[core]\n\tengine = sqlite\n\tplan_file = ./migrations//sqitch.plan\n' > "$s/sqitch.conf"
+done
+parity "core.plan_file" plan -n 1
+for s in "$(parity_dir_sqitch)" "$(parity_dir_sqlitch)"; do
+    rm -rf "$s/migrations" "$s/alt.plan"
+done
+
 # empty and missing plans
 for s in "$(parity_dir_sqitch)" "$(parity_dir_sqlitch)"; do
     printf '[core]\n\tengine = sqlite\n' > "$s/sqitch.conf"
