@@ -15,12 +15,12 @@
 ** ldap(s)); "/" paths for http-like schemes; urn namespaces; file URIs.
 ** Internationalised host names of server schemes go through URI's IDNA
 ** step: labels lower-cased (Perl's lc; here for Latin, Greek, Cyrillic and
-** Armenian letters) and punycoded with URI::_punycode's own floating-point
-** arithmetic ("exämple.com" -> "xn--exmple-cua.com").
+** Armenian letters) and punycoded ("exämple.com" -> "xn--exmple-cua.com").
 ** Not covered: the database schemes' own canonical forms (URI::db); those
 ** keep the generic treatment.
 */
 #include <ctype.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,11 +102,11 @@ static int32_t lower_cp(int32_t c) {
   return c;
 }
 
-/* URI::_punycode::adapt, in doubles like Perl. */
-static double puny_adapt(double delta, double numpoints, int first) {
+/* URI::_punycode (RFC 3492; the module runs under "use integer"). */
+static long puny_adapt(long delta, long numpoints, int first) {
   delta = first ? delta / 700 : delta / 2;
   delta += delta / numpoints;
-  double k = 0;
+  long k = 0;
   while (delta > 455) {
     delta /= 35;
     k += 36;
@@ -114,45 +114,36 @@ static double puny_adapt(double delta, double numpoints, int first) {
   return k + (36 * delta) / (delta + 38);
 }
 
-/* code_point(): 0 when Perl would die ("NOT COME HERE"). */
-static int puny_digit(double d) {
-  if (d >= 0 && d <= 25) return 'a' + (int)d;
-  if (d >= 26 && d <= 36) return '0' + (int)d - 26;
-  return 0;
-}
+static char puny_digit(long d) { return (char)(d < 26 ? 'a' + d : '0' + d - 26); }
 
-/* URI::_punycode::encode_punycode of cp[0..n); 0 when it dies. */
+/* encode_punycode of cp[0..n); 0 on overflow. */
 static int punycode(const int32_t *cp, size_t n, sqlitch_buf *out) {
   size_t b = 0;
   for (size_t i = 0; i < n; i++)
     if (cp[i] < 0x80) sqlitch_buf_addc(out, (char)cp[i]), b++;
   size_t h = b;
   if (b && h < n) sqlitch_buf_addc(out, '-');
-  double delta = 0, bias = 72;
+  long delta = 0, bias = 72;
   int32_t cur = 128;
   while (h < n) {
     int32_t m = INT32_MAX;
     for (size_t i = 0; i < n; i++)
       if (cp[i] >= cur && cp[i] < m) m = cp[i];
-    delta += (double)(m - cur) * (double)(h + 1);
+    if ((long)(m - cur) > (LONG_MAX / 4 - delta) / (long)(h + 1)) return 0;
+    delta += (long)(m - cur) * (long)(h + 1);
     cur = m;
     for (size_t i = 0; i < n; i++) {
       if (cp[i] < cur) delta++;
       if (cp[i] != cur) continue;
-      double q = delta;
-      for (double k = 36;; k += 36) {
-        double t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias;
+      long q = delta;
+      for (long k = 36;; k += 36) {
+        long t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias;
         if (q < t) break;
-        long r = (long)(q - t) % (long)(36 - t);
-        int c = puny_digit(t + (double)r);
-        if (!c) return 0;
-        sqlitch_buf_addc(out, (char)c);
+        sqlitch_buf_addc(out, puny_digit(t + (q - t) % (36 - t)));
         q = (q - t) / (36 - t);
       }
-      int c = puny_digit(q);
-      if (!c) return 0;
-      sqlitch_buf_addc(out, (char)c);
-      bias = puny_adapt(delta, (double)(h + 1), h == b);
+      sqlitch_buf_addc(out, puny_digit(q));
+      bias = puny_adapt(delta, (long)(h + 1), h == b);
       delta = 0;
       h++;
     }
@@ -295,6 +286,221 @@ char *plan_uri_new(const char *in) {
   return sqlitch_buf_take(&b);
 }
 
+/* ------------------------------------------- URI::_server's setters */
+
+/* The authority b[*ast..*aend) after "scheme:" (st); 0 when there is none. */
+static int authority_of(const sqlitch_buf *b, size_t st, size_t *ast,
+                        size_t *aend) {
+  if (strncmp(b->p + st, "//", 2)) return 0;
+  *ast = st + 2;
+  *aend = *ast + strcspn(b->p + *ast, "/?#");
+  return 1;
+}
+
+/* $ACHAR: what the authority setter leaves unescaped. */
+static int is_achar(int c) {
+  return c && (is_unreserved(c) || strchr(";:@&=+$,%[]", c));
+}
+
+static int is_uric4user(int c) {
+  return isalnum(c) || (c && strchr("!$'()*,;:._~%-+=&", c));
+}
+
+/* Regexp::IPv6, which URI uses to bracket raw IPv6 addresses. */
+static int looks_like_ip6(const char *s, size_t n) {
+  size_t colons = 0;
+  for (size_t i = 0; i < n; i++) colons += s[i] == ':';
+  if (colons < 2) return 0;
+  int groups = 0, dbl = 0;
+  size_t i = 0;
+  if (n >= 2 && s[0] == ':' && s[1] == ':') dbl = 1, i = 2;
+  else if (s[0] == ':') return 0;
+  while (i < n) {
+    size_t j = i;
+    while (j < n && isxdigit((unsigned char)s[j])) j++;
+    if (j < n && s[j] == '.') { /* IPv4 tail */
+      int parts = 0;
+      for (size_t k = i; k <= n; parts++) {
+        size_t e = k;
+        int v = 0;
+        while (e < n && isdigit((unsigned char)s[e])) v = v * 10 + (s[e++] - '0');
+        if (e == k || e - k > 3 || v > 255) return 0;
+        if (e == n) { k = n + 1; continue; }
+        if (s[e] != '.') return 0;
+        k = e + 1;
+      }
+      if (parts != 4) return 0;
+      groups += 2;
+      i = n;
+      break;
+    }
+    if (j == i || j - i > 4) return 0;
+    groups++;
+    i = j;
+    if (i == n) break;
+    if (s[i] != ':') return 0;
+    if (i + 1 < n && s[i + 1] == ':') {
+      if (dbl) return 0;
+      dbl = 1;
+      i += 2;
+    } else {
+      i++;
+      if (i == n) return 0;
+    }
+  }
+  return dbl ? groups < 8 : groups == 8;
+}
+
+/* URI::_generic::authority($auth) */
+static void authority_set(sqlitch_buf *b, size_t st, const char *auth) {
+  size_t ast, aend;
+  size_t rest_at = authority_of(b, st, &ast, &aend) ? aend : st;
+  char *rest = sqlitch_strdup(b->p + rest_at);
+  sqlitch_buf a = SQLITCH_BUF_INIT;
+  for (const unsigned char *p = (const unsigned char *)auth; *p; p++) {
+    if (is_achar(*p)) sqlitch_buf_addc(&a, (char)*p);
+    else sqlitch_buf_addf(&a, "%%%02X", *p);
+  }
+  sqlitch_buf_addn(&a, "", 0);
+  const char *at = strrchr(a.p, '@');
+  const char *host = at ? at + 1 : a.p;
+  sqlitch_buf_truncate(b, st);
+  sqlitch_buf_add(b, "//");
+  if (*host) {
+    for (const unsigned char *p = (const unsigned char *)a.p;
+         at && p <= (const unsigned char *)at; p++) {
+      if (is_uric4user(*p)) sqlitch_buf_addc(b, (char)*p);
+      else if (p == (const unsigned char *)at) sqlitch_buf_addc(b, '@');
+      else sqlitch_buf_addf(b, "%%%02X", *p);
+    }
+    int br = looks_like_ip6(host, strlen(host));
+    if (br) sqlitch_buf_addc(b, '[');
+    sqlitch_buf_add(b, host);
+    if (br) sqlitch_buf_addc(b, ']');
+  } else {
+    sqlitch_buf_add(b, a.p);
+  }
+  if (*rest && !strchr("/?#", rest[0])) sqlitch_buf_addc(b, '/');
+  sqlitch_buf_add(b, rest);
+  sqlitch_buf_free(&a);
+  free(rest);
+}
+
+static void unescape_into(sqlitch_buf *out, const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) && isxdigit((unsigned char)s[i + 2])) {
+      char hex[3] = {s[i + 1], s[i + 2], 0};
+      sqlitch_buf_addc(out, (char)strtol(hex, NULL, 16));
+      i += 2;
+    } else {
+      sqlitch_buf_addc(out, s[i]);
+    }
+  }
+}
+
+/* URI::_server::host (getter): heap copy, "" when there is no authority. */
+static char *host_get(const sqlitch_buf *b, size_t st) {
+  size_t ast, aend;
+  if (!authority_of(b, st, &ast, &aend)) return sqlitch_strdup("");
+  const char *a = b->p + ast;
+  size_t n = aend - ast;
+  for (size_t i = 0; i < n; i++)
+    if (a[i] == '@') a += i + 1, n -= i + 1, i = (size_t)-1;
+  size_t k = n;
+  while (k > 0 && isdigit((unsigned char)a[k - 1])) k--;
+  if (k < n && k > 0 && a[k - 1] == ':') n = k - 1;
+  if (n >= 2 && a[0] == '[' && a[n - 1] == ']') a++, n -= 2;
+  sqlitch_buf h = SQLITCH_BUF_INIT;
+  unescape_into(&h, a, n);
+  sqlitch_buf_addn(&h, "", 0);
+  return sqlitch_buf_take(&h);
+}
+
+/* URI::_server::host($new) */
+static void host_set(sqlitch_buf *b, size_t st, const char *newhost) {
+  size_t ast, aend;
+  char *old = authority_of(b, st, &ast, &aend)
+                  ? sqlitch_strndup(b->p + ast, aend - ast)
+                  : sqlitch_strdup("");
+  char *lat = strrchr(old, '@');
+  char *ui = lat ? sqlitch_strndup(old, (size_t)(lat - old + 1)) : sqlitch_strdup("");
+  size_t on = strlen(old), k = on;
+  while (k > 0 && isdigit((unsigned char)old[k - 1])) k--;
+  char *port = (k < on && k > 0 && old[k - 1] == ':') ? sqlitch_strdup(old + k - 1)
+                                                      : sqlitch_strdup("");
+  sqlitch_buf nh = SQLITCH_BUF_INIT;
+  for (const char *p = newhost; *p; p++) {
+    if (*p == '@') sqlitch_buf_add(&nh, "%40");
+    else sqlitch_buf_addc(&nh, *p);
+  }
+  sqlitch_buf_addn(&nh, "", 0);
+  if (nh.len) {
+    /* "host:port" or "]:port": the port moves out */
+    size_t n = nh.len, j = n;
+    while (j > 0 && isdigit((unsigned char)nh.p[j - 1])) j--;
+    if (j > 0 && nh.p[j - 1] == ':') {
+      int first_colon = memchr(nh.p, ':', j - 1) == NULL;
+      int bracket = j >= 2 && nh.p[j - 2] == ']';
+      if (first_colon || bracket) {
+        free(port);
+        port = sqlitch_strdup(nh.p + j - 1);
+        sqlitch_buf_truncate(&nh, j - 1);
+      }
+    }
+    if (strchr(sqlitch_buf_str(&nh), ':') && nh.p[0] != '[') {
+      sqlitch_buf_grow(&nh, 2);
+      memmove(nh.p + 1, nh.p, nh.len + 1);
+      nh.p[0] = '[';
+      nh.len++;
+      sqlitch_buf_addc(&nh, ']');
+    }
+  }
+  char *auth = sqlitch_mprintf("%s%s%s", ui, sqlitch_buf_str(&nh), port);
+  authority_set(b, st, auth);
+  free(auth);
+  free(old);
+  free(ui);
+  free(port);
+  sqlitch_buf_free(&nh);
+}
+
+/* URI::_server::canonical (and http's "/" path). */
+static void server_canonical(sqlitch_buf *b, size_t st,
+                             const struct server_scheme *srv) {
+  size_t ast, aend;
+  char *host = host_get(b, st);
+  int uc = 0;
+  for (const char *p = host; *p; p++) uc |= *p >= 'A' && *p <= 'Z';
+  int def = 0;
+  if (authority_of(b, st, &ast, &aend)) {
+    size_t k = aend;
+    while (k > ast && isdigit((unsigned char)b->p[k - 1])) k--;
+    if (k > ast && b->p[k - 1] == ':')
+      def = k == aend || strtod(b->p + k, NULL) == (double)srv->port;
+  }
+  if (uc) {
+    for (char *p = host; *p; p++) *p = (char)tolower((unsigned char)*p);
+    host_set(b, st, host);
+  }
+  free(host);
+  if (def && authority_of(b, st, &ast, &aend)) {
+    size_t k = aend;
+    while (k > ast && isdigit((unsigned char)b->p[k - 1])) k--;
+    if (k > ast && b->p[k - 1] == ':') k--;
+    char *auth = sqlitch_strndup(b->p + ast, k - ast);
+    authority_set(b, st, auth);
+    free(auth);
+  }
+  /* http: an empty path without a query becomes "/" */
+  if (srv->slash_path && authority_of(b, st, &ast, &aend) &&
+      (b->p[aend] == 0 || b->p[aend] == '#')) {
+    sqlitch_buf_grow(b, 1);
+    memmove(b->p + aend + 1, b->p + aend, b->len - aend + 1);
+    b->p[aend] = '/';
+    b->len++;
+  }
+}
+
 char *sqlitch_uri_canonical(const char *in) {
   char *s = plan_uri_new(in);
   sqlitch_buf b = SQLITCH_BUF_INIT;
@@ -328,40 +534,7 @@ char *sqlitch_uri_canonical(const char *in) {
   int has_auth = !strncmp(b.p + st, "//", 2);
 
   if (srv && has_auth) {
-    size_t ast = st + 2, aend = ast + strcspn(b.p + ast, "/?#");
-    size_t hst = ast;
-    for (size_t i = ast; i < aend; i++)
-      if (b.p[i] == '@') hst = i + 1;
-    /* port: ":(\d*)$" of the authority */
-    size_t i = aend;
-    while (i > ast && isdigit((unsigned char)b.p[i - 1])) i--;
-    size_t hend = aend;
-    if (i > ast && b.p[i - 1] == ':') {
-      hend = i - 1;
-      long port = 0;
-      int digits = 0;
-      for (size_t k = i; k < aend; k++, digits++)
-        port = port > 100000 ? port : port * 10 + (b.p[k] - '0');
-      if (!digits || port == srv->port) {
-        memmove(b.p + hend, b.p + aend, b.len - aend + 1);
-        b.len -= aend - hend;
-        aend = hend;
-      }
-    }
-    for (size_t k = hst; k < hend; k++) {
-      if (b.p[k] == '%') {
-        k += 2;
-        continue;
-      }
-      b.p[k] = (char)tolower((unsigned char)b.p[k]);
-    }
-    /* http: an empty path without a query becomes "/" */
-    if (srv->slash_path && (b.p[aend] == 0 || b.p[aend] == '#')) {
-      sqlitch_buf_grow(&b, 1);
-      memmove(b.p + aend + 1, b.p + aend, b.len - aend + 1);
-      b.p[aend] = '/';
-      b.len++;
-    }
+    server_canonical(&b, st, srv);
   } else if (!strcmp(scheme, "urn")) {
     /* lower-case the namespace id unless it holds an escape */
     size_t nst = st, nend = nst + strcspn(b.p + nst, ":#");
