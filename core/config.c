@@ -1081,22 +1081,42 @@ static int is_num(const char *v) {
   return perl_end(v, i, n);
 }
 
-/* Perl's numification of a NUM_REGEX string, times the unit. */
+/* Perl's numification of a NUM_REGEX string, times the unit: integers
+   stay integers (IV/UV) while they fit, anything else is a double printed
+   with %.15g; int() truncates. */
 static char *num_str(const char *v, int as_int) {
   char *s = sqlitch_strdup(v);
   size_t n = strlen(s);
   if (n && s[n - 1] == '\n') s[--n] = 0;
-  double mul = 1;
+  unsigned long long mul = 1;
   if (n && strchr("kmg", s[n - 1])) {
-    mul = s[n - 1] == 'k' ? 1024.0 : s[n - 1] == 'm' ? 1048576.0 : 1073741824.0;
+    mul = s[n - 1] == 'k'   ? 1024ULL
+          : s[n - 1] == 'm' ? 1048576ULL
+                            : 1073741824ULL;
     s[--n] = 0;
   }
-  double d = strtod(s, NULL) * mul;
+  int neg = s[0] == '-';
+  const char *digits = s + neg;
+  int integral = *digits && strspn(digits, "0123456789") == strlen(digits);
+  if (integral) {
+    errno = 0;
+    unsigned long long u = strtoull(digits, NULL, 10), r;
+    if (errno == 0 && !__builtin_mul_overflow(u, mul, &r) &&
+        (!neg || r <= 9223372036854775808ULL)) {
+      free(s);
+      if (!neg) return sqlitch_mprintf("%llu", r);
+      return r ? sqlitch_mprintf("-%llu", r) : sqlitch_strdup("0");
+    }
+  }
+  double d = strtod(s, NULL) * (double)mul;
   free(s);
-  if (as_int && d > -9.2e18 && d < 9.2e18)
-    return sqlitch_mprintf("%lld", (long long)d);
-  if (as_int) d = d < 0 ? ceil(d) : floor(d);
-  /* Perl prints numbers with %.15g */
+  if (as_int) {
+    if (d > -9223372036854775808.0 && d < 9223372036854775808.0)
+      return sqlitch_mprintf("%lld", (long long)d);
+    if (d >= 0 && d < 18446744073709551616.0)
+      return sqlitch_mprintf("%llu", (unsigned long long)d);
+    d = d < 0 ? ceil(d) : floor(d);
+  }
   char *r = sqlitch_mprintf("%.15g", d);
   if (strcmp(r, "-0") == 0) {
     free(r);

@@ -171,6 +171,14 @@ static void test_casts(void) {
       {"7", "bool-or-int", "7", NULL},
       {"no", "bool-or-int", "false", NULL},
       {"x", "bool-or-int", NULL, "Invalid bool-or-int 'x'\n"},
+      {"9999999999999999999", "int", "9999999999999999999", NULL},
+      {"-9223372036854775809", "num", "-9.22337203685478e+18", NULL},
+      {"-9223372036854775808", "int", "-9223372036854775808", NULL},
+      {"18446744073709551616", "num", "1.84467440737096e+19", NULL},
+      {"99999999999g", "int", "1.07374182398926e+20", NULL},
+      {"-5k", "int", "-5120", NULL},
+      {"-0.0", "num", "0", NULL},
+      {"-", "int", "0", NULL},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char *out = NULL;
