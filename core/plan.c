@@ -74,8 +74,8 @@ sqlitch_plan_line *plan_grow_lines(sqlitch_plan *plan) {
       grow(plan->lines, &ix->cap_lines, plan->nlines, sizeof *plan->lines);
   sqlitch_plan_line *l = &plan->lines[plan->nlines++];
   memset(l, 0, sizeof *l);
-  l->lspace = l->rspace = l->hspace = l->lopspace = l->operator=
-      l->ropspace = l->pspace = "";
+  l->lspace = l->rspace = l->hspace = l->lopspace = l->operator= l->ropspace =
+                                                        l->pspace = "";
   return l;
 }
 
@@ -107,13 +107,13 @@ typedef struct parser {
   const char *file;
   const char *data;
   size_t len, pos;
-  long lineno;   /* Perl's $. */
+  long lineno; /* Perl's $. */
   int in_header;
   /* first UTF-8 problem: raised when reading line utf8_at + 1 */
   int utf8_bad;
   long utf8_at;
   sqlitch_buf utf8_msg;
-  long nul_line; /* first line holding a NUL byte, 0 = none */
+  long nul_line;      /* first line holding a NUL byte, 0 = none */
   const char *fhname; /* Perl's name of the file handle, "GEN0" */
   pcre2_match_data *md;
   sqlitch_buf tmp;
@@ -212,26 +212,30 @@ static const char *get_pragma(parser *ps, const char *key) {
   return plan_hmap_get(&ps->pragmas, key, &v) ? ps->pvals[v] : NULL;
 }
 
-/* Blank or comment line: \A(?<lspace>[[:blank:]]*)(?:#[[:blank:]]*(?<note>.+)|$) */
+/* Blank or comment line:
+ * \A(?<lspace>[[:blank:]]*)(?:#[[:blank:]]*(?<note>.+)|$) */
 static int match_blank(const char *s, size_t n, size_t *lspace,
                        const char **note, size_t *note_len) {
   const char *end = s + n, *p = s;
   size_t k;
-  while ((k = plan_blank_at(p, end))) p += k;
+  while ((k = plan_blank_at(p, end)))
+    p += k;
   *lspace = (size_t)(p - s);
   *note = NULL;
   if (p == end) return 1;
   if (*p != '#' || p + 1 == end) return 0;
   p++;
-  while ((k = plan_blank_at(p, end)) && p + k < end) p += k;
+  while ((k = plan_blank_at(p, end)) && p + k < end)
+    p += k;
   *note = p;
   *note_len = (size_t)(end - p);
   return 1;
 }
 
-/* Strip the inline note: s/(?<rspace>[[:blank:]]*)(?:[#][[:blank:]]*(?<note>.*))?$//.
-   Returns the length of what is left; rspace/note are arena strings (note
-   NULL when there was no "#"). */
+/* Strip the inline note:
+   s/(?<rspace>[[:blank:]]*)(?:[#][[:blank:]]*(?<note>.*))?$//. Returns the
+   length of what is left; rspace/note are arena strings (note NULL when there
+   was no "#"). */
 static size_t strip_note(parser *ps, const char *s, size_t n,
                          const char **rspace, const char **note_raw,
                          size_t *note_len) {
@@ -257,14 +261,16 @@ static size_t strip_note(parser *ps, const char *s, size_t n,
       }
     }
   }
-  *rspace = run == stop ? ""
-                        : sqlitch_arena_strndup(ps->a, run, (size_t)(stop - run));
+  *rspace = run == stop
+                ? ""
+                : sqlitch_arena_strndup(ps->a, run, (size_t)(stop - run));
   *note_raw = NULL;
   *note_len = 0;
   if (hash) {
     const char *q = hash + 1;
     size_t k;
-    while ((k = plan_blank_at(q, end))) q += k;
+    while ((k = plan_blank_at(q, end)))
+      q += k;
     *note_raw = q;
     *note_len = (size_t)(end - q);
   }
@@ -428,9 +434,9 @@ static int check_changes(parser *ps) {
                                      delta == 1 ? "change" : "changes", dep));
       } else {
         sqlitch_strv_push_owned(
-            &errors, sqlitch_mprintf(
-                         "Unknown change \"%s\" required by change \"%s\"",
-                         dep, change));
+            &errors,
+            sqlitch_mprintf("Unknown change \"%s\" required by change \"%s\"",
+                            dep, change));
       }
     }
     if (max_delta) {
@@ -441,7 +447,8 @@ static int check_changes(parser *ps) {
       free(last);
     }
   }
-  for (size_t b = 0; b < nbad; b++) free(bad[b].key);
+  for (size_t b = 0; b < nbad; b++)
+    free(bad[b].key);
   free(bad);
   char *joined = sqlitch_strv_join(&errors, "\n  ");
   sqlitch_err_set(ps->err, SQLITCH_E_PARSE, 2, "%s\n  %s",
@@ -484,7 +491,8 @@ static int parse_pragma(parser *ps, const char *s, size_t n) {
   const plan_rx_groups *g = plan_rx_group();
   if (!plan_rx_match(PLAN_RX_PRAGMA, s, m, ps->md))
     return syntax_error(
-        ps, "Invalid pragma; a blank line must come between pragmas and changes");
+        ps,
+        "Invalid pragma; a blank line must come between pragmas and changes");
   const char *name = cap(ps, s, g->p_name);
   const char *value = cap(ps, s, g->p_value);
   if (!strcmp(name, "syntax-version")) {
@@ -546,7 +554,8 @@ static void split_blanks(const char *s, sqlitch_strv *out) {
     }
     sqlitch_strv_pushn(out, f, (size_t)(p - f));
     if (p == end) break;
-    while ((k = plan_blank_at(p, end))) p += k;
+    while ((k = plan_blank_at(p, end)))
+      p += k;
     if (p == end) break;
   }
   while (out->n && !out->v[out->n - 1][0]) {
@@ -564,8 +573,8 @@ static int parse_deps(parser *ps, const char *deps, sqlitch_change *c) {
   int rc = SQLITCH_OK;
   for (size_t i = 0; i < toks.n; i++) {
     sqlitch_dep d;
-    if (!plan_dep_parse(ps->a, ps->plan->project, toks.v[i],
-                        strlen(toks.v[i]), ps->md, &d)) {
+    if (!plan_dep_parse(ps->a, ps->plan->project, toks.v[i], strlen(toks.v[i]),
+                        ps->md, &d)) {
       rc = syntax_error(ps, "\"%s\" is not a valid dependency specification",
                         toks.v[i]);
       break;
@@ -577,8 +586,10 @@ static int parse_deps(parser *ps, const char *deps, sqlitch_change *c) {
     }
     plan_hmap_put(&seen, toks.v[i], 1);
     all[i] = d;
-    if (d.conflicts) ncon++;
-    else nreq++;
+    if (d.conflicts)
+      ncon++;
+    else
+      nreq++;
   }
   plan_hmap_free(&seen);
   if (rc == SQLITCH_OK) {
@@ -586,8 +597,10 @@ static int parse_deps(parser *ps, const char *deps, sqlitch_change *c) {
     c->conflicts =
         sqlitch_arena_alloc(ps->a, (ncon + 1) * sizeof *c->conflicts);
     for (size_t i = 0; i < toks.n; i++) {
-      if (all[i].conflicts) c->conflicts[c->nconflicts++] = all[i];
-      else c->requires[c->nrequires++] = all[i];
+      if (all[i].conflicts)
+        c->conflicts[c->nconflicts++] = all[i];
+      else
+      c->requires[c->nrequires++] = all[i];
     }
   }
   sqlitch_strv_free(&toks);
@@ -601,21 +614,27 @@ static void set_rework_tags(parser *ps, long duped) {
   sqlitch_plan *plan = ps->plan;
   sqlitch_change *d = &plan->changes[duped];
   size_t n = 0;
-  for (long t = (long)plan->ntags - 1; t >= 0 && plan->tags[t].change > (size_t)duped; t--)
+  for (long t = (long)plan->ntags - 1;
+       t >= 0 && plan->tags[t].change > (size_t)duped; t--)
     n++;
   n += d->ntags;
-  const char **v = sqlitch_arena_alloc(ps->a, (n + d->nrework_tags + 1) * sizeof *v);
+  const char **v =
+      sqlitch_arena_alloc(ps->a, (n + d->nrework_tags + 1) * sizeof *v);
   size_t k = 0;
-  for (size_t i = 0; i < d->nrework_tags; i++) v[k++] = d->rework_tags[i];
+  for (size_t i = 0; i < d->nrework_tags; i++)
+    v[k++] = d->rework_tags[i];
   /* groups by change, newest change first, each group in plan order */
   long t = (long)plan->ntags - 1;
   while (t >= 0 && plan->tags[t].change > (size_t)duped) {
     long g = t;
-    while (g > 0 && plan->tags[g - 1].change == plan->tags[t].change) g--;
-    for (long j = g; j <= t; j++) v[k++] = plan->tags[j].name;
+    while (g > 0 && plan->tags[g - 1].change == plan->tags[t].change)
+      g--;
+    for (long j = g; j <= t; j++)
+      v[k++] = plan->tags[j].name;
     t = g - 1;
   }
-  for (size_t i = 0; i < d->ntags; i++) v[k++] = plan->tags[d->tags[i]].name;
+  for (size_t i = 0; i < d->ntags; i++)
+    v[k++] = plan->tags[d->tags[i]].name;
   d->rework_tags = v;
   d->nrework_tags = k;
 }
@@ -636,7 +655,8 @@ static int parse_body_line(parser *ps, const char *s, size_t n) {
 
   const char *p = s, *end = s + m;
   size_t k;
-  while ((k = plan_blank_at(p, end))) p += k;
+  while ((k = plan_blank_at(p, end)))
+    p += k;
   int is_tag = p < end && *p == '@';
 
   const char *name = NULL, *deps = NULL, *yr = NULL, *pname_ = NULL,
@@ -660,8 +680,7 @@ static int parse_body_line(parser *ps, const char *s, size_t n) {
     }
   }
 
-  if (!perl_true(name) ||
-      (!yr && plan_rx_match(PLAN_RX_TS, s, m, ps->md)))
+  if (!perl_true(name) || (!yr && plan_rx_match(PLAN_RX_TS, s, m, ps->md)))
     return syntax_error(
         ps, "Invalid name; names must not begin with punctuation, contain "
             "\"@\", \":\", \"#\", \"\\\", or blanks, or end in punctuation or "
@@ -698,8 +717,10 @@ static int parse_body_line(parser *ps, const char *s, size_t n) {
     if (plan_hmap_get(&ps->tag_lines, name, &v))
       return syntax_error(
           ps, "Tag \"%s\" duplicates earlier declaration on line %ld", name, v);
-    if (perl_true(deps)) return syntax_error(ps, "Tags may not specify dependencies");
-    if (ps->sec_start < plan->nchanges && check_changes(ps)) return SQLITCH_ERROR;
+    if (perl_true(deps))
+      return syntax_error(ps, "Tags may not specify dependencies");
+    if (ps->sec_start < plan->nchanges && check_changes(ps))
+      return SQLITCH_ERROR;
 
     size_t ti = plan->ntags;
     sqlitch_tag *t = plan_grow_tags(plan);
@@ -864,8 +885,8 @@ static int parse(parser *ps) {
     sqlitch_plan_line *l = &plan->lines[0];
     memset(l, 0, sizeof *l);
     l->type = SQLITCH_LINE_PRAGMA;
-    l->lspace = l->rspace = l->hspace = l->lopspace = l->ropspace =
-        l->pspace = "";
+    l->lspace = l->rspace = l->hspace = l->lopspace = l->ropspace = l->pspace =
+        "";
     l->operator= "=";
     l->name = "syntax-version";
     l->value = SQLITCH_PLAN_SYNTAX_VERSION;
@@ -929,8 +950,8 @@ int sqlitch_plan_load_as(const char *file, const char *perl_fh,
                          sqlitch_plan **out, sqlitch_err *err) {
   *out = NULL;
   if (!sqlitch_path_exists(file))
-    return sqlitch_err_set(err, SQLITCH_E_IO, 2,
-                           "Plan file %s does not exist", file);
+    return sqlitch_err_set(err, SQLITCH_E_IO, 2, "Plan file %s does not exist",
+                           file);
   if (!sqlitch_is_file(file))
     return sqlitch_err_set(err, SQLITCH_E_IO, 2,
                            "Plan file %s is not a regular file", file);
@@ -1171,18 +1192,19 @@ int sqlitch_plan_save(const sqlitch_plan *plan, const char *file,
                       sqlitch_err *err) {
   sqlitch_buf b = SQLITCH_BUF_INIT;
   sqlitch_plan_write(plan, &b);
-  int rc = sqlitch_write_file_atomic(file ? file : plan->file,
-                                     b.p ? b.p : "", b.len, err);
+  int rc = sqlitch_write_file_atomic(file ? file : plan->file, b.p ? b.p : "",
+                                     b.len, err);
   sqlitch_buf_free(&b);
   return rc;
 }
 
-void sqlitch_plan_write_range(const sqlitch_plan *plan, size_t from,
-                              size_t to, sqlitch_buf *out) {
+void sqlitch_plan_write_range(const sqlitch_plan *plan, size_t from, size_t to,
+                              sqlitch_buf *out) {
   /* the header: up to and including the first blank line without a note */
   size_t head = 0;
-  while (head < plan->nlines && !(plan->lines[head].type == SQLITCH_LINE_BLANK &&
-                                  !*plan->lines[head].note))
+  while (head < plan->nlines &&
+         !(plan->lines[head].type == SQLITCH_LINE_BLANK &&
+           !*plan->lines[head].note))
     head++;
   for (size_t i = 0; i <= head && i < plan->nlines; i++)
     write_line(plan, &plan->lines[i], out);

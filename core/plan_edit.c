@@ -48,7 +48,8 @@ static int parse_dep_list(sqlitch_plan *plan, const sqlitch_strv *list,
   for (size_t i = 0; i < cnt; i++) {
     const char *v = list->v[i];
     int dup = 0;
-    for (size_t j = 0; j < i && !dup; j++) dup = !strcmp(list->v[j], v);
+    for (size_t j = 0; j < i && !dup; j++)
+      dup = !strcmp(list->v[j], v);
     if (dup) continue;
     sqlitch_buf_reset(&s);
     if (conflicts) sqlitch_buf_addc(&s, '!');
@@ -58,8 +59,7 @@ static int parse_dep_list(sqlitch_plan *plan, const sqlitch_strv *list,
     if (!sqlitch_utf8_valid(t, strlen(t)) ||
         !plan_dep_parse(plan->arena, plan->project, t, strlen(t), md, &d)) {
       rc = sqlitch_err_set(err, SQLITCH_E_GENERIC, 2,
-                           "\"%s\" is not a valid dependency specification",
-                           v);
+                           "\"%s\" is not a valid dependency specification", v);
       break;
     }
     d.conflicts = conflicts;
@@ -213,8 +213,8 @@ long sqlitch_plan_rework(sqlitch_plan *plan, const char *name,
     return SQLITCH_ERROR;
   /* $orig->add_rework_tags($tag) */
   sqlitch_change *orig = &plan->changes[idx];
-  const char **rt = sqlitch_arena_alloc(
-      plan->arena, (orig->nrework_tags + 2) * sizeof *rt);
+  const char **rt =
+      sqlitch_arena_alloc(plan->arena, (orig->nrework_tags + 2) * sizeof *rt);
   if (orig->nrework_tags)
     memcpy(rt, orig->rework_tags, orig->nrework_tags * sizeof *rt);
   rt[orig->nrework_tags] = tag;
@@ -266,7 +266,8 @@ long sqlitch_plan_tag_add(sqlitch_plan *plan, const char *name,
   /* the new tag goes after the tags of changes up to ci (ChangeList's
      tags order) */
   size_t pos = 0;
-  while (pos < plan->ntags && plan->tags[pos].change <= (size_t)ci) pos++;
+  while (pos < plan->ntags && plan->tags[pos].change <= (size_t)ci)
+    pos++;
   plan_grow_tags(plan);
   memmove(plan->tags + pos + 1, plan->tags + pos,
           (plan->ntags - 1 - pos) * sizeof *plan->tags);
@@ -325,12 +326,12 @@ long sqlitch_plan_tag_add(sqlitch_plan *plan, const char *name,
 
 char *sqlitch_change_script(const sqlitch_plan *plan, const sqlitch_change *c,
                             const char *dir, const char *reworked_dir,
-                            const char *reworked_deploy_dir,
-                            const char *ext) {
+                            const char *reworked_deploy_dir, const char *ext) {
   (void)plan;
   const char *slash = strrchr(c->name, '/');
   const char *bn = slash ? slash + 1 : c->name;
-  char *sub = slash ? sqlitch_strndup(c->name, (size_t)(slash - c->name)) : NULL;
+  char *sub =
+      slash ? sqlitch_strndup(c->name, (size_t)(slash - c->name)) : NULL;
   char *file = NULL;
   const char *base = dir;
   if (c->nrework_tags) {
@@ -340,8 +341,10 @@ char *sqlitch_change_script(const sqlitch_plan *plan, const sqlitch_change *c,
       char *fn = sqlitch_mprintf("%s@%s.%s", bn, c->rework_tags[i], ext);
       char *d = sub ? sqlitch_path_join(rdd, sub) : sqlitch_strdup(rdd);
       char *path = sqlitch_path_join(d, fn);
-      if (sqlitch_path_exists(path)) file = fn;
-      else free(fn);
+      if (sqlitch_path_exists(path))
+        file = fn;
+      else
+        free(fn);
       free(path);
       free(d);
     }

@@ -63,14 +63,14 @@ typedef struct plan_name {
 } plan_name;
 
 typedef struct plan_index {
-  plan_hmap names;     /* change name -> index into nm[] */
+  plan_hmap names; /* change name -> index into nm[] */
   plan_name *nm;
   size_t nnm, capnm;
-  plan_hmap ids;       /* change id and tag id -> change index */
-  plan_hmap tags;      /* tag name (no "@") -> tag index */
-  long *prev;          /* per change: previous instance of its name, -1 */
+  plan_hmap ids;  /* change id and tag id -> change index */
+  plan_hmap tags; /* tag name (no "@") -> tag index */
+  long *prev;     /* per change: previous instance of its name, -1 */
   size_t capprev;
-  long last_tagged;    /* ChangeList's last_tagged_at, -1 when none */
+  long last_tagged; /* ChangeList's last_tagged_at, -1 when none */
   size_t cap_changes, cap_tags, cap_lines;
 } plan_index;
 
@@ -104,11 +104,11 @@ void plan_resolve_deps(sqlitch_plan *plan);
 /* ------------------------------------------------------------ text */
 
 /* Unicode classes as Perl sees them (plan_ucd.c, plan_text.c). */
-int plan_is_word(int32_t c);    /* \w */
-int plan_is_digit(int32_t c);   /* \d = [[:digit:]] */
-int plan_is_blank(int32_t c);   /* [[:blank:]] = \h */
-int plan_is_space(int32_t c);   /* \s */
-int plan_is_vspace(int32_t c);  /* \v */
+int plan_is_word(int32_t c);   /* \w */
+int plan_is_digit(int32_t c);  /* \d = [[:digit:]] */
+int plan_is_blank(int32_t c);  /* [[:blank:]] = \h */
+int plan_is_space(int32_t c);  /* \s */
+int plan_is_vspace(int32_t c); /* \v */
 /* Byte length of the [[:blank:]] character at p (0 when not blank). */
 size_t plan_blank_at(const char *p, const char *end);
 
@@ -131,7 +131,7 @@ typedef enum {
 /* Group numbers of PLAN_RX_LINE / PLAN_RX_PRAGMA / PLAN_RX_DEP. */
 typedef struct plan_rx_groups {
   int lspace, lopspace, op, ropspace, name, pspace, deps, yr, mo, dy, hr, mi,
-      sc, pname, pemail;                              /* line */
+      sc, pname, pemail; /* line */
   int p_lspace, p_hspace, p_name, p_lopspace, p_op, p_ropspace, p_value;
   int d_conflicts, d_project, d_id, d_change, d_tag, d_tag2;
 } plan_rx_groups;
@@ -139,8 +139,7 @@ typedef struct plan_rx_groups {
 const plan_rx_groups *plan_rx_group(void);
 /* Match s[0..n) (valid UTF-8) against a regex; returns 1 on a match, 0 on
    none. md must come from plan_rx_md_new(). */
-int plan_rx_match(plan_rx_id id, const char *s, size_t n,
-                  pcre2_match_data *md);
+int plan_rx_match(plan_rx_id id, const char *s, size_t n, pcre2_match_data *md);
 pcre2_match_data *plan_rx_md_new(void);
 
 /* First strict-UTF-8 problem (PerlIO::utf8_strict): returns 0 when the

@@ -26,13 +26,15 @@
 
 static uint32_t hash_str(const char *s) {
   uint32_t h = 2166136261u;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 16777619u;
   return h;
 }
 
 static uint32_t hash_n(const char *s, size_t n) {
   uint32_t h = 2166136261u;
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)s[i]) * 16777619u;
   return h;
 }
 
@@ -71,7 +73,8 @@ static void rehash(plan_hmap *m, size_t cap) {
 
 void plan_hmap_reserve(plan_hmap *m, size_t n) {
   size_t cap = 64;
-  while (cap * 3 < n * 4) cap *= 2; /* load <= 3/4 */
+  while (cap * 3 < n * 4)
+    cap *= 2; /* load <= 3/4 */
   if (cap > m->cap) rehash(m, cap);
 }
 
@@ -366,7 +369,8 @@ long sqlitch_plan_first_index_since(const sqlitch_plan *plan, const char *name,
   if (!found) return -1;
   long hit = latest;
   if (count > 1)
-    for (long i = ix->prev[latest]; i >= 0; i = ix->prev[i]) hit = i;
+    for (long i = ix->prev[latest]; i >= 0; i = ix->prev[i])
+      hit = i;
   if (since) {
     long since_idx;
     int rc = plan_lookup(plan, since, &since_idx, err);

@@ -196,7 +196,8 @@ static int word_boundary(pcre2_callout_block *cb, void *data) {
   int before = 0, after = 0;
   if (pos > 0) {
     size_t st = pos - 1;
-    while (st > 0 && ((unsigned char)s[st] & 0xC0) == 0x80) st--;
+    while (st > 0 && ((unsigned char)s[st] & 0xC0) == 0x80)
+      st--;
     const char *p = s + st;
     int32_t c = sqlitch_utf8_decode(&p, s + pos);
     before = c >= 0 && plan_is_word(c);
@@ -282,8 +283,8 @@ static int rx_match(plan_rx_id id, const char *s, size_t n,
   if (!rx[id]) return 0;
   int rc = pcre2_match(rx[id], (PCRE2_SPTR)s, n, 0, opts, md, mctx);
   if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
-    rc = pcre2_match(rx[id], (PCRE2_SPTR)s, n, 0, opts | PCRE2_NO_JIT, md,
-                     mctx);
+    rc =
+        pcre2_match(rx[id], (PCRE2_SPTR)s, n, 0, opts | PCRE2_NO_JIT, md, mctx);
   return rc > 0;
 }
 
@@ -335,7 +336,8 @@ int sqlitch_name_check(const char *name, sqlitch_name_kind kind,
         "\"@\", \":\", \"#\", \"\\\", or blanks, or end in punctuation or "
         "digits following punctuation",
         name);
-  if (kind == SQLITCH_NAME_TAG && (!sqlitch_name_valid(name) || strchr(name, '/')))
+  if (kind == SQLITCH_NAME_TAG &&
+      (!sqlitch_name_valid(name) || strchr(name, '/')))
     return sqlitch_err_set(
         err, SQLITCH_E_GENERIC, 2,
         "\"%s\" is invalid: tags must not begin with punctuation, contain "
@@ -397,7 +399,8 @@ void plan_dep_key(sqlitch_buf *b, const sqlitch_dep *d) {
 
 void plan_dep_as_string(sqlitch_buf *b, const sqlitch_plan *plan,
                         const sqlitch_dep *d) {
-  if (d->project && plan && plan->project && strcmp(d->project, plan->project)) {
+  if (d->project && plan && plan->project &&
+      strcmp(d->project, plan->project)) {
     sqlitch_buf_add(b, d->project);
     sqlitch_buf_addc(b, ':');
   }
@@ -454,14 +457,22 @@ int plan_utf8_check(const char *s, size_t n, size_t *detect, int *eof,
     }
     int need;
     unsigned lo = 0x80, hi = 0xBF;
-    if (b >= 0xC2 && b <= 0xDF) need = 1;
-    else if (b == 0xE0) need = 2, lo = 0xA0;
-    else if (b == 0xED) need = 2, hi = 0x9F;
-    else if (b >= 0xE1 && b <= 0xEF) need = 2;
-    else if (b == 0xF0) need = 3, lo = 0x90;
-    else if (b >= 0xF1 && b <= 0xF3) need = 3;
-    else if (b == 0xF4) need = 3, hi = 0x8F;
-    else need = 0;
+    if (b >= 0xC2 && b <= 0xDF)
+      need = 1;
+    else if (b == 0xE0)
+      need = 2, lo = 0xA0;
+    else if (b == 0xED)
+      need = 2, hi = 0x9F;
+    else if (b >= 0xE1 && b <= 0xEF)
+      need = 2;
+    else if (b == 0xF0)
+      need = 3, lo = 0x90;
+    else if (b >= 0xF1 && b <= 0xF3)
+      need = 3;
+    else if (b == 0xF4)
+      need = 3, hi = 0x8F;
+    else
+      need = 0;
     int k = 1, bad = need == 0;
     *eof = 0;
     for (; !bad && k <= need; k++) {
@@ -486,7 +497,8 @@ int plan_utf8_check(const char *s, size_t n, size_t *detect, int *eof,
       return 1;
     }
     int32_t cp = (int32_t)(b & (need == 1 ? 0x1F : need == 2 ? 0x0F : 0x07));
-    for (int j = 1; j <= need; j++) cp = (cp << 6) | (u[i + j] & 0x3F);
+    for (int j = 1; j <= need; j++)
+      cp = (cp << 6) | (u[i + j] & 0x3F);
     if ((cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE) {
       sqlitch_buf_addf(msg, "Can't interchange noncharacter code point U+%04X",
                        (unsigned)cp);

@@ -33,14 +33,12 @@ static const struct server_scheme {
   int port;
   int slash_path;
 } servers[] = {
-    {"http", 80, 1},     {"https", 443, 1},  {"mms", 1755, 1},
-    {"rtsp", 554, 1},    {"rtspu", 554, 1},  {"ftp", 21, 0},
-    {"gopher", 70, 0},   {"news", 119, 0},   {"nntp", 119, 0},
-    {"nntps", 563, 0},   {"snews", 563, 0},  {"pop", 110, 0},
-    {"rlogin", 513, 0},  {"rsync", 873, 0},  {"sip", 5060, 0},
-    {"sips", 5061, 0},   {"ssh", 22, 0},     {"sftp", 22, 0},
-    {"telnet", 23, 0},   {"tn3270", 23, 0},  {"ldap", 389, 0},
-    {"ldaps", 636, 0},
+    {"http", 80, 1},    {"https", 443, 1}, {"mms", 1755, 1},  {"rtsp", 554, 1},
+    {"rtspu", 554, 1},  {"ftp", 21, 0},    {"gopher", 70, 0}, {"news", 119, 0},
+    {"nntp", 119, 0},   {"nntps", 563, 0}, {"snews", 563, 0}, {"pop", 110, 0},
+    {"rlogin", 513, 0}, {"rsync", 873, 0}, {"sip", 5060, 0},  {"sips", 5061, 0},
+    {"ssh", 22, 0},     {"sftp", 22, 0},   {"telnet", 23, 0}, {"tn3270", 23, 0},
+    {"ldap", 389, 0},   {"ldaps", 636, 0},
 };
 
 static const struct server_scheme *server_of(const char *scheme) {
@@ -69,8 +67,8 @@ static size_t scheme_len(const char *s) {
   return s[i] == ':' ? i : 0;
 }
 
-static void replace_ci(sqlitch_buf *b, size_t from, size_t to,
-                       const char *pat, char with) {
+static void replace_ci(sqlitch_buf *b, size_t from, size_t to, const char *pat,
+                       char with) {
   for (size_t i = from; i + 3 <= to && i + 3 <= b->len; i++)
     if (!strncasecmp(b->p + i, pat, 3)) {
       b->p[i] = with;
@@ -114,7 +112,9 @@ static long puny_adapt(long delta, long numpoints, int first) {
   return k + (36 * delta) / (delta + 38);
 }
 
-static char puny_digit(long d) { return (char)(d < 26 ? 'a' + d : '0' + d - 26); }
+static char puny_digit(long d) {
+  return (char)(d < 26 ? 'a' + d : '0' + d - 26);
+}
 
 /* encode_punycode of cp[0..n); 0 on overflow. */
 static int punycode(const int32_t *cp, size_t n, sqlitch_buf *out) {
@@ -180,7 +180,8 @@ static int idna_encode(const char *host, size_t n, sqlitch_buf *out) {
     }
     size_t mark = out->len;
     if (ascii) {
-      for (size_t i = 0; i < nc; i++) sqlitch_buf_addc(out, (char)cps[i]);
+      for (size_t i = 0; i < nc; i++)
+        sqlitch_buf_addc(out, (char)cps[i]);
     } else if (nc >= 4 && cps[0] == 'x' && cps[1] == 'n' && cps[2] == '-' &&
                cps[3] == '-') {
       ok = 0;
@@ -211,7 +212,8 @@ static char *server_host_idna(const char *s) {
   for (size_t i = ast; i < aend; i++)
     if (s[i] == '@') hst = i + 1;
   size_t hend = aend, i = aend;
-  while (i > hst && isdigit((unsigned char)s[i - 1])) i--;
+  while (i > hst && isdigit((unsigned char)s[i - 1]))
+    i--;
   if (i < aend && i > hst && s[i - 1] == ':') hend = i - 1;
   int plain = 1;
   for (size_t k = hst; k < hend && plain; k++)
@@ -240,7 +242,8 @@ char *plan_uri_new(const char *in) {
     s++, n -= 2;
   const char *t = plan_trim_space(a, s, n);
   char *lsch = sqlitch_strndup(t, scheme_len(t));
-  for (char *c = lsch; *c; c++) *c = (char)tolower((unsigned char)*c);
+  for (char *c = lsch; *c; c++)
+    *c = (char)tolower((unsigned char)*c);
   char *idna = *lsch && server_of(lsch) ? server_host_idna(t) : NULL;
   free(lsch);
   if (idna) t = sqlitch_arena_strdup(a, idna);
@@ -248,8 +251,10 @@ char *plan_uri_new(const char *in) {
 
   sqlitch_buf b = SQLITCH_BUF_INIT;
   for (const unsigned char *p = (const unsigned char *)t; *p; p++) {
-    if (is_uric(*p)) sqlitch_buf_addc(&b, (char)*p);
-    else sqlitch_buf_addf(&b, "%%%02X", *p);
+    if (is_uric(*p))
+      sqlitch_buf_addc(&b, (char)*p);
+    else
+      sqlitch_buf_addf(&b, "%%%02X", *p);
   }
   sqlitch_buf_addn(&b, "", 0);
   sqlitch_arena_free(a);
@@ -257,7 +262,8 @@ char *plan_uri_new(const char *in) {
   /* _fix_uric_escape_for_host_part: restore "[" and "]" in the host */
   size_t sl = scheme_len(b.p);
   char *sch = sqlitch_strndup(b.p, sl);
-  for (char *c = sch; *c; c++) *c = (char)tolower((unsigned char)*c);
+  for (char *c = sch; *c; c++)
+    *c = (char)tolower((unsigned char)*c);
   if (strchr(b.p, '%') && strcmp(sch, "data") && strcmp(sch, "ldapi") &&
       strcmp(sch, "urn") && strcmp(sch, "sqlite") && strcmp(sch, "sqlite3")) {
     if (!strcmp(sch, "mailto")) {
@@ -273,7 +279,8 @@ char *plan_uri_new(const char *in) {
           for (size_t i = ast; i < aend; i++)
             if (b.p[i] == '@') hst = i + 1;
           size_t hend = aend, i = aend;
-          while (i > hst && isdigit((unsigned char)b.p[i - 1])) i--;
+          while (i > hst && isdigit((unsigned char)b.p[i - 1]))
+            i--;
           if (i < aend && i > hst && b.p[i - 1] == ':') hend = i - 1;
           replace_ci(&b, hst, hend, "%5B", '[');
           hend = hst + strcspn(b.p + hst, "/?#");
@@ -309,23 +316,31 @@ static int is_uric4user(int c) {
 /* Regexp::IPv6, which URI uses to bracket raw IPv6 addresses. */
 static int looks_like_ip6(const char *s, size_t n) {
   size_t colons = 0;
-  for (size_t i = 0; i < n; i++) colons += s[i] == ':';
+  for (size_t i = 0; i < n; i++)
+    colons += s[i] == ':';
   if (colons < 2) return 0;
   int groups = 0, dbl = 0;
   size_t i = 0;
-  if (n >= 2 && s[0] == ':' && s[1] == ':') dbl = 1, i = 2;
-  else if (s[0] == ':') return 0;
+  if (n >= 2 && s[0] == ':' && s[1] == ':')
+    dbl = 1, i = 2;
+  else if (s[0] == ':')
+    return 0;
   while (i < n) {
     size_t j = i;
-    while (j < n && isxdigit((unsigned char)s[j])) j++;
+    while (j < n && isxdigit((unsigned char)s[j]))
+      j++;
     if (j < n && s[j] == '.') { /* IPv4 tail */
       int parts = 0;
       for (size_t k = i; k <= n; parts++) {
         size_t e = k;
         int v = 0;
-        while (e < n && isdigit((unsigned char)s[e])) v = v * 10 + (s[e++] - '0');
+        while (e < n && isdigit((unsigned char)s[e]))
+          v = v * 10 + (s[e++] - '0');
         if (e == k || e - k > 3 || v > 255) return 0;
-        if (e == n) { k = n + 1; continue; }
+        if (e == n) {
+          k = n + 1;
+          continue;
+        }
         if (s[e] != '.') return 0;
         k = e + 1;
       }
@@ -358,8 +373,10 @@ static void authority_set(sqlitch_buf *b, size_t st, const char *auth) {
   char *rest = sqlitch_strdup(b->p + rest_at);
   sqlitch_buf a = SQLITCH_BUF_INIT;
   for (const unsigned char *p = (const unsigned char *)auth; *p; p++) {
-    if (is_achar(*p)) sqlitch_buf_addc(&a, (char)*p);
-    else sqlitch_buf_addf(&a, "%%%02X", *p);
+    if (is_achar(*p))
+      sqlitch_buf_addc(&a, (char)*p);
+    else
+      sqlitch_buf_addf(&a, "%%%02X", *p);
   }
   sqlitch_buf_addn(&a, "", 0);
   const char *at = strrchr(a.p, '@');
@@ -369,9 +386,12 @@ static void authority_set(sqlitch_buf *b, size_t st, const char *auth) {
   if (*host) {
     for (const unsigned char *p = (const unsigned char *)a.p;
          at && p <= (const unsigned char *)at; p++) {
-      if (is_uric4user(*p)) sqlitch_buf_addc(b, (char)*p);
-      else if (p == (const unsigned char *)at) sqlitch_buf_addc(b, '@');
-      else sqlitch_buf_addf(b, "%%%02X", *p);
+      if (is_uric4user(*p))
+        sqlitch_buf_addc(b, (char)*p);
+      else if (p == (const unsigned char *)at)
+        sqlitch_buf_addc(b, '@');
+      else
+        sqlitch_buf_addf(b, "%%%02X", *p);
     }
     int br = looks_like_ip6(host, strlen(host));
     if (br) sqlitch_buf_addc(b, '[');
@@ -388,7 +408,8 @@ static void authority_set(sqlitch_buf *b, size_t st, const char *auth) {
 
 static void unescape_into(sqlitch_buf *out, const char *s, size_t n) {
   for (size_t i = 0; i < n; i++) {
-    if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) && isxdigit((unsigned char)s[i + 2])) {
+    if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+        isxdigit((unsigned char)s[i + 2])) {
       char hex[3] = {s[i + 1], s[i + 2], 0};
       sqlitch_buf_addc(out, (char)strtol(hex, NULL, 16));
       i += 2;
@@ -407,7 +428,8 @@ static char *host_get(const sqlitch_buf *b, size_t st) {
   for (size_t i = 0; i < n; i++)
     if (a[i] == '@') a += i + 1, n -= i + 1, i = (size_t)-1;
   size_t k = n;
-  while (k > 0 && isdigit((unsigned char)a[k - 1])) k--;
+  while (k > 0 && isdigit((unsigned char)a[k - 1]))
+    k--;
   if (k < n && k > 0 && a[k - 1] == ':') n = k - 1;
   if (n >= 2 && a[0] == '[' && a[n - 1] == ']') a++, n -= 2;
   sqlitch_buf h = SQLITCH_BUF_INIT;
@@ -423,21 +445,27 @@ static void host_set(sqlitch_buf *b, size_t st, const char *newhost) {
                   ? sqlitch_strndup(b->p + ast, aend - ast)
                   : sqlitch_strdup("");
   char *lat = strrchr(old, '@');
-  char *ui = lat ? sqlitch_strndup(old, (size_t)(lat - old + 1)) : sqlitch_strdup("");
+  char *ui =
+      lat ? sqlitch_strndup(old, (size_t)(lat - old + 1)) : sqlitch_strdup("");
   size_t on = strlen(old), k = on;
-  while (k > 0 && isdigit((unsigned char)old[k - 1])) k--;
-  char *port = (k < on && k > 0 && old[k - 1] == ':') ? sqlitch_strdup(old + k - 1)
-                                                      : sqlitch_strdup("");
+  while (k > 0 && isdigit((unsigned char)old[k - 1]))
+    k--;
+  char *port = (k < on && k > 0 && old[k - 1] == ':')
+                   ? sqlitch_strdup(old + k - 1)
+                   : sqlitch_strdup("");
   sqlitch_buf nh = SQLITCH_BUF_INIT;
   for (const char *p = newhost; *p; p++) {
-    if (*p == '@') sqlitch_buf_add(&nh, "%40");
-    else sqlitch_buf_addc(&nh, *p);
+    if (*p == '@')
+      sqlitch_buf_add(&nh, "%40");
+    else
+      sqlitch_buf_addc(&nh, *p);
   }
   sqlitch_buf_addn(&nh, "", 0);
   if (nh.len) {
     /* "host:port" or "]:port": the port moves out */
     size_t n = nh.len, j = n;
-    while (j > 0 && isdigit((unsigned char)nh.p[j - 1])) j--;
+    while (j > 0 && isdigit((unsigned char)nh.p[j - 1]))
+      j--;
     if (j > 0 && nh.p[j - 1] == ':') {
       int first_colon = memchr(nh.p, ':', j - 1) == NULL;
       int bracket = j >= 2 && nh.p[j - 2] == ']';
@@ -470,22 +498,26 @@ static void server_canonical(sqlitch_buf *b, size_t st,
   size_t ast, aend;
   char *host = host_get(b, st);
   int uc = 0;
-  for (const char *p = host; *p; p++) uc |= *p >= 'A' && *p <= 'Z';
+  for (const char *p = host; *p; p++)
+    uc |= *p >= 'A' && *p <= 'Z';
   int def = 0;
   if (authority_of(b, st, &ast, &aend)) {
     size_t k = aend;
-    while (k > ast && isdigit((unsigned char)b->p[k - 1])) k--;
+    while (k > ast && isdigit((unsigned char)b->p[k - 1]))
+      k--;
     if (k > ast && b->p[k - 1] == ':')
       def = k == aend || strtod(b->p + k, NULL) == (double)srv->port;
   }
   if (uc) {
-    for (char *p = host; *p; p++) *p = (char)tolower((unsigned char)*p);
+    for (char *p = host; *p; p++)
+      *p = (char)tolower((unsigned char)*p);
     host_set(b, st, host);
   }
   free(host);
   if (def && authority_of(b, st, &ast, &aend)) {
     size_t k = aend;
-    while (k > ast && isdigit((unsigned char)b->p[k - 1])) k--;
+    while (k > ast && isdigit((unsigned char)b->p[k - 1]))
+      k--;
     if (k > ast && b->p[k - 1] == ':') k--;
     char *auth = sqlitch_strndup(b->p + ast, k - ast);
     authority_set(b, st, auth);
@@ -510,7 +542,8 @@ char *sqlitch_uri_canonical(const char *in) {
 
   /* URI::canonical: lower-case scheme, normalise %XX */
   size_t sl = scheme_len(b.p);
-  for (size_t i = 0; i < sl; i++) b.p[i] = (char)tolower((unsigned char)b.p[i]);
+  for (size_t i = 0; i < sl; i++)
+    b.p[i] = (char)tolower((unsigned char)b.p[i]);
   for (size_t i = 0; i + 2 < b.len + 0 && b.p[i]; i++) {
     if (b.p[i] != '%' || !isxdigit((unsigned char)b.p[i + 1]) ||
         !isxdigit((unsigned char)b.p[i + 2]))

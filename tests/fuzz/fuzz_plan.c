@@ -40,7 +40,8 @@ static int has_local_prefix(const sqlitch_plan *p) {
 static int empty_value(const sqlitch_plan *p) {
   for (size_t i = 0; i < p->nlines; i++) {
     const sqlitch_plan_line *l = &p->lines[i];
-    if (l->type == SQLITCH_LINE_PRAGMA && *l->operator && l->value && !*l->value)
+    if (l->type == SQLITCH_LINE_PRAGMA && *l->operator&&
+                                           l->value && !* l->value)
       return 1;
   }
   return 0;

@@ -33,7 +33,8 @@ static char *slurp(const char *dir, const char *name, size_t *len) {
   sqlitch_buf b = SQLITCH_BUF_INIT;
   char chunk[8192];
   size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) sqlitch_buf_addn(&b, chunk, n);
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    sqlitch_buf_addn(&b, chunk, n);
   fclose(f);
   sqlitch_buf_addn(&b, "", 0);
   if (len) *len = b.len;
@@ -48,7 +49,7 @@ static void find_data_dir(void) {
   }
   /* __FILE__ is tests/unit/test_plan.c (relative to the repository) */
   char *d = sqlitch_path_dirname(__FILE__); /* tests/unit */
-  char *t = sqlitch_path_dirname(d);         /* tests */
+  char *t = sqlitch_path_dirname(d);        /* tests */
   snprintf(data_dir, sizeof data_dir, "%s/data/plans", t);
   free(d);
   free(t);
@@ -266,10 +267,14 @@ static void test_edit(const char *args_name) {
   sqlitch_strv req = SQLITCH_STRV_INIT, con = SQLITCH_STRV_INIT,
                notes = SQLITCH_STRV_INIT, pos = SQLITCH_STRV_INIT;
   for (size_t i = 2; i < av.n; i++) {
-    if (!strcmp(av.v[i], "-r") && i + 1 < av.n) sqlitch_strv_push(&req, av.v[++i]);
-    else if (!strcmp(av.v[i], "-x") && i + 1 < av.n) sqlitch_strv_push(&con, av.v[++i]);
-    else if (!strcmp(av.v[i], "-n") && i + 1 < av.n) sqlitch_strv_push(&notes, av.v[++i]);
-    else sqlitch_strv_push(&pos, av.v[i]);
+    if (!strcmp(av.v[i], "-r") && i + 1 < av.n)
+      sqlitch_strv_push(&req, av.v[++i]);
+    else if (!strcmp(av.v[i], "-x") && i + 1 < av.n)
+      sqlitch_strv_push(&con, av.v[++i]);
+    else if (!strcmp(av.v[i], "-n") && i + 1 < av.n)
+      sqlitch_strv_push(&notes, av.v[++i]);
+    else
+      sqlitch_strv_push(&pos, av.v[i]);
   }
   char *joined = sqlitch_strv_join(&notes, "\n\n");
   char *note = sqlitch_note_unescape(joined ? joined : "");
@@ -307,7 +312,8 @@ static void test_edit(const char *args_name) {
     char *want = slurp(base, msg, NULL);
     if (want && strstr(want, "\nTrace begun at ")) {
       /* sqitch dies with a Perl stack trace; sqlitch gives one clean line */
-      snprintf(msg, sizeof msg, "edit %s: one-line error where sqitch crashes", stem);
+      snprintf(msg, sizeof msg, "edit %s: one-line error where sqitch crashes",
+               stem);
       ok(err.msg && *err.msg && !strchr(err.msg, '\n'), msg);
       free(want);
       want = sqlitch_mprintf("%s\n", err.msg ? err.msg : "");
@@ -374,29 +380,36 @@ static void test_scripts(void) {
   }
   sqlitch_plan *p = NULL;
   sqlitch_err err = SQLITCH_ERR_INIT;
-  ok(sqlitch_plan_load("sqitch.plan", &p, &err) == SQLITCH_OK, "scripts plan loads");
+  ok(sqlitch_plan_load("sqitch.plan", &p, &err) == SQLITCH_OK,
+     "scripts plan loads");
   char *specs = slurp(".", "specs.in", NULL);
   char *want = slurp(".", "specs.out", NULL);
   sqlitch_buf b = SQLITCH_BUF_INIT;
-  for (char *line = specs, *nl; p && line && (nl = strchr(line, '\n')); line = nl + 1) {
+  for (char *line = specs, *nl; p && line && (nl = strchr(line, '\n'));
+       line = nl + 1) {
     *nl = 0;
     sqlitch_buf_addf(&b, "== %s\n", line);
     long i = sqlitch_plan_index_of(p, line, &err);
     if (i < 0) {
-      if (i == -1) sqlitch_buf_addf(&b, "Unknown change \"%s\"\nrc=2\n", line);
-      else sqlitch_buf_addf(&b, "%s\nrc=2\n", err.msg);
+      if (i == -1)
+        sqlitch_buf_addf(&b, "Unknown change \"%s\"\nrc=2\n", line);
+      else
+        sqlitch_buf_addf(&b, "%s\nrc=2\n", err.msg);
       sqlitch_err_clear(&err);
       continue;
     }
     char *path = sqlitch_change_script(p, &p->changes[i], "deploy", "deploy",
                                        "deploy", "sql");
     char *content = slurp(".", path, NULL);
-    if (content) sqlitch_buf_addf(&b, "%s\nrc=0\n", content);
-    else sqlitch_buf_addf(&b, "File \"%s\" does not exist\nrc=2\n", path);
+    if (content)
+      sqlitch_buf_addf(&b, "%s\nrc=0\n", content);
+    else
+      sqlitch_buf_addf(&b, "File \"%s\" does not exist\nrc=2\n", path);
     free(content);
     free(path);
   }
-  is_str(sqlitch_buf_str(&b), want, "reworked script paths as sqitch show deploy");
+  is_str(sqlitch_buf_str(&b), want,
+         "reworked script paths as sqitch show deploy");
   sqlitch_buf_free(&b);
   free(specs);
   free(want);
@@ -407,12 +420,12 @@ static void test_scripts(void) {
 /* ---------------------------------------------------------- hand-written */
 
 static void test_names(void) {
-  static const char *valid[] = {"users", "€foo", "héllo", "foo_", "x~1y",
-                                "v1.2-1", "foo-1", "foo/bar", "a", "0",
-                                "日本", "HEADx", "_", NULL};
-  static const char *invalid[] = {"", "foo€", "foo.", "-foo", "foo^6",
-                                  "foo/1", "x=12", "foo%3", "a b", "a:b",
-                                  "a@b", "a#b", "a\\b", "foo^", NULL};
+  static const char *valid[] = {"users",  "€foo",  "héllo",   "foo_", "x~1y",
+                                "v1.2-1", "foo-1", "foo/bar", "a",    "0",
+                                "日本",   "HEADx", "_",       NULL};
+  static const char *invalid[] = {"",      "foo€", "foo.",  "-foo", "foo^6",
+                                  "foo/1", "x=12", "foo%3", "a b",  "a:b",
+                                  "a@b",   "a#b",  "a\\b",  "foo^", NULL};
   for (int i = 0; valid[i]; i++) {
     char m[128];
     snprintf(m, sizeof m, "name \"%s\" is valid", valid[i]);
@@ -428,7 +441,8 @@ static void test_names(void) {
   sqlitch_err err = SQLITCH_ERR_INIT;
   sqlitch_name_check("HEAD", SQLITCH_NAME_CHANGE, &err);
   is_str(err.msg, "\"HEAD\" is a reserved name", "reserved name message");
-  sqlitch_name_check("0123456789abcdef0123456789abcdef01234567", SQLITCH_NAME_TAG, &err);
+  sqlitch_name_check("0123456789abcdef0123456789abcdef01234567",
+                     SQLITCH_NAME_TAG, &err);
   is_str(err.msg,
          "\"0123456789abcdef0123456789abcdef01234567\" is invalid because it "
          "could be confused with a SHA1 ID",
@@ -474,8 +488,8 @@ static void test_deps(void) {
   ok(sqlitch_dep_parse(a, "p", "foo^1@bar", &d) == SQLITCH_OK &&
          !strcmp(d.change, "foo^1"),
      "digits after ^ are fine before @ (Perl's lookahead)");
-  static const char *bad[] = {"", "!", "p:", "foo^", "a:b:c", "@", "foo@",
-                              "!!foo", "foo bar", NULL};
+  static const char *bad[] = {"",  "!",    "p:",    "foo^",    "a:b:c",
+                              "@", "foo@", "!!foo", "foo bar", NULL};
   for (int i = 0; bad[i]; i++) {
     char m[64];
     snprintf(m, sizeof m, "dep \"%s\" is invalid", bad[i]);
@@ -517,11 +531,16 @@ static void test_ids_md(void) {
   sqlitch_err err = SQLITCH_ERR_INIT;
   sqlitch_plan *p = parse_str(ids_example, &err);
   if (!ok(p != NULL, "ids.md example parses")) return;
-  is_str(p->changes[0].id, "4707c600ce1b56645ca60cf7e560c64c902a6fe6", "example 1 id");
-  is_str(p->changes[1].id, "6e815bad6b7d6b37a37157353de6c450718a7c0a", "example 2 id");
-  is_str(p->tags[0].id, "b23b16d8ddc22638925cd9372478eeb2948afb3c", "example 3 tag id");
-  is_str(p->changes[2].id, "af06f363bfcb7e2aa52b2e16e429f053cf2a3c47", "example 4 id");
-  is_str(p->changes[3].id, "b6c22ba5907c070434be450561463d7e01eabd26", "rework id");
+  is_str(p->changes[0].id, "4707c600ce1b56645ca60cf7e560c64c902a6fe6",
+         "example 1 id");
+  is_str(p->changes[1].id, "6e815bad6b7d6b37a37157353de6c450718a7c0a",
+         "example 2 id");
+  is_str(p->tags[0].id, "b23b16d8ddc22638925cd9372478eeb2948afb3c",
+         "example 3 tag id");
+  is_str(p->changes[2].id, "af06f363bfcb7e2aa52b2e16e429f053cf2a3c47",
+         "example 4 id");
+  is_str(p->changes[3].id, "b6c22ba5907c070434be450561463d7e01eabd26",
+         "rework id");
   char *info = sqlitch_change_info(p, &p->changes[1]);
   is_str(info,
          "project widgets\nuri https://github.com/example/widgets/\n"
@@ -554,7 +573,8 @@ static void test_ids_md(void) {
   sqlitch_plan_free(p);
 
   /* note "0" hashes like no note */
-  sqlitch_plan *a = parse_str("%project=p\n\nfoo 2024-01-01T00:00:00Z Bob <b@x> # 0\n", &err);
+  sqlitch_plan *a =
+      parse_str("%project=p\n\nfoo 2024-01-01T00:00:00Z Bob <b@x> # 0\n", &err);
   is_str(a ? a->changes[0].id : "", "79447e2388e6972ed9fadd960893ed9da97cf75c",
          "a note of 0 is Perl-false");
   sqlitch_plan_free(a);
@@ -571,16 +591,19 @@ static void test_lookup_api(void) {
   is_int(sqlitch_plan_first_index_since(p, "users", "nope", &err), -2,
          "first_index_of with an unknown since");
   is_str(err.msg, "Unknown change: \"nope\"", "... and its error");
-  is_int(sqlitch_plan_find(p, "users^"), -1, "find users^ (before the first) is not found");
+  is_int(sqlitch_plan_find(p, "users^"), -1,
+         "find users^ (before the first) is not found");
   is_int(sqlitch_plan_find(p, "flips@v1.0"), 1, "find with a tag");
-  is_int(sqlitch_plan_find_err(p, "flips@nope", &err), -2, "find with an unknown tag");
+  is_int(sqlitch_plan_find_err(p, "flips@nope", &err), -2,
+         "find with an unknown tag");
   is_str(err.msg, "Unknown tag \"@nope\"", "... and its error");
   is_int(sqlitch_plan_find(p, "@v1.0"), 1, "find a tag");
   is_int(sqlitch_plan_find(p, "HEAD"), 3, "find HEAD");
   const sqlitch_tag *t = sqlitch_plan_tag(p, "v1.0");
   ok(t && !strcmp(t->name, "v1.0"), "tag by name");
   ok(sqlitch_plan_tag(p, "@v1.0") == t, "tag by @name");
-  ok(sqlitch_plan_tag(p, "b23b16d8ddc22638925cd9372478eeb2948afb3c") == t, "tag by id");
+  ok(sqlitch_plan_tag(p, "b23b16d8ddc22638925cd9372478eeb2948afb3c") == t,
+     "tag by id");
   ok(sqlitch_plan_tag(p, "nope") == NULL, "unknown tag");
   is_int(sqlitch_plan_last_tagged(p), 1, "last tagged change");
   sqlitch_plan_free(p);
@@ -596,12 +619,14 @@ static void test_lookup_api(void) {
 static void test_write_api(void) {
   sqlitch_plan *p = sqlitch_plan_new("sqitch.plan", "flipr", NULL);
   char *w = written(p);
-  is_str(w, "%syntax-version=1.0.0\n%project=flipr\n\n", "new plan as init writes it");
+  is_str(w, "%syntax-version=1.0.0\n%project=flipr\n\n",
+         "new plan as init writes it");
   free(w);
   sqlitch_plan_free(p);
   p = sqlitch_plan_new("sqitch.plan", "flipr", "HTTPS://Example.com:443");
   w = written(p);
-  is_str(w, "%syntax-version=1.0.0\n%project=flipr\n%uri=https://example.com/\n\n",
+  is_str(w,
+         "%syntax-version=1.0.0\n%project=flipr\n%uri=https://example.com/\n\n",
          "new plan with a canonical uri");
   free(w);
   sqlitch_err err = SQLITCH_ERR_INIT;
@@ -644,7 +669,8 @@ static void test_write_api(void) {
   p = parse_str(cm, &err);
   sqlitch_buf_reset(&b);
   sqlitch_plan_write_range(p, SIZE_MAX, SIZE_MAX, &b);
-  is_str(sqlitch_buf_str(&b), cm, "write_range without from/to is the whole plan");
+  is_str(sqlitch_buf_str(&b), cm,
+         "write_range without from/to is the whole plan");
   sqlitch_buf_reset(&b);
   sqlitch_plan_write_range(p, 1, SIZE_MAX, &b);
   is_str(sqlitch_buf_str(&b),
@@ -662,7 +688,8 @@ static void test_write_api(void) {
 
   char ts[32];
   sqlitch_plan_timestamp_now(ts);
-  ok(strlen(ts) == 20 && ts[10] == 'T' && ts[19] == 'Z', "timestamp_now format");
+  ok(strlen(ts) == 20 && ts[10] == 'T' && ts[19] == 'Z',
+     "timestamp_now format");
   sqlitch_err_clear(&err);
 }
 
@@ -696,17 +723,22 @@ static void test_own_errors(void) {
   }
   sqlitch_err err = SQLITCH_ERR_INIT;
   sqlitch_plan *p = NULL;
-  static const char nul[] = "%project=p\n\nfoo\0 2024-01-01T00:00:00Z Bob <b@x>\n";
-  ok(sqlitch_plan_parse("sqitch.plan", nul, sizeof nul - 1, &p, &err) == SQLITCH_ERROR,
+  static const char nul[] =
+      "%project=p\n\nfoo\0 2024-01-01T00:00:00Z Bob <b@x>\n";
+  ok(sqlitch_plan_parse("sqitch.plan", nul, sizeof nul - 1, &p, &err) ==
+         SQLITCH_ERROR,
      "NUL byte rejected");
-  is_str(err.msg, "Syntax error in sqitch.plan at line 3: NUL character not allowed",
+  is_str(err.msg,
+         "Syntax error in sqitch.plan at line 3: NUL character not allowed",
          "NUL message");
   sqlitch_err_clear(&err);
   ok(sqlitch_plan_load("/nonexistent/sqitch.plan", &p, &err) == SQLITCH_ERROR,
      "missing plan file");
-  is_str(err.msg, "Plan file /nonexistent/sqitch.plan does not exist", "missing plan message");
+  is_str(err.msg, "Plan file /nonexistent/sqitch.plan does not exist",
+         "missing plan message");
   sqlitch_plan_load("/", &p, &err);
-  is_str(err.msg, "Plan file / is not a regular file", "directory plan message");
+  is_str(err.msg, "Plan file / is not a regular file",
+         "directory plan message");
   sqlitch_err_clear(&err);
 
   /* add with an empty require: sqitch dies in Depend->new */
@@ -715,7 +747,8 @@ static void test_own_errors(void) {
   sqlitch_strv_push(&req, "");
   ok(sqlitch_plan_add(p, "zz", &req, NULL, "x", "A", "a@b", NULL, &err) < 0,
      "add with an empty require fails");
-  is_str(err.msg, "\"\" is not a valid dependency specification", "... cleanly");
+  is_str(err.msg, "\"\" is not a valid dependency specification",
+         "... cleanly");
   sqlitch_strv_free(&req);
   sqlitch_plan_free(p);
   sqlitch_err_clear(&err);
@@ -727,14 +760,17 @@ static void test_big(void) {
   sqlitch_buf_add(&b, "%syntax-version=1.0.0\n%project=big\n\n");
   for (int i = 0; i < 10000; i++) {
     if (i && i % 3 == 0)
-      sqlitch_buf_addf(&b, "c%d [c%d] 2024-01-01T00:00:00Z Bob <b@x> # n%d\n", i, i - 1, i);
+      sqlitch_buf_addf(&b, "c%d [c%d] 2024-01-01T00:00:00Z Bob <b@x> # n%d\n",
+                       i, i - 1, i);
     else
       sqlitch_buf_addf(&b, "c%d 2024-01-01T00:00:00Z Bob <b@x>\n", i);
-    if (i % 100 == 99) sqlitch_buf_addf(&b, "@t%d 2024-01-01T00:00:00Z Bob <b@x>\n", i);
+    if (i % 100 == 99)
+      sqlitch_buf_addf(&b, "@t%d 2024-01-01T00:00:00Z Bob <b@x>\n", i);
   }
   sqlitch_err err = SQLITCH_ERR_INIT;
   sqlitch_plan *p = parse_str(sqlitch_buf_str(&b), &err);
-  if (ok(p && p->nchanges == 10000 && p->ntags == 100, "10,000-change plan parses")) {
+  if (ok(p && p->nchanges == 10000 && p->ntags == 100,
+         "10,000-change plan parses")) {
     int all = 1;
     for (int i = 0; i < 10000 && all; i++) {
       char n[16];
@@ -756,7 +792,8 @@ int main(void) {
   sqlitch_strv fx = SQLITCH_STRV_INIT;
   list_dir(data_dir, ".plan", &fx);
   ok(fx.n >= 40, "plan fixtures found");
-  for (size_t i = 0; i < fx.n; i++) test_fixture(fx.v[i]);
+  for (size_t i = 0; i < fx.n; i++)
+    test_fixture(fx.v[i]);
   sqlitch_strv_free(&fx);
 
   char edir[PATH_MAX + 8];
@@ -764,7 +801,8 @@ int main(void) {
   sqlitch_strv ed = SQLITCH_STRV_INIT;
   list_dir(edir, ".args", &ed);
   ok(ed.n >= 30, "edit scenarios found");
-  for (size_t i = 0; i < ed.n; i++) test_edit(ed.v[i]);
+  for (size_t i = 0; i < ed.n; i++)
+    test_edit(ed.v[i]);
   sqlitch_strv_free(&ed);
 
   {
