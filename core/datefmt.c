@@ -23,8 +23,8 @@
 
 /* ------------------------------------------------------------ en-US data */
 
-static const char *const day_wide[] = {"Monday", "Tuesday",  "Wednesday",
-                                       "Thursday", "Friday", "Saturday",
+static const char *const day_wide[] = {"Monday",   "Tuesday", "Wednesday",
+                                       "Thursday", "Friday",  "Saturday",
                                        "Sunday"};
 static const char *const day_abbr[] = {"Mon", "Tue", "Wed", "Thu",
                                        "Fri", "Sat", "Sun"};
@@ -62,8 +62,8 @@ static const struct {
 #define TIME_FORMAT_DEFAULT "h:mm:ss" NNBSP "a"
 
 static const char *const known_formats[] = {
-    "raw", "iso", "iso8601", "rfc", "rfc2822", "full", "long", "medium",
-    "short", NULL};
+    "raw",  "iso",  "iso8601", "rfc",   "rfc2822",
+    "full", "long", "medium",  "short", NULL};
 
 /* ------------------------------------------------------------ calendar */
 
@@ -103,14 +103,15 @@ int sqlitch_time_parse(const char *s, sqlitch_time *t) {
   int y, mo, d, h, mi, sec;
   const char *p = s;
   if (!s) return SQLITCH_ERROR;
-  while (*p == ' ') p++;
-  if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) ||
-      *p++ != '-' || !digits(&p, 2, &d))
+  while (*p == ' ')
+    p++;
+  if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
+      !digits(&p, 2, &d))
     return SQLITCH_ERROR;
   if (*p != 'T' && *p != ' ') return SQLITCH_ERROR;
   p++;
-  if (!digits(&p, 2, &h) || *p++ != ':' || !digits(&p, 2, &mi) ||
-      *p++ != ':' || !digits(&p, 2, &sec))
+  if (!digits(&p, 2, &h) || *p++ != ':' || !digits(&p, 2, &mi) || *p++ != ':' ||
+      !digits(&p, 2, &sec))
     return SQLITCH_ERROR;
   if (!valid_ymdhms(y, mo, d, h, mi, sec)) return SQLITCH_ERROR;
   int32_t nsec = 0;
@@ -123,7 +124,8 @@ int sqlitch_time_parse(const char *s, sqlitch_time *t) {
       p++;
     }
     if (n == 0) return SQLITCH_ERROR;
-    for (; n < 9; n++) nsec *= 10;
+    for (; n < 9; n++)
+      nsec *= 10;
   }
   int64_t off = 0;
   if (*p == 'Z') {
@@ -135,7 +137,8 @@ int sqlitch_time_parse(const char *s, sqlitch_time *t) {
     if (*p && !digits(&p, 2, &om)) return SQLITCH_ERROR;
     off = sign * (oh * 3600 + om * 60);
   }
-  while (*p == ' ') p++;
+  while (*p == ' ')
+    p++;
   if (*p) return SQLITCH_ERROR;
   t->sec = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
   t->nsec = nsec;
@@ -143,8 +146,8 @@ int sqlitch_time_parse(const char *s, sqlitch_time *t) {
 }
 
 int sqlitch_time_parse_parts(const char *s, sqlitch_time *t) {
-  static const char *const keys[] = {"year",   "month",  "day",
-                                     "hour",   "minute", "second"};
+  static const char *const keys[] = {"year", "month",  "day",
+                                     "hour", "minute", "second"};
   int v[6] = {0, 1, 1, 0, 0, 0};
   const char *p = s;
   if (!s) return SQLITCH_ERROR;
@@ -161,8 +164,8 @@ int sqlitch_time_parse_parts(const char *s, sqlitch_time *t) {
   if (*p == ':' && strcmp(p, ":time_zone:UTC") != 0) return SQLITCH_ERROR;
   if (*p && *p != ':') return SQLITCH_ERROR;
   if (!valid_ymdhms(v[0], v[1], v[2], v[3], v[4], v[5])) return SQLITCH_ERROR;
-  t->sec = days_from_civil(v[0], v[1], v[2]) * 86400 + v[3] * 3600 +
-           v[4] * 60 + v[5];
+  t->sec = days_from_civil(v[0], v[1], v[2]) * 86400 + v[3] * 3600 + v[4] * 60 +
+           v[5];
   t->nsec = 0;
   return SQLITCH_OK;
 }
@@ -171,15 +174,15 @@ int sqlitch_time_parse_parts(const char *s, sqlitch_time *t) {
 
 #define ZONEINFO "/usr/share/zoneinfo"
 
-static char zone_name[256];   /* resolved, canonical (long) name */
+static char zone_name[256]; /* resolved, canonical (long) name */
 static int zone_resolved;
 
 /* DateTime::TimeZone::Local::_IsValidName */
 static int valid_zone_name(const char *s) {
   if (!s || !*s || strcmp(s, "local") == 0) return 0;
   for (const char *p = s; *p; p++)
-    if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '/' ||
-          *p == '-' || *p == '+'))
+    if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '/' || *p == '-' ||
+          *p == '+'))
       return 0;
   return 1;
 }
@@ -187,10 +190,10 @@ static int valid_zone_name(const char *s) {
 /* Names DateTime::TimeZone's catalog maps to its UTC singleton. */
 static int utc_alias(const char *n) {
   static const char *const utc[] = {
-      "UTC",       "Z",         "GMT",          "GMT+0",     "GMT-0",
-      "GMT0",      "Greenwich", "UCT",          "Universal", "Zulu",
-      "Etc/GMT",   "Etc/GMT+0", "Etc/GMT-0",    "Etc/GMT0",  "Etc/Greenwich",
-      "Etc/UCT",   "Etc/UTC",   "Etc/Universal", "Etc/Zulu", NULL};
+      "UTC",     "Z",         "GMT",           "GMT+0",     "GMT-0",
+      "GMT0",    "Greenwich", "UCT",           "Universal", "Zulu",
+      "Etc/GMT", "Etc/GMT+0", "Etc/GMT-0",     "Etc/GMT0",  "Etc/Greenwich",
+      "Etc/UCT", "Etc/UTC",   "Etc/Universal", "Etc/Zulu",  NULL};
   for (size_t i = 0; utc[i]; i++)
     if (strcmp(n, utc[i]) == 0) return 1;
   return 0;
@@ -300,9 +303,9 @@ static const char *zone_long_name(void) {
     char target[256];
     done = 1;
     if (zone_link(zone_name, target, sizeof target))
-      snprintf(canon, sizeof canon, "%s",
-               utc_alias(target) ? "UTC" : target);
-    else snprintf(canon, sizeof canon, "%s", zone_name);
+      snprintf(canon, sizeof canon, "%s", utc_alias(target) ? "UTC" : target);
+    else
+      snprintf(canon, sizeof canon, "%s", zone_name);
   }
   return canon;
 }
@@ -315,14 +318,14 @@ typedef struct parts {
   int64_t year;
   int month, day, hour, minute, second; /* month 1-12 */
   int32_t nsec;
-  int dow;             /* 1 = Monday .. 7 = Sunday */
-  int doy;             /* 1-based */
-  long offset;         /* seconds east of UTC */
+  int dow;     /* 1 = Monday .. 7 = Sunday */
+  int doy;     /* 1-based */
+  long offset; /* seconds east of UTC */
   int64_t epoch;
-  int64_t utc_days;    /* days since 1970-01-01 (UTC) */
-  int64_t utc_secs;    /* seconds into the UTC day */
+  int64_t utc_days; /* days since 1970-01-01 (UTC) */
+  int64_t utc_secs; /* seconds into the UTC day */
   char zshort[64];
-  int utc;             /* not converted to local time */
+  int utc; /* not converted to local time */
 } parts;
 
 static void civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
@@ -449,8 +452,10 @@ static void add_nanosecs(sqlitch_buf *b, int precision, int32_t nsec) {
   double v;
   if (precision > 60) precision = 60;
   int exponent = 9 - precision;
-  if (exponent < 0) v = floor((double)nsec * pow(10, -exponent));
-  else v = floor((double)nsec / pow(10, exponent));
+  if (exponent < 0)
+    v = floor((double)nsec * pow(10, -exponent));
+  else
+    v = floor((double)nsec / pow(10, exponent));
   sqlitch_buf_addf(b, "%0*.0f", precision, v);
 }
 
@@ -466,16 +471,16 @@ static void cldr_run(sqlitch_buf *b, const parts *p, char c, int n) {
                                 : era_abbr[p->year > 0]);
     return;
   case 'y':
-    if (n >= 3) add_padded(b, n > 5 ? 5 : n, p->year);
+    if (n >= 3)
+      add_padded(b, n > 5 ? 5 : n, p->year);
     else if (n == 2) {
       int64_t y = p->year < 0 ? -p->year : p->year;
       int64_t y2 = y >= 100 ? y % 100 : y;
       add_padded(b, 2, p->year < 0 ? -y2 : y2);
-    } else sqlitch_buf_addf(b, "%lld", (long long)p->year);
+    } else
+      sqlitch_buf_addf(b, "%lld", (long long)p->year);
     return;
-  case 'u':
-    add_padded(b, n, p->year);
-    return;
+  case 'u': add_padded(b, n, p->year); return;
   case 'Y':
     iso_week(p, &wyear, &week);
     add_padded(b, n, wyear);
@@ -483,34 +488,33 @@ static void cldr_run(sqlitch_buf *b, const parts *p, char c, int n) {
   case 'Q':
   case 'q': {
     int q = (p->month - 1) / 3;
-    if (n >= 4) sqlitch_buf_add(b, quarter_wide[q]);
-    else if (n == 3) sqlitch_buf_add(b, quarter_abbr[q]);
-    else add_padded(b, n, q + 1);
+    if (n >= 4)
+      sqlitch_buf_add(b, quarter_wide[q]);
+    else if (n == 3)
+      sqlitch_buf_add(b, quarter_abbr[q]);
+    else
+      add_padded(b, n, q + 1);
     return;
   }
   case 'M':
   case 'L':
-    if (n >= 5) sqlitch_buf_add(b, month_narrow[p->month - 1]);
-    else if (n == 4) sqlitch_buf_add(b, month_wide[p->month - 1]);
-    else if (n == 3) sqlitch_buf_add(b, month_abbr[p->month - 1]);
-    else add_padded(b, n, p->month);
+    if (n >= 5)
+      sqlitch_buf_add(b, month_narrow[p->month - 1]);
+    else if (n == 4)
+      sqlitch_buf_add(b, month_wide[p->month - 1]);
+    else if (n == 3)
+      sqlitch_buf_add(b, month_abbr[p->month - 1]);
+    else
+      add_padded(b, n, p->month);
     return;
   case 'w':
     iso_week(p, &wyear, &week);
     add_padded(b, n >= 2 ? 2 : 1, week);
     return;
-  case 'W':
-    sqlitch_buf_addf(b, "%d", (p->day + 4 - p->dow + 6) / 7);
-    return;
-  case 'd':
-    add_padded(b, n >= 2 ? 2 : 1, p->day);
-    return;
-  case 'D':
-    add_padded(b, n >= 3 ? 3 : n, p->doy);
-    return;
-  case 'F':
-    sqlitch_buf_addf(b, "%d", (p->day - 1) / 7 + 1);
-    return;
+  case 'W': sqlitch_buf_addf(b, "%d", (p->day + 4 - p->dow + 6) / 7); return;
+  case 'd': add_padded(b, n >= 2 ? 2 : 1, p->day); return;
+  case 'D': add_padded(b, n >= 3 ? 3 : n, p->doy); return;
+  case 'F': sqlitch_buf_addf(b, "%d", (p->day - 1) / 7 + 1); return;
   case 'g': {
     /* mjd, truncated by sprintf %d */
     double mjd = (double)(p->utc_days + 40587) + (double)p->utc_secs / 86400.0 +
@@ -519,63 +523,55 @@ static void cldr_run(sqlitch_buf *b, const parts *p, char c, int n) {
     return;
   }
   case 'E':
-    if (n >= 5) sqlitch_buf_add(b, day_narrow[p->dow - 1]);
-    else if (n == 4) sqlitch_buf_add(b, day_wide[p->dow - 1]);
-    else sqlitch_buf_add(b, day_abbr[p->dow - 1]);
+    if (n >= 5)
+      sqlitch_buf_add(b, day_narrow[p->dow - 1]);
+    else if (n == 4)
+      sqlitch_buf_add(b, day_wide[p->dow - 1]);
+    else
+      sqlitch_buf_add(b, day_abbr[p->dow - 1]);
     return;
   case 'e':
   case 'c':
-    if (n >= 5) sqlitch_buf_add(b, day_narrow[p->dow - 1]);
-    else if (n == 4) sqlitch_buf_add(b, day_wide[p->dow - 1]);
-    else if (n == 3) sqlitch_buf_add(b, day_abbr[p->dow - 1]);
+    if (n >= 5)
+      sqlitch_buf_add(b, day_narrow[p->dow - 1]);
+    else if (n == 4)
+      sqlitch_buf_add(b, day_wide[p->dow - 1]);
+    else if (n == 3)
+      sqlitch_buf_add(b, day_abbr[p->dow - 1]);
     /* e: local day of week (en-US weeks start on Sunday); c: ISO */
-    else add_padded(b, n, c == 'e' ? 1 + p->dow % 7 : p->dow);
+    else
+      add_padded(b, n, c == 'e' ? 1 + p->dow % 7 : p->dow);
     return;
-  case 'a':
-    sqlitch_buf_add(b, ampm[p->hour >= 12]);
-    return;
+  case 'a': sqlitch_buf_add(b, ampm[p->hour >= 12]); return;
   case 'h':
-  case 'j':
-    add_padded(b, n >= 2 ? 2 : 1, hour_12(p));
-    return;
-  case 'H':
-    add_padded(b, n >= 2 ? 2 : 1, p->hour);
-    return;
-  case 'K':
-    add_padded(b, n >= 2 ? 2 : 1, p->hour % 12);
-    return;
-  case 'k':
-    add_padded(b, n >= 2 ? 2 : 1, p->hour == 0 ? 24 : p->hour);
-    return;
-  case 'm':
-    add_padded(b, n >= 2 ? 2 : 1, p->minute);
-    return;
-  case 's':
-    add_padded(b, n >= 2 ? 2 : 1, p->second);
-    return;
-  case 'S':
-    add_nanosecs(b, n, p->nsec);
-    return;
+  case 'j': add_padded(b, n >= 2 ? 2 : 1, hour_12(p)); return;
+  case 'H': add_padded(b, n >= 2 ? 2 : 1, p->hour); return;
+  case 'K': add_padded(b, n >= 2 ? 2 : 1, p->hour % 12); return;
+  case 'k': add_padded(b, n >= 2 ? 2 : 1, p->hour == 0 ? 24 : p->hour); return;
+  case 'm': add_padded(b, n >= 2 ? 2 : 1, p->minute); return;
+  case 's': add_padded(b, n >= 2 ? 2 : 1, p->second); return;
+  case 'S': add_nanosecs(b, n, p->nsec); return;
   case 'A':
-    sqlitch_buf_addf(b, "%lld",
-                     (long long)((p->hour * 3600 + p->minute * 60 + p->second) *
-                                     1000LL +
-                                 p->nsec / 1000000));
+    sqlitch_buf_addf(
+        b, "%lld",
+        (long long)((p->hour * 3600 + p->minute * 60 + p->second) * 1000LL +
+                    p->nsec / 1000000));
     return;
   case 'z':
   case 'v':
-  case 'V':
-    sqlitch_buf_add(b, n >= 4 ? zlong(p) : p->zshort);
-    return;
+  case 'V': sqlitch_buf_add(b, n >= 4 ? zlong(p) : p->zshort); return;
   case 'Z':
-    if (n >= 5) add_offset(b, p->offset, ":");
+    if (n >= 5)
+      add_offset(b, p->offset, ":");
     else if (n == 4) {
       sqlitch_buf_add(b, p->zshort);
       add_offset(b, p->offset, "");
-    } else add_offset(b, p->offset, "");
+    } else
+      add_offset(b, p->offset, "");
     return;
   default:
-    for (int i = 0; i < n; i++) sqlitch_buf_addc(b, c);
+    for (int i = 0; i < n; i++)
+      sqlitch_buf_addc(b, c);
   }
 }
 
@@ -587,7 +583,8 @@ static void cldr_parts(const char *pat, const parts *p, sqlitch_buf *b) {
       /* '((?:[^']|'')*)' -- greedy, backtracking to the last '' pair */
       const char *q = s + 1, *close = NULL, *last_pair = NULL;
       while (*q) {
-        if (*q != '\'') q++;
+        if (*q != '\'')
+          q++;
         else if (q[1] == '\'') {
           last_pair = q;
           q += 2;
@@ -639,7 +636,7 @@ static void strf_parts(const char *pat, const parts *p, sqlitch_buf *b);
 
 typedef void (*method_fn)(const parts *p, sqlitch_buf *b);
 
-#define M(name, body)                                                      \
+#define M(name, body)                                                          \
   static void m_##name(const parts *p, sqlitch_buf *b) { body; }
 M(year, sqlitch_buf_addf(b, "%lld", (long long)p->year))
 M(month, sqlitch_buf_addf(b, "%d", p->month))
@@ -669,16 +666,16 @@ M(day_abbr, sqlitch_buf_add(b, day_abbr[p->dow - 1]))
 M(month_name, sqlitch_buf_add(b, month_wide[p->month - 1]))
 M(month_abbr, sqlitch_buf_add(b, month_abbr[p->month - 1]))
 M(am_or_pm, sqlitch_buf_add(b, ampm[p->hour >= 12]))
-M(ymd, sqlitch_buf_addf(b, "%04lld-%02d-%02d", (long long)p->year, p->month,
-                        p->day))
-M(mdy, sqlitch_buf_addf(b, "%02d-%02d-%04lld", p->month, p->day,
-                        (long long)p->year))
-M(dmy, sqlitch_buf_addf(b, "%02d-%02d-%04lld", p->day, p->month,
-                        (long long)p->year))
+M(ymd,
+  sqlitch_buf_addf(b, "%04lld-%02d-%02d", (long long)p->year, p->month, p->day))
+M(mdy,
+  sqlitch_buf_addf(b, "%02d-%02d-%04lld", p->month, p->day, (long long)p->year))
+M(dmy,
+  sqlitch_buf_addf(b, "%02d-%02d-%04lld", p->day, p->month, (long long)p->year))
 M(hms, sqlitch_buf_addf(b, "%02d:%02d:%02d", p->hour, p->minute, p->second))
-M(iso8601, sqlitch_buf_addf(b, "%04lld-%02d-%02dT%02d:%02d:%02d",
-                            (long long)p->year, p->month, p->day, p->hour,
-                            p->minute, p->second))
+M(iso8601,
+  sqlitch_buf_addf(b, "%04lld-%02d-%02dT%02d:%02d:%02d", (long long)p->year,
+                   p->month, p->day, p->hour, p->minute, p->second))
 M(epoch, sqlitch_buf_addf(b, "%lld", (long long)p->epoch))
 M(offset, sqlitch_buf_addf(b, "%ld", p->offset))
 M(time_zone_long_name, sqlitch_buf_add(b, zlong(p)))
@@ -687,8 +684,8 @@ M(era_abbr, sqlitch_buf_add(b, era_abbr[p->year > 0]))
 M(era_name, sqlitch_buf_add(b, era_wide[p->year > 0]))
 M(christian_era, sqlitch_buf_add(b, p->year > 0 ? "AD" : "BC"))
 M(secular_era, sqlitch_buf_add(b, p->year > 0 ? "CE" : "BCE"))
-M(ce_year, sqlitch_buf_addf(b, "%lld",
-                            (long long)(p->year > 0 ? p->year : p->year - 1)))
+M(ce_year,
+  sqlitch_buf_addf(b, "%lld", (long long)(p->year > 0 ? p->year : p->year - 1)))
 M(is_leap_year, sqlitch_buf_addf(b, "%d", is_leap(p->year)))
 M(week_of_month, sqlitch_buf_addf(b, "%d", (p->day + 4 - p->dow + 6) / 7))
 M(weekday_of_month, sqlitch_buf_addf(b, "%d", (p->day - 1) / 7 + 1))
@@ -853,7 +850,8 @@ static void strf_parts(const char *pat, const parts *p, sqlitch_buf *b) {
     /* %{method} */
     if (s[1] == '{' && is_word((unsigned char)s[2])) {
       const char *e = s + 2;
-      while (is_word((unsigned char)*e)) e++;
+      while (is_word((unsigned char)*e))
+        e++;
       if (*e == '}') {
         size_t len = (size_t)(e - s - 2);
         size_t i, nm = sizeof methods / sizeof methods[0];
@@ -861,8 +859,10 @@ static void strf_parts(const char *pat, const parts *p, sqlitch_buf *b) {
           if (strlen(methods[i].name) == len &&
               memcmp(methods[i].name, s + 2, len) == 0)
             break;
-        if (i < nm) methods[i].fn(p, b);
-        else sqlitch_buf_addn(b, s, len + 3);
+        if (i < nm)
+          methods[i].fn(p, b);
+        else
+          sqlitch_buf_addn(b, s, len + 3);
         s = e + 1;
         continue;
       }
@@ -877,7 +877,8 @@ static void strf_parts(const char *pat, const parts *p, sqlitch_buf *b) {
     /* %<n>N */
     if (isdigit((unsigned char)s[1])) {
       const char *e = s + 1;
-      while (isdigit((unsigned char)*e)) e++;
+      while (isdigit((unsigned char)*e))
+        e++;
       if (*e == 'N') {
         /* "%0N" is empty: Perl's `$3 ? ... : ''` */
         if (!(e - s == 2 && s[1] == '0'))
@@ -950,8 +951,7 @@ int sqlitch_datefmt_format(const char *fmt, const sqlitch_time *t,
   if (strcmp(fmt, "rfc") == 0 || strcmp(fmt, "rfc2822") == 0) {
     size_t start = out->len;
     strf_parts("%a, %d %b %Y %H:%M:%S %z", &p, out);
-    if (out->len - start >= 5 &&
-        memcmp(out->p + out->len - 5, "+0000", 5) == 0)
+    if (out->len - start >= 5 && memcmp(out->p + out->len - 5, "+0000", 5) == 0)
       out->p[out->len - 5] = '-';
     return SQLITCH_OK;
   }

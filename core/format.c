@@ -44,8 +44,7 @@ static int perl_space(int32_t c) {
 
 /* Perl's \v. */
 static int perl_vspace(int32_t c) {
-  return (c >= 0x0A && c <= 0x0D) || c == 0x85 || c == 0x2028 ||
-         c == 0x2029;
+  return (c >= 0x0A && c <= 0x0D) || c == 0x85 || c == 0x2028 || c == 0x2029;
 }
 
 /* Characters in [s, s+n). */
@@ -62,7 +61,8 @@ static size_t u8count(const char *s, size_t n) {
 /* Byte offset of the first `chars` characters of [s, s+n). */
 static size_t u8prefix(const char *s, size_t n, size_t chars) {
   const char *p = s, *end = s + n;
-  while (chars-- > 0 && p < end) p += u8len(p, end);
+  while (chars-- > 0 && p < end)
+    p += u8len(p, end);
   return (size_t)(p - s);
 }
 
@@ -74,27 +74,48 @@ typedef struct {
 } attr_t;
 
 static const attr_t attrs[] = {
-    {"clear", "0"},           {"reset", "0"},
-    {"bold", "1"},            {"dark", "2"},
-    {"faint", "2"},           {"italic", "3"},
-    {"underline", "4"},       {"underscore", "4"},
-    {"blink", "5"},           {"reverse", "7"},
-    {"concealed", "8"},       {"black", "30"},
-    {"red", "31"},            {"green", "32"},
-    {"yellow", "33"},         {"blue", "34"},
-    {"magenta", "35"},        {"cyan", "36"},
-    {"white", "37"},          {"on_black", "40"},
-    {"on_red", "41"},         {"on_green", "42"},
-    {"on_yellow", "43"},      {"on_blue", "44"},
-    {"on_magenta", "45"},     {"on_cyan", "46"},
-    {"on_white", "47"},       {"bright_black", "90"},
-    {"bright_red", "91"},     {"bright_green", "92"},
-    {"bright_yellow", "93"},  {"bright_blue", "94"},
-    {"bright_magenta", "95"}, {"bright_cyan", "96"},
-    {"bright_white", "97"},   {"on_bright_black", "100"},
-    {"on_bright_red", "101"}, {"on_bright_green", "102"},
-    {"on_bright_yellow", "103"}, {"on_bright_blue", "104"},
-    {"on_bright_magenta", "105"}, {"on_bright_cyan", "106"},
+    {"clear", "0"},
+    {"reset", "0"},
+    {"bold", "1"},
+    {"dark", "2"},
+    {"faint", "2"},
+    {"italic", "3"},
+    {"underline", "4"},
+    {"underscore", "4"},
+    {"blink", "5"},
+    {"reverse", "7"},
+    {"concealed", "8"},
+    {"black", "30"},
+    {"red", "31"},
+    {"green", "32"},
+    {"yellow", "33"},
+    {"blue", "34"},
+    {"magenta", "35"},
+    {"cyan", "36"},
+    {"white", "37"},
+    {"on_black", "40"},
+    {"on_red", "41"},
+    {"on_green", "42"},
+    {"on_yellow", "43"},
+    {"on_blue", "44"},
+    {"on_magenta", "45"},
+    {"on_cyan", "46"},
+    {"on_white", "47"},
+    {"bright_black", "90"},
+    {"bright_red", "91"},
+    {"bright_green", "92"},
+    {"bright_yellow", "93"},
+    {"bright_blue", "94"},
+    {"bright_magenta", "95"},
+    {"bright_cyan", "96"},
+    {"bright_white", "97"},
+    {"on_bright_black", "100"},
+    {"on_bright_red", "101"},
+    {"on_bright_green", "102"},
+    {"on_bright_yellow", "103"},
+    {"on_bright_blue", "104"},
+    {"on_bright_magenta", "105"},
+    {"on_bright_cyan", "106"},
     {"on_bright_white", "107"},
 };
 
@@ -161,7 +182,8 @@ static int truecolor(const char *name, size_t n, char *out) {
     if (p >= end || *p != lead[i]) return 0;
     p++;
     const char *d = p;
-    while (p < end && isdigit((unsigned char)*p)) p++;
+    while (p < end && isdigit((unsigned char)*p))
+      p++;
     if (p == d) return 0;
     c[i] = 0;
     for (const char *q = d; q < p; q++) {
@@ -193,8 +215,10 @@ static const alias *find_alias(const char *name, size_t n) {
 }
 
 static void trim_span(const char **s, const char **e) {
-  while (*s < *e && isspace((unsigned char)**s)) (*s)++;
-  while (*e > *s && isspace((unsigned char)(*e)[-1])) (*e)--;
+  while (*s < *e && isspace((unsigned char)**s))
+    (*s)++;
+  while (*e > *s && isspace((unsigned char)(*e)[-1]))
+    (*e)--;
 }
 
 static void load_aliases(void) {
@@ -207,25 +231,24 @@ static void load_aliases(void) {
     const char *comma = strchr(p, ',');
     const char *end = comma ? comma : p + strlen(p);
     const char *eq = memchr(p, '=', (size_t)(end - p));
-    const char *ns = p, *ne = eq ? eq : end, *os = eq ? eq + 1 : end,
-               *oe = end;
+    const char *ns = p, *ne = eq ? eq : end, *os = eq ? eq + 1 : end, *oe = end;
     trim_span(&ns, &ne);
     trim_span(&os, &oe);
     int ok = eq && ne > ns && oe > os;
     for (const char *c = ns; ok && c < ne; c++)
-      if (!(isalnum((unsigned char)*c) || *c == '.' || *c == '_' ||
-            *c == '-'))
+      if (!(isalnum((unsigned char)*c) || *c == '.' || *c == '_' || *c == '-'))
         ok = 0;
     char tmp[32];
     /* standard colours cannot be aliased (clear/reset, being 0, can) */
-    if (ok && attr_code(ns, (size_t)(ne - ns), tmp) &&
-        strcmp(tmp, "0") != 0)
+    if (ok && attr_code(ns, (size_t)(ne - ns), tmp) && strcmp(tmp, "0") != 0)
       ok = 0;
     sqlitch_buf exp = SQLITCH_BUF_INIT;
     for (const char *w = os; ok && w < oe;) {
-      while (w < oe && isspace((unsigned char)*w)) w++;
+      while (w < oe && isspace((unsigned char)*w))
+        w++;
       const char *we = w;
-      while (we < oe && !isspace((unsigned char)*we)) we++;
+      while (we < oe && !isspace((unsigned char)*we))
+        we++;
       if (we == w) break;
       const alias *a = find_alias(w, (size_t)(we - w));
       if (a) {
@@ -263,9 +286,11 @@ int sqlitch_ansi_color_valid(const char *spec) {
   int ok = 1;
   char tmp[32];
   for (const char *w = lc; *w && ok;) {
-    while (*w == ' ' || (*w >= '\t' && *w <= '\r')) w++;
+    while (*w == ' ' || (*w >= '\t' && *w <= '\r'))
+      w++;
     const char *we = w;
-    while (*we && !(*we == ' ' || (*we >= '\t' && *we <= '\r'))) we++;
+    while (*we && !(*we == ' ' || (*we >= '\t' && *we <= '\r')))
+      we++;
     size_t n = (size_t)(we - w);
     if (n && !attr_code(w, n, tmp) && !find_alias(w, n) &&
         !truecolor(w, n, tmp))
@@ -282,9 +307,11 @@ static int add_attr_codes(const char *w, size_t n, sqlitch_buf *codes,
   const alias *a = depth == 0 ? find_alias(w, n) : NULL;
   if (a) {
     for (const char *p = a->expansion; *p;) {
-      while (*p == ' ') p++;
+      while (*p == ' ')
+        p++;
       const char *e = p;
-      while (*e && *e != ' ') e++;
+      while (*e && *e != ' ')
+        e++;
       if (e > p && add_attr_codes(p, (size_t)(e - p), codes, 1))
         return SQLITCH_ERROR;
       p = e;
@@ -292,7 +319,8 @@ static int add_attr_codes(const char *w, size_t n, sqlitch_buf *codes,
     return SQLITCH_OK;
   }
   char *lc = sqlitch_strndup(w, n);
-  for (char *c = lc; *c; c++) *c = (char)tolower((unsigned char)*c);
+  for (char *c = lc; *c; c++)
+    *c = (char)tolower((unsigned char)*c);
   int ok = attr_code(lc, n, tmp) || truecolor(lc, n, tmp);
   free(lc);
   if (!ok) return SQLITCH_ERROR;
@@ -305,9 +333,11 @@ int sqlitch_ansi_color(const char *spec, sqlitch_buf *out) {
   sqlitch_buf codes = SQLITCH_BUF_INIT;
   load_aliases();
   for (const char *w = spec ? spec : ""; *w;) {
-    while (isspace((unsigned char)*w)) w++;
+    while (isspace((unsigned char)*w))
+      w++;
     const char *we = w;
-    while (*we && !isspace((unsigned char)*we)) we++;
+    while (*we && !isspace((unsigned char)*we))
+      we++;
     if (we > w && add_attr_codes(w, (size_t)(we - w), &codes, 0)) {
       sqlitch_buf_free(&codes);
       return SQLITCH_ERROR;
@@ -340,10 +370,10 @@ static const struct {
 
 /* ------------------------------------------------------- named formats */
 
-#define RAW_HEAD                                                           \
-  "%{:event}C%e %H%{reset}C%T\n"                                           \
-  "name      %n\n"                                                         \
-  "project   %o\n"                                                         \
+#define RAW_HEAD                                                               \
+  "%{:event}C%e %H%{reset}C%T\n"                                               \
+  "name      %n\n"                                                             \
+  "project   %o\n"                                                             \
   "%{requires}a%{conflicts}aplanner   %{name}p <%{email}p>\n"
 
 static const struct {
@@ -433,24 +463,24 @@ typedef enum {
   P_NAME,
   P_EMAIL,
   P_DATE,
-  P_EMPTY     /* an argument matching none of the above: "" */
+  P_EMPTY /* an argument matching none of the above: "" */
 } person_part;
 
 typedef struct seg {
-  int conv;            /* 0 = literal text */
-  size_t off, len;     /* literal text, or the argument */
+  int conv;        /* 0 = literal text */
+  size_t off, len; /* literal text, or the argument */
   int has_arg;
-  int left, zero;      /* "-" and a width starting with "0" */
-  long width;          /* minimum width in characters */
-  long max;            /* precision; -1 = none */
-  int32_t code;        /* conversion character */
-  char *err;           /* error this conversion raises, or NULL */
-  char *pre;           /* prepared text: label, colour escape */
-  person_part part;    /* %c / %p */
-  char *datefmt;       /* %c/%p date format, NULL = the default */
-  int attr;            /* %a: index into attr_names */
-  int is_event;        /* %{:event}C */
-  char *argz;          /* the argument, NUL-terminated, or NULL */
+  int left, zero;   /* "-" and a width starting with "0" */
+  long width;       /* minimum width in characters */
+  long max;         /* precision; -1 = none */
+  int32_t code;     /* conversion character */
+  char *err;        /* error this conversion raises, or NULL */
+  char *pre;        /* prepared text: label, colour escape */
+  person_part part; /* %c / %p */
+  char *datefmt;    /* %c/%p date format, NULL = the default */
+  int attr;         /* %a: index into attr_names */
+  int is_event;     /* %{:event}C */
+  char *argz;       /* the argument, NUL-terminated, or NULL */
 } seg;
 
 struct sqlitch_fmt {
@@ -464,9 +494,10 @@ struct sqlitch_fmt {
 };
 
 static const char *const attr_names[] = {
-    "event",         "change_id",       "change",       "project",
-    "note",          "requires",        "conflicts",    "tags",
-    "planner_name",  "planner_email",   "planned_at",   "committer_name",
+    "event",           "change_id",   "change",
+    "project",         "note",        "requires",
+    "conflicts",       "tags",        "planner_name",
+    "planner_email",   "planned_at",  "committer_name",
     "committer_email", "committed_at"};
 #define ATTR_FIRST_COMMITTER 11
 #define NATTRS (sizeof attr_names / sizeof attr_names[0])
@@ -500,8 +531,9 @@ static size_t match_hunk(const char *t, size_t n, size_t i, seg *s) {
     int left = dash_opts == 2 && d == 0;
     size_t p1 = p0 + (size_t)left;
     size_t nd = 0;
-    while (p1 + nd < n && isdigit((unsigned char)t[p1 + nd])) nd++;
-    for (size_t w = nd + 1; w-- > 0;) {          /* greedy width */
+    while (p1 + nd < n && isdigit((unsigned char)t[p1 + nd]))
+      nd++;
+    for (size_t w = nd + 1; w-- > 0;) { /* greedy width */
       size_t p2 = p1 + w;
       /* dot group: present (greedy digits) then absent */
       size_t nmax = 0;
@@ -519,7 +551,8 @@ static size_t match_hunk(const char *t, size_t n, size_t i, seg *s) {
           int has_arg = 0;
           if (brace) {
             size_t q = close == p3 ? p3 + 1 : close + 1;
-            while (q < n && t[q] != '}' && t[q] != '\n') q++;
+            while (q < n && t[q] != '}' && t[q] != '\n')
+              q++;
             if (q < n && t[q] == '}') {
               close = q;
               has_arg = 1;
@@ -574,26 +607,41 @@ static void prepare(sqlitch_fmt *f, seg *s, const char *raw, size_t rawlen) {
   s->argz = s->has_arg ? arg_dup(f, s) : NULL;
   const char *arg = s->argz;
   switch (s->code) {
-  case 'e': case 'L': case 'l': case 'H': case 'h': case 'n': case 'o':
-  case 't': case 'T': case 'r': case 'R': case 'x': case 'X': case 's':
-  case 'b': case 'B': case 'v':
-    break;
+  case 'e':
+  case 'L':
+  case 'l':
+  case 'H':
+  case 'h':
+  case 'n':
+  case 'o':
+  case 't':
+  case 'T':
+  case 'r':
+  case 'R':
+  case 'x':
+  case 'X':
+  case 's':
+  case 'b':
+  case 'B':
+  case 'v': break;
   case '_':
     if (!arg) {
       s->err = sqlitch_strdup("No label passed to the _ format");
       break;
     }
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
-      if (strcmp(arg, labels[i].name) == 0) s->pre = sqlitch_strdup(labels[i].text);
+      if (strcmp(arg, labels[i].name) == 0)
+        s->pre = sqlitch_strdup(labels[i].text);
     if (!s->pre)
-      s->err = sqlitch_mprintf("Unknown label \"%s\" passed to the _ format",
-                               arg);
+      s->err =
+          sqlitch_mprintf("Unknown label \"%s\" passed to the _ format", arg);
     break;
   case 'c':
   case 'p':
     s->part = P_NONE;
     if (!arg) break;
-    if (strcmp(arg, "n") == 0 || strcmp(arg, "name") == 0) s->part = P_NAME;
+    if (strcmp(arg, "n") == 0 || strcmp(arg, "name") == 0)
+      s->part = P_NAME;
     else if (strcmp(arg, "e") == 0 || strcmp(arg, "email") == 0)
       s->part = P_EMAIL;
     else {
@@ -641,7 +689,8 @@ static void prepare(sqlitch_fmt *f, seg *s, const char *raw, size_t rawlen) {
       sqlitch_buf b = SQLITCH_BUF_INIT;
       if (sqlitch_ansi_color(arg, &b))
         s->err = sqlitch_mprintf("Invalid attribute name %s", arg);
-      else s->pre = sqlitch_buf_take(&b);
+      else
+        s->pre = sqlitch_buf_take(&b);
     }
     break;
   default:
@@ -700,7 +749,8 @@ sqlitch_fmt *sqlitch_fmt_new(const char *tmpl, const sqlitch_fmt_opts *o) {
       size_t clen = u8len(t + end - 1, t + n);
       /* the conversion character starts where its UTF-8 sequence starts */
       size_t cstart = end - 1;
-      while (cstart > i && ((unsigned char)t[cstart] & 0xC0) == 0x80) cstart--;
+      while (cstart > i && ((unsigned char)t[cstart] & 0xC0) == 0x80)
+        cstart--;
       clen = end - cstart;
       prepare(f, &s, t + cstart, clen);
       f->segs[f->nsegs++] = s;
@@ -754,9 +804,8 @@ static void join_list(sqlitch_buf *b, const char *const *v, size_t n,
 /* Perl's message for @{ "string" } under strict refs. */
 static int not_array(sqlitch_err *err, const char *s) {
   if (!s)
-    return sqlitch_err_fail(err,
-                            "Can't use an undefined value as an ARRAY "
-                            "reference");
+    return sqlitch_err_fail(err, "Can't use an undefined value as an ARRAY "
+                                 "reference");
   size_t n = strlen(s), cut = u8prefix(s, n, 32);
   return sqlitch_err_fail(err, "Can't use string (\"%.*s\"%s) as an ARRAY ref",
                           (int)cut, s, cut < n ? "..." : "");
@@ -783,7 +832,8 @@ static void add_prefixed(sqlitch_buf *b, const char *s, size_t n,
 
 /* Perl numification of a string, truncated to an integer (for substr). */
 static long perl_int(const char *s) {
-  while (isspace((unsigned char)*s)) s++;
+  while (isspace((unsigned char)*s))
+    s++;
   char *end;
   double d = strtod(s, &end);
   /* strtod accepts hex and inf/nan spellings Perl does not treat as
@@ -855,9 +905,12 @@ static int replace(const sqlitch_fmt *f, const seg *s,
   case 'h': {
     /* if (my $abb = $_[1] || $self->abbrev) { substr $id, 0, $abb } */
     const char *id = it->change_id ? it->change_id : "";
-    if (sqlitch_perl_true(arg)) add_substr(b, id, perl_int(arg));
-    else if (f->abbrev) add_substr(b, id, f->abbrev);
-    else sqlitch_buf_add(b, id);
+    if (sqlitch_perl_true(arg))
+      add_substr(b, id, perl_int(arg));
+    else if (f->abbrev)
+      add_substr(b, id, f->abbrev);
+    else
+      sqlitch_buf_add(b, id);
     break;
   }
   case 'n': add_str(b, it->change); break;
@@ -887,7 +940,8 @@ static int replace(const sqlitch_fmt *f, const seg *s,
     const char *const *v = s->code == 'r' ? it->requires : it->conflicts;
     size_t nv = s->code == 'r' ? it->nrequires : it->nconflicts;
     if (it->lists_are_strings && !it->lists_split) {
-      rc = not_array(err, s->code == 'r' ? it->requires_str : it->conflicts_str);
+      rc =
+          not_array(err, s->code == 'r' ? it->requires_str : it->conflicts_str);
       break;
     }
     if (nv) {
@@ -901,7 +955,8 @@ static int replace(const sqlitch_fmt *f, const seg *s,
     const char *const *v = s->code == 'R' ? it->requires : it->conflicts;
     size_t nv = s->code == 'R' ? it->nrequires : it->nconflicts;
     if (it->lists_are_strings && !it->lists_split) {
-      rc = not_array(err, s->code == 'R' ? it->requires_str : it->conflicts_str);
+      rc =
+          not_array(err, s->code == 'R' ? it->requires_str : it->conflicts_str);
       break;
     }
     if (nv) {
@@ -958,14 +1013,18 @@ static int replace(const sqlitch_fmt *f, const seg *s,
     }
     const char *rest = matched ? note + body : note;
     size_t rlen = matched ? n - body : n;
-    if (arg && rlen) add_prefixed(b, rest, rlen, arg);
-    else sqlitch_buf_addn(b, rest, rlen);
+    if (arg && rlen)
+      add_prefixed(b, rest, rlen, arg);
+    else
+      sqlitch_buf_addn(b, rest, rlen);
     break;
   }
   case 'B': {
     const char *note = it->note ? it->note : "";
-    if (!arg) sqlitch_buf_add(b, note);
-    else add_prefixed(b, note, strlen(note), arg);
+    if (!arg)
+      sqlitch_buf_add(b, note);
+    else
+      add_prefixed(b, note, strlen(note), arg);
     break;
   }
   case 'a': {
@@ -978,11 +1037,26 @@ static int replace(const sqlitch_fmt *f, const seg *s,
     sqlitch_buf val = SQLITCH_BUF_INIT;
     int defined = 1;
     switch (s->attr) {
-    case 0: defined = !!it->event; add_str(&val, it->event); break;
-    case 1: defined = !!it->change_id; add_str(&val, it->change_id); break;
-    case 2: defined = !!it->change; add_str(&val, it->change); break;
-    case 3: defined = !!it->project; add_str(&val, it->project); break;
-    case 4: defined = !!it->note; add_str(&val, it->note); break;
+    case 0:
+      defined = !!it->event;
+      add_str(&val, it->event);
+      break;
+    case 1:
+      defined = !!it->change_id;
+      add_str(&val, it->change_id);
+      break;
+    case 2:
+      defined = !!it->change;
+      add_str(&val, it->change);
+      break;
+    case 3:
+      defined = !!it->project;
+      add_str(&val, it->project);
+      break;
+    case 4:
+      defined = !!it->note;
+      add_str(&val, it->note);
+      break;
     case 5:
     case 6:
     case 7: {
@@ -1005,8 +1079,14 @@ static int replace(const sqlitch_fmt *f, const seg *s,
       }
       break;
     }
-    case 8: defined = !!it->planner_name; add_str(&val, it->planner_name); break;
-    case 9: defined = !!it->planner_email; add_str(&val, it->planner_email); break;
+    case 8:
+      defined = !!it->planner_name;
+      add_str(&val, it->planner_name);
+      break;
+    case 9:
+      defined = !!it->planner_email;
+      add_str(&val, it->planner_email);
+      break;
     case 10:
       defined = it->has_planned_at;
       if (defined) sqlitch_datefmt_format("raw", &it->planned_at, &val, err);
@@ -1094,9 +1174,8 @@ fail:
 /* ------------------------------------------------------ configuration */
 
 int sqlitch_fmt_configure(const sqlitch_config *cfg, sqlitch_fmt_kind kind,
-                          const sqlitch_fmt_cli *cli,
-                          const char **template_out, sqlitch_fmt_opts *o,
-                          sqlitch_err *err) {
+                          const sqlitch_fmt_cli *cli, const char **template_out,
+                          sqlitch_fmt_opts *o, sqlitch_err *err) {
   const char *cmd = kind == SQLITCH_FMT_LOG ? "log" : "plan";
   char key[64];
   sqlitch_fmt_opts_init(o);
@@ -1151,10 +1230,11 @@ int sqlitch_fmt_configure(const sqlitch_config *cfg, sqlitch_fmt_kind kind,
     for (i = 0; i < 3; i++)
       if (strcmp(color, modes[i]) == 0) break;
     if (i == 3)
-      return sqlitch_err_set(err, SQLITCH_E_CONFIG, 255,
-                             "Value \"%s\" did not pass type constraint "
-                             "\"Enum[always,auto,never]\" (in $args->{\"color\"})",
-                             color);
+      return sqlitch_err_set(
+          err, SQLITCH_E_CONFIG, 255,
+          "Value \"%s\" did not pass type constraint "
+          "\"Enum[always,auto,never]\" (in $args->{\"color\"})",
+          color);
     o->color = (sqlitch_color_mode)i;
   }
   o->abbrev = abbrev;

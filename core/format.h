@@ -56,22 +56,22 @@ typedef enum {
 } sqlitch_color_mode;
 
 typedef struct sqlitch_fmt_opts {
-  long abbrev;               /* %h length; 0 = full id */
-  const char *date_format;   /* default for %{date}c/p; borrowed, "iso" */
+  long abbrev;             /* %h length; 0 = full id */
+  const char *date_format; /* default for %{date}c/p; borrowed, "iso" */
   sqlitch_color_mode color;
-  int stdout_is_tty;         /* for SQLITCH_COLOR_AUTO */
+  int stdout_is_tty; /* for SQLITCH_COLOR_AUTO */
 } sqlitch_fmt_opts;
 
 void sqlitch_fmt_opts_init(sqlitch_fmt_opts *o);
 
 typedef struct sqlitch_fmt_item {
-  const char *event;         /* "deploy", "revert", "fail" */
+  const char *event; /* "deploy", "revert", "fail" */
   const char *change_id;
   const char *change;
   const char *project;
   const char *note;
   /* lists (each element borrowed) */
-  const char *const *tags;   /* "@v1.0", ... */
+  const char *const *tags; /* "@v1.0", ... */
   size_t ntags;
   const char *const *requires;
   size_t nrequires;
@@ -88,13 +88,13 @@ typedef struct sqlitch_fmt_item {
   int has_committer;
   const char *committer_name, *committer_email;
   sqlitch_time committed_at;
-  int has_committed_at;      /* 0: undefined date */
+  int has_committed_at; /* 0: undefined date */
   const char *planner_name, *planner_email;
   sqlitch_time planned_at;
   int has_planned_at;
 } sqlitch_fmt_item;
 
-void sqlitch_fmt_item_init(sqlitch_fmt_item *it);   /* all zero */
+void sqlitch_fmt_item_init(sqlitch_fmt_item *it); /* all zero */
 
 typedef struct sqlitch_fmt sqlitch_fmt;
 
@@ -121,12 +121,12 @@ const char *sqlitch_fmt_named(sqlitch_fmt_kind kind, const char *name);
 
 /* What `log` and `plan` take from the command line (NULL/0 = not given). */
 typedef struct sqlitch_fmt_cli {
-  const char *format;        /* --format, "name" or "format:<template>" */
-  const char *date_format;   /* --date-format */
-  const char *color;         /* --color */
-  int no_color;              /* --no-color */
-  int oneline;               /* --oneline */
-  int has_abbrev;            /* --abbrev given */
+  const char *format;      /* --format, "name" or "format:<template>" */
+  const char *date_format; /* --date-format */
+  const char *color;       /* --color */
+  int no_color;            /* --no-color */
+  int oneline;             /* --oneline */
+  int has_abbrev;          /* --abbrev given */
   long abbrev;
 } sqlitch_fmt_cli;
 
@@ -141,9 +141,8 @@ typedef struct sqlitch_fmt_cli {
    format "x"`, and for a bad colour `Value "x" did not pass type constraint
    "Enum[always,auto,never]" (in $args->{"color"})`. cfg may be NULL. */
 int sqlitch_fmt_configure(const sqlitch_config *cfg, sqlitch_fmt_kind kind,
-                          const sqlitch_fmt_cli *cli,
-                          const char **template_out, sqlitch_fmt_opts *o,
-                          sqlitch_err *err);
+                          const sqlitch_fmt_cli *cli, const char **template_out,
+                          sqlitch_fmt_opts *o, sqlitch_err *err);
 
 /* ------------------------------------------------------------- colours */
 

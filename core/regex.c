@@ -101,8 +101,10 @@ static void sql_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   const char *s = (const char *)sqlite3_value_text(argv[1]);
   int m = sqlitch_regex_match(re, s, (size_t)sqlite3_value_bytes(argv[1]));
-  if (m < 0) sqlite3_result_error(ctx, "regexp: match failed", -1);
-  else sqlite3_result_int(ctx, m);
+  if (m < 0)
+    sqlite3_result_error(ctx, "regexp: match failed", -1);
+  else
+    sqlite3_result_int(ctx, m);
   if (fresh) sqlite3_set_auxdata(ctx, 0, re, free_aux); /* takes ownership */
 }
 

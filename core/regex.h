@@ -33,8 +33,8 @@
 typedef struct sqlitch_regex sqlitch_regex;
 
 /* Flags (OR them): */
-#define SQLITCH_RE_CASELESS 1u   /* Perl /i */
-#define SQLITCH_RE_ANCHORED 2u   /* match only at the start (\A...) */
+#define SQLITCH_RE_CASELESS 1u /* Perl /i */
+#define SQLITCH_RE_ANCHORED 2u /* match only at the start (\A...) */
 
 /* Compile a Perl-syntax pattern (UTF-8). On error *out is NULL and err
    is set (exit 2). */

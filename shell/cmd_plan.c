@@ -27,13 +27,21 @@
 #include "regex.h"
 #include "shell.h"
 
-static const char *const opts[] = {
-    "event=s",     "target|t=s",  "change-pattern|change=s",
-    "planner-pattern|planner=s",  "format|f=s",
-    "date-format|date=s",         "max-count|n=i",
-    "skip=i",      "reverse!",    "color=s",
-    "no-color",    "abbrev=i",    "oneline",
-    "headers!",    NULL};
+static const char *const opts[] = {"event=s",
+                                   "target|t=s",
+                                   "change-pattern|change=s",
+                                   "planner-pattern|planner=s",
+                                   "format|f=s",
+                                   "date-format|date=s",
+                                   "max-count|n=i",
+                                   "skip=i",
+                                   "reverse!",
+                                   "color=s",
+                                   "no-color",
+                                   "abbrev=i",
+                                   "oneline",
+                                   "headers!",
+                                   NULL};
 
 #define FLUSH_AT (64 * 1024)
 
@@ -56,8 +64,10 @@ static int filters_init(const sh_opts *o, filters *f, sqlitch_err *err) {
     return SQLITCH_ERROR;
   if (sqlitch_perl_true(event)) {
     char *op = sqlitch_strlower(event);
-    if (strcmp(op, "deploy") == 0) f->op = 1;
-    else if (strcmp(op, "revert") == 0) f->op = 2;
+    if (strcmp(op, "deploy") == 0)
+      f->op = 1;
+    else if (strcmp(op, "revert") == 0)
+      f->op = 2;
     else {
       sqlitch_err_fail(err, "Unknown change operation \"%s\"", op);
       free(op);
@@ -78,8 +88,7 @@ static int filters_match(const filters *f, const sqlitch_change *c) {
   if (f->planner && sqlitch_regex_match(f->planner, c->planner_name,
                                         strlen(c->planner_name)) == 1)
     return 1;
-  if (f->name &&
-      sqlitch_regex_match(f->name, c->name, strlen(c->name)) == 1)
+  if (f->name && sqlitch_regex_match(f->name, c->name, strlen(c->name)) == 1)
     return 1;
   int revert = strcmp(c->op, "-") == 0;
   return (f->op == 1 && !revert) || (f->op == 2 && revert);
@@ -87,7 +96,7 @@ static int filters_match(const filters *f, const sqlitch_change *c) {
 
 /* Scratch space reused for every item: tag names and dependency strings. */
 typedef struct scratch {
-  sqlitch_buf text;            /* "@tag\0users\0..." */
+  sqlitch_buf text; /* "@tag\0users\0..." */
   size_t *offs;
   const char **ptrs;
   size_t cap;
@@ -113,15 +122,16 @@ static void plan_item(const sqlitch_plan *plan, const sqlitch_change *c,
     sqlitch_buf_addc(&s->text, 0);
   }
   for (size_t i = 0; i < c->nrequires + c->nconflicts; i++) {
-    const sqlitch_dep *d = i < c->nrequires ? &c->requires[i]
-                                            : &c->conflicts[i - c->nrequires];
+    const sqlitch_dep *d =
+        i < c->nrequires ? &c->requires[i] : &c->conflicts[i - c->nrequires];
     char *str = sqlitch_dep_string(d);
     s->offs[k++] = s->text.len;
     sqlitch_buf_add(&s->text, str);
     sqlitch_buf_addc(&s->text, 0);
     free(str);
   }
-  for (size_t i = 0; i < n; i++) s->ptrs[i] = s->text.p + s->offs[i];
+  for (size_t i = 0; i < n; i++)
+    s->ptrs[i] = s->text.p + s->offs[i];
 
   sqlitch_fmt_item_init(it);
   it->event = strcmp(c->op, "-") == 0 ? "revert" : "deploy";

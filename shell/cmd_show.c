@@ -24,8 +24,8 @@
 #include "plan.h"
 #include "shell.h"
 
-static const char *const opts[] = {"target|t=s", "exists|e!",
-                                   SH_CONTEXT_OPTS, NULL};
+static const char *const opts[] = {"target|t=s", "exists|e!", SH_CONTEXT_OPTS,
+                                   NULL};
 
 /* emit: the text plus "\n", bytes as they are (NULs included). */
 static void emit_raw(const char *text, size_t len) {
@@ -43,14 +43,14 @@ static void emit_owned(char *text) {
 /* Command->default_target: without core.engine or core.target the target
    is the engine-less "db:" URI instead of an error. */
 static int show_target(sh_ctx *ctx, const sh_opts *o,
-                       const sqlitch_target_opts *topts,
-                       sqlitch_target **out, sqlitch_err *err) {
+                       const sqlitch_target_opts *topts, sqlitch_target **out,
+                       sqlitch_err *err) {
   const char *name = sh_opt_str(o, "target");
   if (sqlitch_perl_true(name) ||
       sqlitch_perl_true(sqlitch_config_get(ctx->config, "core.engine")) ||
       sqlitch_perl_true(sqlitch_config_get(ctx->config, "core.target")))
-    return sqlitch_target_new(ctx->config, sqlitch_perl_true(name) ? name : NULL,
-                              topts, out, err);
+    return sqlitch_target_new(
+        ctx->config, sqlitch_perl_true(name) ? name : NULL, topts, out, err);
   sqlitch_uri *u = sqlitch_uri_new_db("db:");
   int rc = sqlitch_target_new_uri(ctx->config, NULL, u, topts, out, err);
   sqlitch_uri_free(u);
@@ -79,8 +79,7 @@ static int show_tag(const sqlitch_plan *plan, const char *key, int exists_only,
     const char *name = key[0] == '@' ? key + 1 : key;
     for (size_t i = 0; i < c->ntags && !tag; i++) {
       const sqlitch_tag *t = &plan->tags[c->tags[i]];
-      if (is_id ? strcmp(t->id, key) == 0 : strcmp(t->name, name) == 0)
-        tag = t;
+      if (is_id ? strcmp(t->id, key) == 0 : strcmp(t->name, name) == 0) tag = t;
     }
   }
   if (!tag) {
@@ -110,20 +109,23 @@ static int show_script(const sqlitch_target *t, const sqlitch_plan *plan,
                        int exists_only, sqlitch_err *err) {
   const char *dir = NULL, *rdir = NULL;
   script_dirs(t, type, &dir, &rdir);
-  char *path = sqlitch_change_script(plan, c, dir, rdir,
-                                     t->reworked_deploy_dir, t->extension);
+  char *path = sqlitch_change_script(plan, c, dir, rdir, t->reworked_deploy_dir,
+                                     t->extension);
   struct stat st;
   int rc = 0;
   if (stat(path, &st) != 0) {
-    rc = exists_only ? 2
-                     : sqlitch_err_fail(err, "File \"%s\" does not exist", path);
+    rc = exists_only
+             ? 2
+             : sqlitch_err_fail(err, "File \"%s\" does not exist", path);
   } else if (S_ISDIR(st.st_mode)) {
     rc = sqlitch_err_fail(err, "\"%s\" is not a file", path);
   } else if (!exists_only) {
     char *data = NULL;
     size_t len = 0;
-    if (sqlitch_read_file(path, &data, &len, err)) rc = SQLITCH_ERROR;
-    else emit_raw(data, len);
+    if (sqlitch_read_file(path, &data, &len, err))
+      rc = SQLITCH_ERROR;
+    else
+      emit_raw(data, len);
     free(data);
   }
   free(path);
@@ -157,7 +159,8 @@ static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
   static const char *const types[] = {"change", "deploy", "revert", "verify",
                                       NULL};
   size_t ti = 0;
-  while (types[ti] && strcmp(type, types[ti]) != 0) ti++;
+  while (types[ti] && strcmp(type, types[ti]) != 0)
+    ti++;
   if (!types[ti]) {
     sqlitch_err_fail(err, "Unknown object type \"%s", type);
     goto done;

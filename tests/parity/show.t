@@ -74,9 +74,9 @@ parity "unknown type" show bogus users
 parity "unknown change" show change nope
 parity "unknown tag in spec" show change users@nope
 # usage texts are our own: compare stdout and exit code only
-PARITY_FILTER='/^Usage:/,$d' parity "no args" show
-PARITY_FILTER='/^Usage:/,$d' parity "one arg" show change
-PARITY_FILTER='/^Usage:/,$d' parity "zero key" show change 0
+PARITY_FILTER='/^\(Usage:\|SYNOPSIS\)/,$d' parity "no args" show
+PARITY_FILTER='/^\(Usage:\|SYNOPSIS\)/,$d' parity "one arg" show change
+PARITY_FILTER='/^\(Usage:\|SYNOPSIS\)/,$d' parity "zero key" show change 0
 PARITY_STDERR_FIRSTLINE=1 parity "unknown option" show --bogus change users
 
 # targets and plan files

@@ -35,16 +35,25 @@ static const struct {
     {"UTC", "rfc", 1609459200LL, "Fri, 01 Jan 2021 00:00:00 -0000"},
     {"UTC", "rfc", 1735560000LL, "Mon, 30 Dec 2024 12:00:00 -0000"},
     {"UTC", "rfc", 946684799LL, "Fri, 31 Dec 1999 23:59:59 -0000"},
-    {"UTC", "full", 1705314600LL, "Monday, January 15, 2024, 10:30:00\342\200\257AM UTC"},
-    {"UTC", "full", 1720134309LL, "Thursday, July 4, 2024, 11:05:09\342\200\257PM UTC"},
-    {"UTC", "full", 1609459200LL, "Friday, January 1, 2021, 12:00:00\342\200\257AM UTC"},
-    {"UTC", "full", 1735560000LL, "Monday, December 30, 2024, 12:00:00\342\200\257PM UTC"},
-    {"UTC", "full", 946684799LL, "Friday, December 31, 1999, 11:59:59\342\200\257PM UTC"},
-    {"UTC", "long", 1705314600LL, "January 15, 2024, 10:30:00\342\200\257AM UTC"},
+    {"UTC", "full", 1705314600LL,
+     "Monday, January 15, 2024, 10:30:00\342\200\257AM UTC"},
+    {"UTC", "full", 1720134309LL,
+     "Thursday, July 4, 2024, 11:05:09\342\200\257PM UTC"},
+    {"UTC", "full", 1609459200LL,
+     "Friday, January 1, 2021, 12:00:00\342\200\257AM UTC"},
+    {"UTC", "full", 1735560000LL,
+     "Monday, December 30, 2024, 12:00:00\342\200\257PM UTC"},
+    {"UTC", "full", 946684799LL,
+     "Friday, December 31, 1999, 11:59:59\342\200\257PM UTC"},
+    {"UTC", "long", 1705314600LL,
+     "January 15, 2024, 10:30:00\342\200\257AM UTC"},
     {"UTC", "long", 1720134309LL, "July 4, 2024, 11:05:09\342\200\257PM UTC"},
-    {"UTC", "long", 1609459200LL, "January 1, 2021, 12:00:00\342\200\257AM UTC"},
-    {"UTC", "long", 1735560000LL, "December 30, 2024, 12:00:00\342\200\257PM UTC"},
-    {"UTC", "long", 946684799LL, "December 31, 1999, 11:59:59\342\200\257PM UTC"},
+    {"UTC", "long", 1609459200LL,
+     "January 1, 2021, 12:00:00\342\200\257AM UTC"},
+    {"UTC", "long", 1735560000LL,
+     "December 30, 2024, 12:00:00\342\200\257PM UTC"},
+    {"UTC", "long", 946684799LL,
+     "December 31, 1999, 11:59:59\342\200\257PM UTC"},
     {"UTC", "medium", 1705314600LL, "Jan 15, 2024, 10:30:00\342\200\257AM"},
     {"UTC", "medium", 1720134309LL, "Jul 4, 2024, 11:05:09\342\200\257PM"},
     {"UTC", "medium", 1609459200LL, "Jan 1, 2021, 12:00:00\342\200\257AM"},
@@ -60,83 +69,341 @@ static const struct {
     {"UTC", "default", 1609459200LL, "Jan 1, 2021, 12:00:00\342\200\257AM"},
     {"UTC", "default", 1735560000LL, "Dec 30, 2024, 12:00:00\342\200\257PM"},
     {"UTC", "default", 946684799LL, "Dec 31, 1999, 11:59:59\342\200\257PM"},
-    {"UTC", "cldr:GGGG GGGGG G y yy yyy yyyyyy u uuu Y YY QQQQ QQQ QQ Q qqqq qqq q MMMMM MMMM MMM MM M LLLLL LLLL LLL LL L", 1705314600LL, "Anno Domini A AD 2024 24 2024 02024 2024 2024 2024 2024 1st quarter Q1 01 1 1st quarter Q1 1 J January Jan 01 1 J January Jan 01 1"},
-    {"UTC", "cldr:GGGG GGGGG G y yy yyy yyyyyy u uuu Y YY QQQQ QQQ QQ Q qqqq qqq q MMMMM MMMM MMM MM M LLLLL LLLL LLL LL L", 1720134309LL, "Anno Domini A AD 2024 24 2024 02024 2024 2024 2024 2024 3rd quarter Q3 03 3 3rd quarter Q3 3 J July Jul 07 7 J July Jul 07 7"},
-    {"UTC", "cldr:GGGG GGGGG G y yy yyy yyyyyy u uuu Y YY QQQQ QQQ QQ Q qqqq qqq q MMMMM MMMM MMM MM M LLLLL LLLL LLL LL L", 1609459200LL, "Anno Domini A AD 2021 21 2021 02021 2021 2021 2020 2020 1st quarter Q1 01 1 1st quarter Q1 1 J January Jan 01 1 J January Jan 01 1"},
-    {"UTC", "cldr:GGGG GGGGG G y yy yyy yyyyyy u uuu Y YY QQQQ QQQ QQ Q qqqq qqq q MMMMM MMMM MMM MM M LLLLL LLLL LLL LL L", 1735560000LL, "Anno Domini A AD 2024 24 2024 02024 2024 2024 2025 2025 4th quarter Q4 04 4 4th quarter Q4 4 D December Dec 12 12 D December Dec 12 12"},
-    {"UTC", "cldr:GGGG GGGGG G y yy yyy yyyyyy u uuu Y YY QQQQ QQQ QQ Q qqqq qqq q MMMMM MMMM MMM MM M LLLLL LLLL LLL LL L", 946684799LL, "Anno Domini A AD 1999 99 1999 01999 1999 1999 1999 1999 4th quarter Q4 04 4 4th quarter Q4 4 D December Dec 12 12 D December Dec 12 12"},
-    {"UTC", "cldr:w ww W d dd D DD DDD DDDD F g EEEEE EEEE EEE eeeee eeee eee ee e ccccc cccc ccc cc c a h hh H HH K KK k kk j jj", 1705314600LL, "3 03 3 15 15 15 15 015 015 3 60324 M Monday Mon M Monday Mon 02 2 M Monday Mon 01 1 AM 10 10 10 10 10 10 10 10 10 10"},
-    {"UTC", "cldr:w ww W d dd D DD DDD DDDD F g EEEEE EEEE EEE eeeee eeee eee ee e ccccc cccc ccc cc c a h hh H HH K KK k kk j jj", 1720134309LL, "27 27 1 4 04 186 186 186 186 1 60495 T Thursday Thu T Thursday Thu 05 5 T Thursday Thu 04 4 PM 11 11 23 23 11 11 23 23 11 11"},
-    {"UTC", "cldr:w ww W d dd D DD DDD DDDD F g EEEEE EEEE EEE eeeee eeee eee ee e ccccc cccc ccc cc c a h hh H HH K KK k kk j jj", 1609459200LL, "53 53 0 1 01 1 01 001 001 1 59215 F Friday Fri F Friday Fri 06 6 F Friday Fri 05 5 AM 12 12 0 00 0 00 24 24 12 12"},
-    {"UTC", "cldr:w ww W d dd D DD DDD DDDD F g EEEEE EEEE EEE eeeee eeee eee ee e ccccc cccc ccc cc c a h hh H HH K KK k kk j jj", 1735560000LL, "1 01 5 30 30 365 365 365 365 5 60674 M Monday Mon M Monday Mon 02 2 M Monday Mon 01 1 PM 12 12 12 12 0 00 12 12 12 12"},
-    {"UTC", "cldr:w ww W d dd D DD DDD DDDD F g EEEEE EEEE EEE eeeee eeee eee ee e ccccc cccc ccc cc c a h hh H HH K KK k kk j jj", 946684799LL, "52 52 5 31 31 365 365 365 365 5 51543 F Friday Fri F Friday Fri 06 6 F Friday Fri 05 5 PM 11 11 23 23 11 11 23 23 11 11"},
-    {"UTC", "cldr:m mm s ss S SSS A zzzz z ZZZZZ ZZZZ Z vvvv v VVVV V x X b 'q''t' '' it's 'open", 1705314600LL, "30 30 0 00 0 000 37800000 UTC UTC +00:00 UTC+0000 +0000 UTC UTC UTC UTC x X b q't  its op2n"},
-    {"UTC", "cldr:m mm s ss S SSS A zzzz z ZZZZZ ZZZZ Z vvvv v VVVV V x X b 'q''t' '' it's 'open", 1720134309LL, "5 05 9 09 0 000 83109000 UTC UTC +00:00 UTC+0000 +0000 UTC UTC UTC UTC x X b q't  its op5n"},
-    {"UTC", "cldr:m mm s ss S SSS A zzzz z ZZZZZ ZZZZ Z vvvv v VVVV V x X b 'q''t' '' it's 'open", 1609459200LL, "0 00 0 00 0 000 0 UTC UTC +00:00 UTC+0000 +0000 UTC UTC UTC UTC x X b q't  its op6n"},
-    {"UTC", "cldr:m mm s ss S SSS A zzzz z ZZZZZ ZZZZ Z vvvv v VVVV V x X b 'q''t' '' it's 'open", 1735560000LL, "0 00 0 00 0 000 43200000 UTC UTC +00:00 UTC+0000 +0000 UTC UTC UTC UTC x X b q't  its op2n"},
-    {"UTC", "cldr:m mm s ss S SSS A zzzz z ZZZZZ ZZZZ Z vvvv v VVVV V x X b 'q''t' '' it's 'open", 946684799LL, "59 59 59 59 0 000 86399000 UTC UTC +00:00 UTC+0000 +0000 UTC UTC UTC UTC x X b q't  its op6n"},
-    {"UTC", "strftime:%a %A %b %B %c|%C %d %D %e %F %g %G %h %H %I %j %k %l %m %M %n %N %3N %0N %p %P", 1705314600LL, "Mon Monday Jan January Jan 15, 2024, 10:30:00\342\200\257AM|20 15 01/15/24 15 2024-01-15 24 2024 Jan 10 10 015 10 10 01 30 \n 000000000 000  AM am"},
-    {"UTC", "strftime:%a %A %b %B %c|%C %d %D %e %F %g %G %h %H %I %j %k %l %m %M %n %N %3N %0N %p %P", 1720134309LL, "Thu Thursday Jul July Jul 4, 2024, 11:05:09\342\200\257PM|20 04 07/04/24  4 2024-07-04 24 2024 Jul 23 11 186 23 11 07 05 \n 000000000 000  PM pm"},
-    {"UTC", "strftime:%a %A %b %B %c|%C %d %D %e %F %g %G %h %H %I %j %k %l %m %M %n %N %3N %0N %p %P", 1609459200LL, "Fri Friday Jan January Jan 1, 2021, 12:00:00\342\200\257AM|20 01 01/01/21  1 2021-01-01 20 2020 Jan 00 12 001  0 12 01 00 \n 000000000 000  AM am"},
-    {"UTC", "strftime:%a %A %b %B %c|%C %d %D %e %F %g %G %h %H %I %j %k %l %m %M %n %N %3N %0N %p %P", 1735560000LL, "Mon Monday Dec December Dec 30, 2024, 12:00:00\342\200\257PM|20 30 12/30/24 30 2024-12-30 25 2025 Dec 12 12 365 12 12 12 00 \n 000000000 000  PM pm"},
-    {"UTC", "strftime:%a %A %b %B %c|%C %d %D %e %F %g %G %h %H %I %j %k %l %m %M %n %N %3N %0N %p %P", 946684799LL, "Fri Friday Dec December Dec 31, 1999, 11:59:59\342\200\257PM|19 31 12/31/99 31 1999-12-31 99 1999 Dec 23 11 365 23 11 12 59 \n 000000000 000  PM pm"},
-    {"UTC", "strftime:%r %R %s %S %t %T %u %U %V %w %W %x|%X %y %Y %z %Z %% %Q %{day_name} %{ymd} %{foo} %{ %", 1705314600LL, "10:30:00 AM 10:30 1705314600 00 \t 10:30:00 1 02 03 1 03 Jan 15, 2024|10:30:00\342\200\257AM 24 2024 +0000 UTC % %Q Monday 2024-01-15 %{foo} %{ %"},
-    {"UTC", "strftime:%r %R %s %S %t %T %u %U %V %w %W %x|%X %y %Y %z %Z %% %Q %{day_name} %{ymd} %{foo} %{ %", 1720134309LL, "11:05:09 PM 23:05 1720134309 09 \t 23:05:09 4 26 27 4 27 Jul 4, 2024|11:05:09\342\200\257PM 24 2024 +0000 UTC % %Q Thursday 2024-07-04 %{foo} %{ %"},
-    {"UTC", "strftime:%r %R %s %S %t %T %u %U %V %w %W %x|%X %y %Y %z %Z %% %Q %{day_name} %{ymd} %{foo} %{ %", 1609459200LL, "12:00:00 AM 00:00 1609459200 00 \t 00:00:00 5 00 53 5 00 Jan 1, 2021|12:00:00\342\200\257AM 21 2021 +0000 UTC % %Q Friday 2021-01-01 %{foo} %{ %"},
-    {"UTC", "strftime:%r %R %s %S %t %T %u %U %V %w %W %x|%X %y %Y %z %Z %% %Q %{day_name} %{ymd} %{foo} %{ %", 1735560000LL, "12:00:00 PM 12:00 1735560000 00 \t 12:00:00 1 52 01 1 53 Dec 30, 2024|12:00:00\342\200\257PM 24 2024 +0000 UTC % %Q Monday 2024-12-30 %{foo} %{ %"},
-    {"UTC", "strftime:%r %R %s %S %t %T %u %U %V %w %W %x|%X %y %Y %z %Z %% %Q %{day_name} %{ymd} %{foo} %{ %", 946684799LL, "11:59:59 PM 23:59 946684799 59 \t 23:59:59 5 52 52 5 52 Dec 31, 1999|11:59:59\342\200\257PM 99 1999 +0000 UTC % %Q Friday 1999-12-31 %{foo} %{ %"},
+    {"UTC",
+     "cldr:GGGG GGGGG G y yy yyy yyyyyy u uuu Y YY QQQQ QQQ QQ Q qqqq qqq q "
+     "MMMMM MMMM MMM MM M LLLLL LLLL LLL LL L",
+     1705314600LL,
+     "Anno Domini A AD 2024 24 2024 02024 2024 2024 2024 2024 1st quarter Q1 "
+     "01 1 1st quarter Q1 1 J January Jan 01 1 J January Jan 01 1"},
+    {"UTC",
+     "cldr:GGGG GGGGG G y yy yyy yyyyyy u uuu Y YY QQQQ QQQ QQ Q qqqq qqq q "
+     "MMMMM MMMM MMM MM M LLLLL LLLL LLL LL L",
+     1720134309LL,
+     "Anno Domini A AD 2024 24 2024 02024 2024 2024 2024 2024 3rd quarter Q3 "
+     "03 3 3rd quarter Q3 3 J July Jul 07 7 J July Jul 07 7"},
+    {"UTC",
+     "cldr:GGGG GGGGG G y yy yyy yyyyyy u uuu Y YY QQQQ QQQ QQ Q qqqq qqq q "
+     "MMMMM MMMM MMM MM M LLLLL LLLL LLL LL L",
+     1609459200LL,
+     "Anno Domini A AD 2021 21 2021 02021 2021 2021 2020 2020 1st quarter Q1 "
+     "01 1 1st quarter Q1 1 J January Jan 01 1 J January Jan 01 1"},
+    {"UTC",
+     "cldr:GGGG GGGGG G y yy yyy yyyyyy u uuu Y YY QQQQ QQQ QQ Q qqqq qqq q "
+     "MMMMM MMMM MMM MM M LLLLL LLLL LLL LL L",
+     1735560000LL,
+     "Anno Domini A AD 2024 24 2024 02024 2024 2024 2025 2025 4th quarter Q4 "
+     "04 4 4th quarter Q4 4 D December Dec 12 12 D December Dec 12 12"},
+    {"UTC",
+     "cldr:GGGG GGGGG G y yy yyy yyyyyy u uuu Y YY QQQQ QQQ QQ Q qqqq qqq q "
+     "MMMMM MMMM MMM MM M LLLLL LLLL LLL LL L",
+     946684799LL,
+     "Anno Domini A AD 1999 99 1999 01999 1999 1999 1999 1999 4th quarter Q4 "
+     "04 4 4th quarter Q4 4 D December Dec 12 12 D December Dec 12 12"},
+    {"UTC",
+     "cldr:w ww W d dd D DD DDD DDDD F g EEEEE EEEE EEE eeeee eeee eee ee e "
+     "ccccc cccc ccc cc c a h hh H HH K KK k kk j jj",
+     1705314600LL,
+     "3 03 3 15 15 15 15 015 015 3 60324 M Monday Mon M Monday Mon 02 2 M "
+     "Monday Mon 01 1 AM 10 10 10 10 10 10 10 10 10 10"},
+    {"UTC",
+     "cldr:w ww W d dd D DD DDD DDDD F g EEEEE EEEE EEE eeeee eeee eee ee e "
+     "ccccc cccc ccc cc c a h hh H HH K KK k kk j jj",
+     1720134309LL,
+     "27 27 1 4 04 186 186 186 186 1 60495 T Thursday Thu T Thursday Thu 05 5 "
+     "T Thursday Thu 04 4 PM 11 11 23 23 11 11 23 23 11 11"},
+    {"UTC",
+     "cldr:w ww W d dd D DD DDD DDDD F g EEEEE EEEE EEE eeeee eeee eee ee e "
+     "ccccc cccc ccc cc c a h hh H HH K KK k kk j jj",
+     1609459200LL,
+     "53 53 0 1 01 1 01 001 001 1 59215 F Friday Fri F Friday Fri 06 6 F "
+     "Friday Fri 05 5 AM 12 12 0 00 0 00 24 24 12 12"},
+    {"UTC",
+     "cldr:w ww W d dd D DD DDD DDDD F g EEEEE EEEE EEE eeeee eeee eee ee e "
+     "ccccc cccc ccc cc c a h hh H HH K KK k kk j jj",
+     1735560000LL,
+     "1 01 5 30 30 365 365 365 365 5 60674 M Monday Mon M Monday Mon 02 2 M "
+     "Monday Mon 01 1 PM 12 12 12 12 0 00 12 12 12 12"},
+    {"UTC",
+     "cldr:w ww W d dd D DD DDD DDDD F g EEEEE EEEE EEE eeeee eeee eee ee e "
+     "ccccc cccc ccc cc c a h hh H HH K KK k kk j jj",
+     946684799LL,
+     "52 52 5 31 31 365 365 365 365 5 51543 F Friday Fri F Friday Fri 06 6 F "
+     "Friday Fri 05 5 PM 11 11 23 23 11 11 23 23 11 11"},
+    {"UTC",
+     "cldr:m mm s ss S SSS A zzzz z ZZZZZ ZZZZ Z vvvv v VVVV V x X b 'q''t' '' "
+     "it's 'open",
+     1705314600LL,
+     "30 30 0 00 0 000 37800000 UTC UTC +00:00 UTC+0000 +0000 UTC UTC UTC UTC "
+     "x X b q't  its op2n"},
+    {"UTC",
+     "cldr:m mm s ss S SSS A zzzz z ZZZZZ ZZZZ Z vvvv v VVVV V x X b 'q''t' '' "
+     "it's 'open",
+     1720134309LL,
+     "5 05 9 09 0 000 83109000 UTC UTC +00:00 UTC+0000 +0000 UTC UTC UTC UTC x "
+     "X b q't  its op5n"},
+    {"UTC",
+     "cldr:m mm s ss S SSS A zzzz z ZZZZZ ZZZZ Z vvvv v VVVV V x X b 'q''t' '' "
+     "it's 'open",
+     1609459200LL,
+     "0 00 0 00 0 000 0 UTC UTC +00:00 UTC+0000 +0000 UTC UTC UTC UTC x X b "
+     "q't  its op6n"},
+    {"UTC",
+     "cldr:m mm s ss S SSS A zzzz z ZZZZZ ZZZZ Z vvvv v VVVV V x X b 'q''t' '' "
+     "it's 'open",
+     1735560000LL,
+     "0 00 0 00 0 000 43200000 UTC UTC +00:00 UTC+0000 +0000 UTC UTC UTC UTC x "
+     "X b q't  its op2n"},
+    {"UTC",
+     "cldr:m mm s ss S SSS A zzzz z ZZZZZ ZZZZ Z vvvv v VVVV V x X b 'q''t' '' "
+     "it's 'open",
+     946684799LL,
+     "59 59 59 59 0 000 86399000 UTC UTC +00:00 UTC+0000 +0000 UTC UTC UTC UTC "
+     "x X b q't  its op6n"},
+    {"UTC",
+     "strftime:%a %A %b %B %c|%C %d %D %e %F %g %G %h %H %I %j %k %l %m %M %n "
+     "%N %3N %0N %p %P",
+     1705314600LL,
+     "Mon Monday Jan January Jan 15, 2024, 10:30:00\342\200\257AM|20 15 "
+     "01/15/24 15 2024-01-15 24 2024 Jan 10 10 015 10 10 01 30 \n 000000000 "
+     "000  AM am"},
+    {"UTC",
+     "strftime:%a %A %b %B %c|%C %d %D %e %F %g %G %h %H %I %j %k %l %m %M %n "
+     "%N %3N %0N %p %P",
+     1720134309LL,
+     "Thu Thursday Jul July Jul 4, 2024, 11:05:09\342\200\257PM|20 04 07/04/24 "
+     " 4 2024-07-04 24 2024 Jul 23 11 186 23 11 07 05 \n 000000000 000  PM pm"},
+    {"UTC",
+     "strftime:%a %A %b %B %c|%C %d %D %e %F %g %G %h %H %I %j %k %l %m %M %n "
+     "%N %3N %0N %p %P",
+     1609459200LL,
+     "Fri Friday Jan January Jan 1, 2021, 12:00:00\342\200\257AM|20 01 "
+     "01/01/21  1 2021-01-01 20 2020 Jan 00 12 001  0 12 01 00 \n 000000000 "
+     "000  AM am"},
+    {"UTC",
+     "strftime:%a %A %b %B %c|%C %d %D %e %F %g %G %h %H %I %j %k %l %m %M %n "
+     "%N %3N %0N %p %P",
+     1735560000LL,
+     "Mon Monday Dec December Dec 30, 2024, 12:00:00\342\200\257PM|20 30 "
+     "12/30/24 30 2024-12-30 25 2025 Dec 12 12 365 12 12 12 00 \n 000000000 "
+     "000  PM pm"},
+    {"UTC",
+     "strftime:%a %A %b %B %c|%C %d %D %e %F %g %G %h %H %I %j %k %l %m %M %n "
+     "%N %3N %0N %p %P",
+     946684799LL,
+     "Fri Friday Dec December Dec 31, 1999, 11:59:59\342\200\257PM|19 31 "
+     "12/31/99 31 1999-12-31 99 1999 Dec 23 11 365 23 11 12 59 \n 000000000 "
+     "000  PM pm"},
+    {"UTC",
+     "strftime:%r %R %s %S %t %T %u %U %V %w %W %x|%X %y %Y %z %Z %% %Q "
+     "%{day_name} %{ymd} %{foo} %{ %",
+     1705314600LL,
+     "10:30:00 AM 10:30 1705314600 00 \t 10:30:00 1 02 03 1 03 Jan 15, "
+     "2024|10:30:00\342\200\257AM 24 2024 +0000 UTC % %Q Monday 2024-01-15 "
+     "%{foo} %{ %"},
+    {"UTC",
+     "strftime:%r %R %s %S %t %T %u %U %V %w %W %x|%X %y %Y %z %Z %% %Q "
+     "%{day_name} %{ymd} %{foo} %{ %",
+     1720134309LL,
+     "11:05:09 PM 23:05 1720134309 09 \t 23:05:09 4 26 27 4 27 Jul 4, "
+     "2024|11:05:09\342\200\257PM 24 2024 +0000 UTC % %Q Thursday 2024-07-04 "
+     "%{foo} %{ %"},
+    {"UTC",
+     "strftime:%r %R %s %S %t %T %u %U %V %w %W %x|%X %y %Y %z %Z %% %Q "
+     "%{day_name} %{ymd} %{foo} %{ %",
+     1609459200LL,
+     "12:00:00 AM 00:00 1609459200 00 \t 00:00:00 5 00 53 5 00 Jan 1, "
+     "2021|12:00:00\342\200\257AM 21 2021 +0000 UTC % %Q Friday 2021-01-01 "
+     "%{foo} %{ %"},
+    {"UTC",
+     "strftime:%r %R %s %S %t %T %u %U %V %w %W %x|%X %y %Y %z %Z %% %Q "
+     "%{day_name} %{ymd} %{foo} %{ %",
+     1735560000LL,
+     "12:00:00 PM 12:00 1735560000 00 \t 12:00:00 1 52 01 1 53 Dec 30, "
+     "2024|12:00:00\342\200\257PM 24 2024 +0000 UTC % %Q Monday 2024-12-30 "
+     "%{foo} %{ %"},
+    {"UTC",
+     "strftime:%r %R %s %S %t %T %u %U %V %w %W %x|%X %y %Y %z %Z %% %Q "
+     "%{day_name} %{ymd} %{foo} %{ %",
+     946684799LL,
+     "11:59:59 PM 23:59 946684799 59 \t 23:59:59 5 52 52 5 52 Dec 31, "
+     "1999|11:59:59\342\200\257PM 99 1999 +0000 UTC % %Q Friday 1999-12-31 "
+     "%{foo} %{ %"},
     {"America/New_York", "raw", 1705314600LL, "2024-01-15T10:30:00Z"},
     {"America/New_York", "raw", 1720134309LL, "2024-07-04T23:05:09Z"},
     {"America/New_York", "iso", 1705314600LL, "2024-01-15 05:30:00 -0500"},
     {"America/New_York", "iso", 1720134309LL, "2024-07-04 19:05:09 -0400"},
-    {"America/New_York", "rfc", 1705314600LL, "Mon, 15 Jan 2024 05:30:00 -0500"},
-    {"America/New_York", "rfc", 1720134309LL, "Thu, 04 Jul 2024 19:05:09 -0400"},
-    {"America/New_York", "full", 1705314600LL, "Monday, January 15, 2024, 5:30:00\342\200\257AM America/New_York"},
-    {"America/New_York", "full", 1720134309LL, "Thursday, July 4, 2024, 7:05:09\342\200\257PM America/New_York"},
-    {"America/New_York", "long", 1705314600LL, "January 15, 2024, 5:30:00\342\200\257AM EST"},
-    {"America/New_York", "long", 1720134309LL, "July 4, 2024, 7:05:09\342\200\257PM EDT"},
-    {"America/New_York", "medium", 1705314600LL, "Jan 15, 2024, 5:30:00\342\200\257AM"},
-    {"America/New_York", "medium", 1720134309LL, "Jul 4, 2024, 7:05:09\342\200\257PM"},
+    {"America/New_York", "rfc", 1705314600LL,
+     "Mon, 15 Jan 2024 05:30:00 -0500"},
+    {"America/New_York", "rfc", 1720134309LL,
+     "Thu, 04 Jul 2024 19:05:09 -0400"},
+    {"America/New_York", "full", 1705314600LL,
+     "Monday, January 15, 2024, 5:30:00\342\200\257AM America/New_York"},
+    {"America/New_York", "full", 1720134309LL,
+     "Thursday, July 4, 2024, 7:05:09\342\200\257PM America/New_York"},
+    {"America/New_York", "long", 1705314600LL,
+     "January 15, 2024, 5:30:00\342\200\257AM EST"},
+    {"America/New_York", "long", 1720134309LL,
+     "July 4, 2024, 7:05:09\342\200\257PM EDT"},
+    {"America/New_York", "medium", 1705314600LL,
+     "Jan 15, 2024, 5:30:00\342\200\257AM"},
+    {"America/New_York", "medium", 1720134309LL,
+     "Jul 4, 2024, 7:05:09\342\200\257PM"},
     {"America/New_York", "short", 1705314600LL, "1/15/24, 5:30\342\200\257AM"},
     {"America/New_York", "short", 1720134309LL, "7/4/24, 7:05\342\200\257PM"},
-    {"America/New_York", "default", 1705314600LL, "Jan 15, 2024, 5:30:00\342\200\257AM"},
-    {"America/New_York", "default", 1720134309LL, "Jul 4, 2024, 7:05:09\342\200\257PM"},
-    {"America/New_York", "cldr:GGGG GGGGG G y yy yyy yyyyyy u uuu Y YY QQQQ QQQ QQ Q qqqq qqq q MMMMM MMMM MMM MM M LLLLL LLLL LLL LL L", 1705314600LL, "Anno Domini A AD 2024 24 2024 02024 2024 2024 2024 2024 1st quarter Q1 01 1 1st quarter Q1 1 J January Jan 01 1 J January Jan 01 1"},
-    {"America/New_York", "cldr:GGGG GGGGG G y yy yyy yyyyyy u uuu Y YY QQQQ QQQ QQ Q qqqq qqq q MMMMM MMMM MMM MM M LLLLL LLLL LLL LL L", 1720134309LL, "Anno Domini A AD 2024 24 2024 02024 2024 2024 2024 2024 3rd quarter Q3 03 3 3rd quarter Q3 3 J July Jul 07 7 J July Jul 07 7"},
-    {"America/New_York", "cldr:w ww W d dd D DD DDD DDDD F g EEEEE EEEE EEE eeeee eeee eee ee e ccccc cccc ccc cc c a h hh H HH K KK k kk j jj", 1705314600LL, "3 03 3 15 15 15 15 015 015 3 60324 M Monday Mon M Monday Mon 02 2 M Monday Mon 01 1 AM 5 05 5 05 5 05 5 05 5 05"},
-    {"America/New_York", "cldr:w ww W d dd D DD DDD DDDD F g EEEEE EEEE EEE eeeee eeee eee ee e ccccc cccc ccc cc c a h hh H HH K KK k kk j jj", 1720134309LL, "27 27 1 4 04 186 186 186 186 1 60495 T Thursday Thu T Thursday Thu 05 5 T Thursday Thu 04 4 PM 7 07 19 19 7 07 19 19 7 07"},
-    {"America/New_York", "cldr:m mm s ss S SSS A zzzz z ZZZZZ ZZZZ Z vvvv v VVVV V x X b 'q''t' '' it's 'open", 1705314600LL, "30 30 0 00 0 000 19800000 America/New_York EST -05:00 EST-0500 -0500 America/New_York EST America/New_York EST x X b q't  its op2n"},
-    {"America/New_York", "cldr:m mm s ss S SSS A zzzz z ZZZZZ ZZZZ Z vvvv v VVVV V x X b 'q''t' '' it's 'open", 1720134309LL, "5 05 9 09 0 000 68709000 America/New_York EDT -04:00 EDT-0400 -0400 America/New_York EDT America/New_York EDT x X b q't  its op5n"},
-    {"America/New_York", "strftime:%a %A %b %B %c|%C %d %D %e %F %g %G %h %H %I %j %k %l %m %M %n %N %3N %0N %p %P", 1705314600LL, "Mon Monday Jan January Jan 15, 2024, 5:30:00\342\200\257AM|20 15 01/15/24 15 2024-01-15 24 2024 Jan 05 05 015  5  5 01 30 \n 000000000 000  AM am"},
-    {"America/New_York", "strftime:%a %A %b %B %c|%C %d %D %e %F %g %G %h %H %I %j %k %l %m %M %n %N %3N %0N %p %P", 1720134309LL, "Thu Thursday Jul July Jul 4, 2024, 7:05:09\342\200\257PM|20 04 07/04/24  4 2024-07-04 24 2024 Jul 19 07 186 19  7 07 05 \n 000000000 000  PM pm"},
-    {"America/New_York", "strftime:%r %R %s %S %t %T %u %U %V %w %W %x|%X %y %Y %z %Z %% %Q %{day_name} %{ymd} %{foo} %{ %", 1705314600LL, "05:30:00 AM 05:30 1705314600 00 \t 05:30:00 1 02 03 1 03 Jan 15, 2024|5:30:00\342\200\257AM 24 2024 -0500 EST % %Q Monday 2024-01-15 %{foo} %{ %"},
-    {"America/New_York", "strftime:%r %R %s %S %t %T %u %U %V %w %W %x|%X %y %Y %z %Z %% %Q %{day_name} %{ymd} %{foo} %{ %", 1720134309LL, "07:05:09 PM 19:05 1720134309 09 \t 19:05:09 4 26 27 4 27 Jul 4, 2024|7:05:09\342\200\257PM 24 2024 -0400 EDT % %Q Thursday 2024-07-04 %{foo} %{ %"},
+    {"America/New_York", "default", 1705314600LL,
+     "Jan 15, 2024, 5:30:00\342\200\257AM"},
+    {"America/New_York", "default", 1720134309LL,
+     "Jul 4, 2024, 7:05:09\342\200\257PM"},
+    {"America/New_York",
+     "cldr:GGGG GGGGG G y yy yyy yyyyyy u uuu Y YY QQQQ QQQ QQ Q qqqq qqq q "
+     "MMMMM MMMM MMM MM M LLLLL LLLL LLL LL L",
+     1705314600LL,
+     "Anno Domini A AD 2024 24 2024 02024 2024 2024 2024 2024 1st quarter Q1 "
+     "01 1 1st quarter Q1 1 J January Jan 01 1 J January Jan 01 1"},
+    {"America/New_York",
+     "cldr:GGGG GGGGG G y yy yyy yyyyyy u uuu Y YY QQQQ QQQ QQ Q qqqq qqq q "
+     "MMMMM MMMM MMM MM M LLLLL LLLL LLL LL L",
+     1720134309LL,
+     "Anno Domini A AD 2024 24 2024 02024 2024 2024 2024 2024 3rd quarter Q3 "
+     "03 3 3rd quarter Q3 3 J July Jul 07 7 J July Jul 07 7"},
+    {"America/New_York",
+     "cldr:w ww W d dd D DD DDD DDDD F g EEEEE EEEE EEE eeeee eeee eee ee e "
+     "ccccc cccc ccc cc c a h hh H HH K KK k kk j jj",
+     1705314600LL,
+     "3 03 3 15 15 15 15 015 015 3 60324 M Monday Mon M Monday Mon 02 2 M "
+     "Monday Mon 01 1 AM 5 05 5 05 5 05 5 05 5 05"},
+    {"America/New_York",
+     "cldr:w ww W d dd D DD DDD DDDD F g EEEEE EEEE EEE eeeee eeee eee ee e "
+     "ccccc cccc ccc cc c a h hh H HH K KK k kk j jj",
+     1720134309LL,
+     "27 27 1 4 04 186 186 186 186 1 60495 T Thursday Thu T Thursday Thu 05 5 "
+     "T Thursday Thu 04 4 PM 7 07 19 19 7 07 19 19 7 07"},
+    {"America/New_York",
+     "cldr:m mm s ss S SSS A zzzz z ZZZZZ ZZZZ Z vvvv v VVVV V x X b 'q''t' '' "
+     "it's 'open",
+     1705314600LL,
+     "30 30 0 00 0 000 19800000 America/New_York EST -05:00 EST-0500 -0500 "
+     "America/New_York EST America/New_York EST x X b q't  its op2n"},
+    {"America/New_York",
+     "cldr:m mm s ss S SSS A zzzz z ZZZZZ ZZZZ Z vvvv v VVVV V x X b 'q''t' '' "
+     "it's 'open",
+     1720134309LL,
+     "5 05 9 09 0 000 68709000 America/New_York EDT -04:00 EDT-0400 -0400 "
+     "America/New_York EDT America/New_York EDT x X b q't  its op5n"},
+    {"America/New_York",
+     "strftime:%a %A %b %B %c|%C %d %D %e %F %g %G %h %H %I %j %k %l %m %M %n "
+     "%N %3N %0N %p %P",
+     1705314600LL,
+     "Mon Monday Jan January Jan 15, 2024, 5:30:00\342\200\257AM|20 15 "
+     "01/15/24 15 2024-01-15 24 2024 Jan 05 05 015  5  5 01 30 \n 000000000 "
+     "000  AM am"},
+    {"America/New_York",
+     "strftime:%a %A %b %B %c|%C %d %D %e %F %g %G %h %H %I %j %k %l %m %M %n "
+     "%N %3N %0N %p %P",
+     1720134309LL,
+     "Thu Thursday Jul July Jul 4, 2024, 7:05:09\342\200\257PM|20 04 07/04/24  "
+     "4 2024-07-04 24 2024 Jul 19 07 186 19  7 07 05 \n 000000000 000  PM pm"},
+    {"America/New_York",
+     "strftime:%r %R %s %S %t %T %u %U %V %w %W %x|%X %y %Y %z %Z %% %Q "
+     "%{day_name} %{ymd} %{foo} %{ %",
+     1705314600LL,
+     "05:30:00 AM 05:30 1705314600 00 \t 05:30:00 1 02 03 1 03 Jan 15, "
+     "2024|5:30:00\342\200\257AM 24 2024 -0500 EST % %Q Monday 2024-01-15 "
+     "%{foo} %{ %"},
+    {"America/New_York",
+     "strftime:%r %R %s %S %t %T %u %U %V %w %W %x|%X %y %Y %z %Z %% %Q "
+     "%{day_name} %{ymd} %{foo} %{ %",
+     1720134309LL,
+     "07:05:09 PM 19:05 1720134309 09 \t 19:05:09 4 26 27 4 27 Jul 4, "
+     "2024|7:05:09\342\200\257PM 24 2024 -0400 EDT % %Q Thursday 2024-07-04 "
+     "%{foo} %{ %"},
     {"Asia/Kolkata", "raw", 1705314600LL, "2024-01-15T10:30:00Z"},
     {"Asia/Kolkata", "raw", 1720134309LL, "2024-07-04T23:05:09Z"},
     {"Asia/Kolkata", "iso", 1705314600LL, "2024-01-15 16:00:00 +0530"},
     {"Asia/Kolkata", "iso", 1720134309LL, "2024-07-05 04:35:09 +0530"},
     {"Asia/Kolkata", "rfc", 1705314600LL, "Mon, 15 Jan 2024 16:00:00 +0530"},
     {"Asia/Kolkata", "rfc", 1720134309LL, "Fri, 05 Jul 2024 04:35:09 +0530"},
-    {"Asia/Kolkata", "full", 1705314600LL, "Monday, January 15, 2024, 4:00:00\342\200\257PM Asia/Kolkata"},
-    {"Asia/Kolkata", "full", 1720134309LL, "Friday, July 5, 2024, 4:35:09\342\200\257AM Asia/Kolkata"},
-    {"Asia/Kolkata", "long", 1705314600LL, "January 15, 2024, 4:00:00\342\200\257PM IST"},
-    {"Asia/Kolkata", "long", 1720134309LL, "July 5, 2024, 4:35:09\342\200\257AM IST"},
-    {"Asia/Kolkata", "medium", 1705314600LL, "Jan 15, 2024, 4:00:00\342\200\257PM"},
-    {"Asia/Kolkata", "medium", 1720134309LL, "Jul 5, 2024, 4:35:09\342\200\257AM"},
+    {"Asia/Kolkata", "full", 1705314600LL,
+     "Monday, January 15, 2024, 4:00:00\342\200\257PM Asia/Kolkata"},
+    {"Asia/Kolkata", "full", 1720134309LL,
+     "Friday, July 5, 2024, 4:35:09\342\200\257AM Asia/Kolkata"},
+    {"Asia/Kolkata", "long", 1705314600LL,
+     "January 15, 2024, 4:00:00\342\200\257PM IST"},
+    {"Asia/Kolkata", "long", 1720134309LL,
+     "July 5, 2024, 4:35:09\342\200\257AM IST"},
+    {"Asia/Kolkata", "medium", 1705314600LL,
+     "Jan 15, 2024, 4:00:00\342\200\257PM"},
+    {"Asia/Kolkata", "medium", 1720134309LL,
+     "Jul 5, 2024, 4:35:09\342\200\257AM"},
     {"Asia/Kolkata", "short", 1705314600LL, "1/15/24, 4:00\342\200\257PM"},
     {"Asia/Kolkata", "short", 1720134309LL, "7/5/24, 4:35\342\200\257AM"},
-    {"Asia/Kolkata", "default", 1705314600LL, "Jan 15, 2024, 4:00:00\342\200\257PM"},
-    {"Asia/Kolkata", "default", 1720134309LL, "Jul 5, 2024, 4:35:09\342\200\257AM"},
-    {"Asia/Kolkata", "cldr:GGGG GGGGG G y yy yyy yyyyyy u uuu Y YY QQQQ QQQ QQ Q qqqq qqq q MMMMM MMMM MMM MM M LLLLL LLLL LLL LL L", 1705314600LL, "Anno Domini A AD 2024 24 2024 02024 2024 2024 2024 2024 1st quarter Q1 01 1 1st quarter Q1 1 J January Jan 01 1 J January Jan 01 1"},
-    {"Asia/Kolkata", "cldr:GGGG GGGGG G y yy yyy yyyyyy u uuu Y YY QQQQ QQQ QQ Q qqqq qqq q MMMMM MMMM MMM MM M LLLLL LLLL LLL LL L", 1720134309LL, "Anno Domini A AD 2024 24 2024 02024 2024 2024 2024 2024 3rd quarter Q3 03 3 3rd quarter Q3 3 J July Jul 07 7 J July Jul 07 7"},
-    {"Asia/Kolkata", "cldr:w ww W d dd D DD DDD DDDD F g EEEEE EEEE EEE eeeee eeee eee ee e ccccc cccc ccc cc c a h hh H HH K KK k kk j jj", 1705314600LL, "3 03 3 15 15 15 15 015 015 3 60324 M Monday Mon M Monday Mon 02 2 M Monday Mon 01 1 PM 4 04 16 16 4 04 16 16 4 04"},
-    {"Asia/Kolkata", "cldr:w ww W d dd D DD DDD DDDD F g EEEEE EEEE EEE eeeee eeee eee ee e ccccc cccc ccc cc c a h hh H HH K KK k kk j jj", 1720134309LL, "27 27 1 5 05 187 187 187 187 1 60495 F Friday Fri F Friday Fri 06 6 F Friday Fri 05 5 AM 4 04 4 04 4 04 4 04 4 04"},
-    {"Asia/Kolkata", "cldr:m mm s ss S SSS A zzzz z ZZZZZ ZZZZ Z vvvv v VVVV V x X b 'q''t' '' it's 'open", 1705314600LL, "0 00 0 00 0 000 57600000 Asia/Kolkata IST +05:30 IST+0530 +0530 Asia/Kolkata IST Asia/Kolkata IST x X b q't  its op2n"},
-    {"Asia/Kolkata", "cldr:m mm s ss S SSS A zzzz z ZZZZZ ZZZZ Z vvvv v VVVV V x X b 'q''t' '' it's 'open", 1720134309LL, "35 35 9 09 0 000 16509000 Asia/Kolkata IST +05:30 IST+0530 +0530 Asia/Kolkata IST Asia/Kolkata IST x X b q't  its op6n"},
-    {"Asia/Kolkata", "strftime:%a %A %b %B %c|%C %d %D %e %F %g %G %h %H %I %j %k %l %m %M %n %N %3N %0N %p %P", 1705314600LL, "Mon Monday Jan January Jan 15, 2024, 4:00:00\342\200\257PM|20 15 01/15/24 15 2024-01-15 24 2024 Jan 16 04 015 16  4 01 00 \n 000000000 000  PM pm"},
-    {"Asia/Kolkata", "strftime:%a %A %b %B %c|%C %d %D %e %F %g %G %h %H %I %j %k %l %m %M %n %N %3N %0N %p %P", 1720134309LL, "Fri Friday Jul July Jul 5, 2024, 4:35:09\342\200\257AM|20 05 07/05/24  5 2024-07-05 24 2024 Jul 04 04 187  4  4 07 35 \n 000000000 000  AM am"},
-    {"Asia/Kolkata", "strftime:%r %R %s %S %t %T %u %U %V %w %W %x|%X %y %Y %z %Z %% %Q %{day_name} %{ymd} %{foo} %{ %", 1705314600LL, "04:00:00 PM 16:00 1705314600 00 \t 16:00:00 1 02 03 1 03 Jan 15, 2024|4:00:00\342\200\257PM 24 2024 +0530 IST % %Q Monday 2024-01-15 %{foo} %{ %"},
-    {"Asia/Kolkata", "strftime:%r %R %s %S %t %T %u %U %V %w %W %x|%X %y %Y %z %Z %% %Q %{day_name} %{ymd} %{foo} %{ %", 1720134309LL, "04:35:09 AM 04:35 1720134309 09 \t 04:35:09 5 26 27 5 27 Jul 5, 2024|4:35:09\342\200\257AM 24 2024 +0530 IST % %Q Friday 2024-07-05 %{foo} %{ %"},
+    {"Asia/Kolkata", "default", 1705314600LL,
+     "Jan 15, 2024, 4:00:00\342\200\257PM"},
+    {"Asia/Kolkata", "default", 1720134309LL,
+     "Jul 5, 2024, 4:35:09\342\200\257AM"},
+    {"Asia/Kolkata",
+     "cldr:GGGG GGGGG G y yy yyy yyyyyy u uuu Y YY QQQQ QQQ QQ Q qqqq qqq q "
+     "MMMMM MMMM MMM MM M LLLLL LLLL LLL LL L",
+     1705314600LL,
+     "Anno Domini A AD 2024 24 2024 02024 2024 2024 2024 2024 1st quarter Q1 "
+     "01 1 1st quarter Q1 1 J January Jan 01 1 J January Jan 01 1"},
+    {"Asia/Kolkata",
+     "cldr:GGGG GGGGG G y yy yyy yyyyyy u uuu Y YY QQQQ QQQ QQ Q qqqq qqq q "
+     "MMMMM MMMM MMM MM M LLLLL LLLL LLL LL L",
+     1720134309LL,
+     "Anno Domini A AD 2024 24 2024 02024 2024 2024 2024 2024 3rd quarter Q3 "
+     "03 3 3rd quarter Q3 3 J July Jul 07 7 J July Jul 07 7"},
+    {"Asia/Kolkata",
+     "cldr:w ww W d dd D DD DDD DDDD F g EEEEE EEEE EEE eeeee eeee eee ee e "
+     "ccccc cccc ccc cc c a h hh H HH K KK k kk j jj",
+     1705314600LL,
+     "3 03 3 15 15 15 15 015 015 3 60324 M Monday Mon M Monday Mon 02 2 M "
+     "Monday Mon 01 1 PM 4 04 16 16 4 04 16 16 4 04"},
+    {"Asia/Kolkata",
+     "cldr:w ww W d dd D DD DDD DDDD F g EEEEE EEEE EEE eeeee eeee eee ee e "
+     "ccccc cccc ccc cc c a h hh H HH K KK k kk j jj",
+     1720134309LL,
+     "27 27 1 5 05 187 187 187 187 1 60495 F Friday Fri F Friday Fri 06 6 F "
+     "Friday Fri 05 5 AM 4 04 4 04 4 04 4 04 4 04"},
+    {"Asia/Kolkata",
+     "cldr:m mm s ss S SSS A zzzz z ZZZZZ ZZZZ Z vvvv v VVVV V x X b 'q''t' '' "
+     "it's 'open",
+     1705314600LL,
+     "0 00 0 00 0 000 57600000 Asia/Kolkata IST +05:30 IST+0530 +0530 "
+     "Asia/Kolkata IST Asia/Kolkata IST x X b q't  its op2n"},
+    {"Asia/Kolkata",
+     "cldr:m mm s ss S SSS A zzzz z ZZZZZ ZZZZ Z vvvv v VVVV V x X b 'q''t' '' "
+     "it's 'open",
+     1720134309LL,
+     "35 35 9 09 0 000 16509000 Asia/Kolkata IST +05:30 IST+0530 +0530 "
+     "Asia/Kolkata IST Asia/Kolkata IST x X b q't  its op6n"},
+    {"Asia/Kolkata",
+     "strftime:%a %A %b %B %c|%C %d %D %e %F %g %G %h %H %I %j %k %l %m %M %n "
+     "%N %3N %0N %p %P",
+     1705314600LL,
+     "Mon Monday Jan January Jan 15, 2024, 4:00:00\342\200\257PM|20 15 "
+     "01/15/24 15 2024-01-15 24 2024 Jan 16 04 015 16  4 01 00 \n 000000000 "
+     "000  PM pm"},
+    {"Asia/Kolkata",
+     "strftime:%a %A %b %B %c|%C %d %D %e %F %g %G %h %H %I %j %k %l %m %M %n "
+     "%N %3N %0N %p %P",
+     1720134309LL,
+     "Fri Friday Jul July Jul 5, 2024, 4:35:09\342\200\257AM|20 05 07/05/24  5 "
+     "2024-07-05 24 2024 Jul 04 04 187  4  4 07 35 \n 000000000 000  AM am"},
+    {"Asia/Kolkata",
+     "strftime:%r %R %s %S %t %T %u %U %V %w %W %x|%X %y %Y %z %Z %% %Q "
+     "%{day_name} %{ymd} %{foo} %{ %",
+     1705314600LL,
+     "04:00:00 PM 16:00 1705314600 00 \t 16:00:00 1 02 03 1 03 Jan 15, "
+     "2024|4:00:00\342\200\257PM 24 2024 +0530 IST % %Q Monday 2024-01-15 "
+     "%{foo} %{ %"},
+    {"Asia/Kolkata",
+     "strftime:%r %R %s %S %t %T %u %U %V %w %W %x|%X %y %Y %z %Z %% %Q "
+     "%{day_name} %{ymd} %{foo} %{ %",
+     1720134309LL,
+     "04:35:09 AM 04:35 1720134309 09 \t 04:35:09 5 26 27 5 27 Jul 5, "
+     "2024|4:35:09\342\200\257AM 24 2024 +0530 IST % %Q Friday 2024-07-05 "
+     "%{foo} %{ %"},
 
 };
 #define NCASES (sizeof cases / sizeof cases[0])
@@ -230,16 +497,15 @@ static void test_parse(void) {
 }
 
 static void test_validate(void) {
-  static const char *const good[] = {"raw", "iso", "iso8601", "rfc",
-                                     "rfc2822", "full", "long", "medium",
-                                     "short", "cldr:y", "strftime:%Y",
-                                     "cldr:", NULL};
+  static const char *const good[] = {
+      "raw",    "iso",   "iso8601", "rfc",         "rfc2822", "full", "long",
+      "medium", "short", "cldr:y",  "strftime:%Y", "cldr:",   NULL};
   for (size_t i = 0; good[i]; i++) {
     sqlitch_err err = SQLITCH_ERR_INIT;
     ok(sqlitch_datefmt_validate(good[i], &err) == SQLITCH_OK, good[i]);
   }
-  static const char *const bad[] = {"bogus", "default", "ISO", "", "cldr",
-                                    NULL};
+  static const char *const bad[] = {"bogus", "default", "ISO",
+                                    "",      "cldr",    NULL};
   for (size_t i = 0; bad[i]; i++) {
     sqlitch_err err = SQLITCH_ERR_INIT;
     char want[64];

@@ -80,72 +80,468 @@ static const struct {
   int rc;
   const char *err;
 } rows[] = {
-    {"named", "raw", 0, "deploy 0728fc57e776759bd6149cfa243a909cbbc91e0b\nname      users\nproject   widgets\nplanner   Marge N. O\342\200\231Vera <marge@example.com>\nplanned   2024-01-15T10:30:00Z\n\n    Creates table to track our users.\n\ndeploy 0e9ee5fe6e244f68b05b83515bedc31ddea00ec5 (@v1.0, @beta)\nname      flips\nproject   widgets\nrequires  users\nplanner   Marge N. O\342\200\231Vera <marge@example.com>\nplanned   2024-01-15T10:31:00Z\n\n    Adds table\n    for storing flips.\n\ndeploy 5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d\nname      widgets\nproject   widgets\nrequires  users, flips@v1.0\nconflicts otherproj:gadgets\nplanner   Marge N. O\342\200\231Vera <marge@example.com>\nplanned   2024-01-15T10:33:00Z\n\n    \n\ndeploy 48da7bb3fc93c16d02b4a5af6e3634af6620114e (@v1.1)\nname      users\nproject   widgets\nrequires  users@v1.0\nplanner   Bob Smith <bob@example.com>\nplanned   2024-01-15T22:34:00Z\n\n    Reworked users.\n    \n    With a body\n      indented.\n\nrevert 14c7f98370bdd170718390c98af7643fedbae457 (@v2.0)\nname      widgets\nproject   widgets\nplanner   Bob <bob@example.com>\nplanned   2024-01-16T01:00:00Z\n\n    Remove widgets\n\n", 0, ""},
-    {"named", "full", 0, "Deploy 0728fc57e776759bd6149cfa243a909cbbc91e0b\nName:      users\nProject:   widgets\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\nPlanned:   2024-01-15 05:30:00 -0500\n\n    Creates table to track our users.\n\nDeploy 0e9ee5fe6e244f68b05b83515bedc31ddea00ec5 (@v1.0, @beta)\nName:      flips\nProject:   widgets\nRequires:  users\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\nPlanned:   2024-01-15 05:31:00 -0500\n\n    Adds table\n    for storing flips.\n\nDeploy 5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d\nName:      widgets\nProject:   widgets\nRequires:  users, flips@v1.0\nConflicts: otherproj:gadgets\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\nPlanned:   2024-01-15 05:33:00 -0500\n\n    \n\nDeploy 48da7bb3fc93c16d02b4a5af6e3634af6620114e (@v1.1)\nName:      users\nProject:   widgets\nRequires:  users@v1.0\nPlanner:   Bob Smith <bob@example.com>\nPlanned:   2024-01-15 17:34:00 -0500\n\n    Reworked users.\n    \n    With a body\n      indented.\n\nRevert 14c7f98370bdd170718390c98af7643fedbae457 (@v2.0)\nName:      widgets\nProject:   widgets\nPlanner:   Bob <bob@example.com>\nPlanned:   2024-01-15 20:00:00 -0500\n\n    Remove widgets\n\n", 0, ""},
-    {"named", "long", 0, "Deploy 0728fc57e776759bd6149cfa243a909cbbc91e0b\nName:      users\nProject:   widgets\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\n\n    Creates table to track our users.\n\nDeploy 0e9ee5fe6e244f68b05b83515bedc31ddea00ec5 (@v1.0, @beta)\nName:      flips\nProject:   widgets\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\n\n    Adds table\n    for storing flips.\n\nDeploy 5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d\nName:      widgets\nProject:   widgets\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\n\n    \n\nDeploy 48da7bb3fc93c16d02b4a5af6e3634af6620114e (@v1.1)\nName:      users\nProject:   widgets\nPlanner:   Bob Smith <bob@example.com>\n\n    Reworked users.\n    \n    With a body\n      indented.\n\nRevert 14c7f98370bdd170718390c98af7643fedbae457 (@v2.0)\nName:      widgets\nProject:   widgets\nPlanner:   Bob <bob@example.com>\n\n    Remove widgets\n\n", 0, ""},
-    {"named", "medium", 0, "Deploy 0728fc57e776759bd6149cfa243a909cbbc91e0b\nName:      users\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\nDate:      2024-01-15 05:30:00 -0500\n\n    Creates table to track our users.\n\nDeploy 0e9ee5fe6e244f68b05b83515bedc31ddea00ec5\nName:      flips\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\nDate:      2024-01-15 05:31:00 -0500\n\n    Adds table\n    for storing flips.\n\nDeploy 5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d\nName:      widgets\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\nDate:      2024-01-15 05:33:00 -0500\n\n    \n\nDeploy 48da7bb3fc93c16d02b4a5af6e3634af6620114e\nName:      users\nPlanner:   Bob Smith <bob@example.com>\nDate:      2024-01-15 17:34:00 -0500\n\n    Reworked users.\n    \n    With a body\n      indented.\n\nRevert 14c7f98370bdd170718390c98af7643fedbae457\nName:      widgets\nPlanner:   Bob <bob@example.com>\nDate:      2024-01-15 20:00:00 -0500\n\n    Remove widgets\n\n", 0, ""},
-    {"named", "short", 0, "Deploy 0728fc57e776759bd6149cfa243a909cbbc91e0b\nName:      users\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\n\n    Creates table to track our users.\n\nDeploy 0e9ee5fe6e244f68b05b83515bedc31ddea00ec5\nName:      flips\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\n\n    Adds table\n\nDeploy 5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d\nName:      widgets\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\n\n    \n\nDeploy 48da7bb3fc93c16d02b4a5af6e3634af6620114e\nName:      users\nPlanner:   Bob Smith <bob@example.com>\n\n    Reworked users.\n\nRevert 14c7f98370bdd170718390c98af7643fedbae457\nName:      widgets\nPlanner:   Bob <bob@example.com>\n\n    Remove widgets\n\n", 0, ""},
-    {"named", "oneline", 0, "0728fc57e776759bd6149cfa243a909cbbc91e0b deploy users\n0e9ee5fe6e244f68b05b83515bedc31ddea00ec5 deploy flips @v1.0, @beta\n5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d deploy widgets\n48da7bb3fc93c16d02b4a5af6e3634af6620114e deploy users @v1.1\n14c7f98370bdd170718390c98af7643fedbae457 revert widgets @v2.0\n", 0, ""},
-    {"t", "%H|%h|%{7}h|%{abc}h|%{-3}h|%{0}h|%n|%o|%e|%l|%L", 0, "0728fc57e776759bd6149cfa243a909cbbc91e0b|0728fc57e776759bd6149cfa243a909cbbc91e0b|0728fc5||0728fc57e776759bd6149cfa243a909cbbc91|0728fc57e776759bd6149cfa243a909cbbc91e0b|users|widgets|deploy|deploy|Deploy\n0e9ee5fe6e244f68b05b83515bedc31ddea00ec5|0e9ee5fe6e244f68b05b83515bedc31ddea00ec5|0e9ee5f||0e9ee5fe6e244f68b05b83515bedc31ddea00|0e9ee5fe6e244f68b05b83515bedc31ddea00ec5|flips|widgets|deploy|deploy|Deploy\n5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d|5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d|5bbb552||5bbb552fc7b4192d6c20ea7961fbb09d7cd74|5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d|widgets|widgets|deploy|deploy|Deploy\n48da7bb3fc93c16d02b4a5af6e3634af6620114e|48da7bb3fc93c16d02b4a5af6e3634af6620114e|48da7bb||48da7bb3fc93c16d02b4a5af6e3634af66201|48da7bb3fc93c16d02b4a5af6e3634af6620114e|users|widgets|deploy|deploy|Deploy\n14c7f98370bdd170718390c98af7643fedbae457|14c7f98370bdd170718390c98af7643fedbae457|14c7f98||14c7f98370bdd170718390c98af7643fedbae|14c7f98370bdd170718390c98af7643fedbae457|widgets|widgets|revert|revert|Revert\n", 0, ""},
-    {"t", "%c|%{n}c|%{foo}c|%p|%{n}p|%{name}p|%{e}p|%{email}p|%{d}p|%{date}p|%{date:rfc}p|%{d:cldr:yyyy}p|%{x}p|%{dat}p|%{d:}p", 0, " <>|||Marge N. O\342\200\231Vera <marge@example.com>|Marge N. O\342\200\231Vera|Marge N. O\342\200\231Vera|marge@example.com|marge@example.com|2024-01-15 05:30:00 -0500|2024-01-15 05:30:00 -0500|Mon, 15 Jan 2024 05:30:00 -0500|2024|||2024-01-15 05:30:00 -0500\n <>|||Marge N. O\342\200\231Vera <marge@example.com>|Marge N. O\342\200\231Vera|Marge N. O\342\200\231Vera|marge@example.com|marge@example.com|2024-01-15 05:31:00 -0500|2024-01-15 05:31:00 -0500|Mon, 15 Jan 2024 05:31:00 -0500|2024|||2024-01-15 05:31:00 -0500\n <>|||Marge N. O\342\200\231Vera <marge@example.com>|Marge N. O\342\200\231Vera|Marge N. O\342\200\231Vera|marge@example.com|marge@example.com|2024-01-15 05:33:00 -0500|2024-01-15 05:33:00 -0500|Mon, 15 Jan 2024 05:33:00 -0500|2024|||2024-01-15 05:33:00 -0500\n <>|||Bob Smith <bob@example.com>|Bob Smith|Bob Smith|bob@example.com|bob@example.com|2024-01-15 17:34:00 -0500|2024-01-15 17:34:00 -0500|Mon, 15 Jan 2024 17:34:00 -0500|2024|||2024-01-15 17:34:00 -0500\n <>|||Bob <bob@example.com>|Bob|Bob|bob@example.com|bob@example.com|2024-01-15 20:00:00 -0500|2024-01-15 20:00:00 -0500|Mon, 15 Jan 2024 20:00:00 -0500|2024|||2024-01-15 20:00:00 -0500\n", 0, ""},
-    {"t", "[%t][%T][%{;}T][%{,}t][%{0}t][%r][%{ | }r][%R][%{;}R][%x][%X]", 0, "[][][][][][][][][][][]\n[ @v1.0, @beta][ (@v1.0, @beta)][ (@v1.0;@beta)][ @v1.0,@beta][ @v1.0, @beta][ users][ users][Requires:  users\n][Requires:  users\n][][]\n[][][][][][ users, flips@v1.0][ users | flips@v1.0][Requires:  users, flips@v1.0\n][Requires:  users;flips@v1.0\n][ otherproj:gadgets][Conflicts: otherproj:gadgets\n]\n[ @v1.1][ (@v1.1)][ (@v1.1)][ @v1.1][ @v1.1][ users@v1.0][ users@v1.0][Requires:  users@v1.0\n][Requires:  users@v1.0\n][][]\n[ @v2.0][ (@v2.0)][ (@v2.0)][ @v2.0][ @v2.0][][][][][][]\n", 0, ""},
-    {"t", "[%s][%{> }s][%b][%{> }b][%B][%{  }B][%{}B][%v]", 0, "[Creates table to track our users.][> Creates table to track our users.][][][Creates table to track our users.][  Creates table to track our users.][Creates table to track our users.][\n]\n[Adds table][> Adds table][for storing flips.][> for storing flips.][Adds table\nfor storing flips.][  Adds table\n  for storing flips.][Adds table\nfor storing flips.][\n]\n[][> ][][][][  ][][\n]\n[Reworked users.][> Reworked users.][With a body\n  indented.][> With a body\n>   indented.][Reworked users.\n\nWith a body\n  indented.][  Reworked users.\n  \n  With a body\n    indented.][Reworked users.\n\nWith a body\n  indented.][\n]\n[Remove widgets][> Remove widgets][][][Remove widgets][  Remove widgets][Remove widgets][\n]\n", 0, ""},
-    {"t", "%{event}_|%{change}_|%{committer}_|%{planner}_|%{by}_|%{date}_|%{committed}_|%{planned}_|%{name}_|%{project}_|%{email}_|%{requires}_|%{conflicts}_", 0, "Event:    |Change:   |Committer:|Planner:  |By:       |Date:     |Committed:|Planned:  |Name:     |Project:  |Email:    |Requires: |Conflicts:\nEvent:    |Change:   |Committer:|Planner:  |By:       |Date:     |Committed:|Planned:  |Name:     |Project:  |Email:    |Requires: |Conflicts:\nEvent:    |Change:   |Committer:|Planner:  |By:       |Date:     |Committed:|Planned:  |Name:     |Project:  |Email:    |Requires: |Conflicts:\nEvent:    |Change:   |Committer:|Planner:  |By:       |Date:     |Committed:|Planned:  |Name:     |Project:  |Email:    |Requires: |Conflicts:\nEvent:    |Change:   |Committer:|Planner:  |By:       |Date:     |Committed:|Planned:  |Name:     |Project:  |Email:    |Requires: |Conflicts:\n", 0, ""},
-    {"t", "%{event}a%{change_id}a%{change}a%{project}a%{note}a%{requires}a%{conflicts}a%{tags}a%{planner_name}a%{planner_email}a%{planned_at}a", 0, "event     deploy\nchange_id 0728fc57e776759bd6149cfa243a909cbbc91e0b\nchange    users\nproject   widgets\nnote      Creates table to track our users.\nplanner_name Marge N. O\342\200\231Vera\nplanner_email marge@example.com\nplanned_at 2024-01-15T10:30:00Z\n\nevent     deploy\nchange_id 0e9ee5fe6e244f68b05b83515bedc31ddea00ec5\nchange    flips\nproject   widgets\nnote      Adds table\nfor storing flips.\nrequires  users\ntags      @v1.0, @beta\nplanner_name Marge N. O\342\200\231Vera\nplanner_email marge@example.com\nplanned_at 2024-01-15T10:31:00Z\n\nevent     deploy\nchange_id 5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d\nchange    widgets\nproject   widgets\nnote      \nrequires  users, flips@v1.0\nconflicts otherproj:gadgets\nplanner_name Marge N. O\342\200\231Vera\nplanner_email marge@example.com\nplanned_at 2024-01-15T10:33:00Z\n\nevent     deploy\nchange_id 48da7bb3fc93c16d02b4a5af6e3634af6620114e\nchange    users\nproject   widgets\nnote      Reworked users.\n\nWith a body\n  indented.\nrequires  users@v1.0\ntags      @v1.1\nplanner_name Bob Smith\nplanner_email bob@example.com\nplanned_at 2024-01-15T22:34:00Z\n\nevent     revert\nchange_id 14c7f98370bdd170718390c98af7643fedbae457\nchange    widgets\nproject   widgets\nnote      Remove widgets\ntags      @v2.0\nplanner_name Bob\nplanner_email bob@example.com\nplanned_at 2024-01-16T01:00:00Z\n\n", 0, ""},
-    {"t", "[%-10n][%10n][%.3n][%-8.3n][%08n][%-08n][%.0n][%.n][%.00n][%0n][%5.1n][%-1n][%100.2H]", 0, "[users     ][     users][use][use     ][000users][users   ][users][users][][users][    u][users][                                                                                                  07]\n[flips     ][     flips][fli][fli     ][000flips][flips   ][flips][flips][][flips][    f][flips][                                                                                                  0e]\n[widgets   ][   widgets][wid][wid     ][0widgets][widgets ][widgets][widgets][][widgets][    w][widgets][                                                                                                  5b]\n[users     ][     users][use][use     ][000users][users   ][users][users][][users][    u][users][                                                                                                  48]\n[widgets   ][   widgets][wid][wid     ][0widgets][widgets ][widgets][widgets][][widgets][    w][widgets][                                                                                                  14]\n", 0, ""},
-    {"t", "100%% done %%n % %", 0, "100% done %n % %\n100% done %n % %\n100% done %n % %\n100% done %n % %\n100% done %n % %\n", 0, ""},
+    {"named", "raw", 0,
+     "deploy 0728fc57e776759bd6149cfa243a909cbbc91e0b\nname      "
+     "users\nproject   widgets\nplanner   Marge N. O\342\200\231Vera "
+     "<marge@example.com>\nplanned   2024-01-15T10:30:00Z\n\n    Creates table "
+     "to track our users.\n\ndeploy 0e9ee5fe6e244f68b05b83515bedc31ddea00ec5 "
+     "(@v1.0, @beta)\nname      flips\nproject   widgets\nrequires  "
+     "users\nplanner   Marge N. O\342\200\231Vera <marge@example.com>\nplanned "
+     "  2024-01-15T10:31:00Z\n\n    Adds table\n    for storing "
+     "flips.\n\ndeploy 5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d\nname      "
+     "widgets\nproject   widgets\nrequires  users, flips@v1.0\nconflicts "
+     "otherproj:gadgets\nplanner   Marge N. O\342\200\231Vera "
+     "<marge@example.com>\nplanned   2024-01-15T10:33:00Z\n\n    \n\ndeploy "
+     "48da7bb3fc93c16d02b4a5af6e3634af6620114e (@v1.1)\nname      "
+     "users\nproject   widgets\nrequires  users@v1.0\nplanner   Bob Smith "
+     "<bob@example.com>\nplanned   2024-01-15T22:34:00Z\n\n    Reworked "
+     "users.\n    \n    With a body\n      indented.\n\nrevert "
+     "14c7f98370bdd170718390c98af7643fedbae457 (@v2.0)\nname      "
+     "widgets\nproject   widgets\nplanner   Bob <bob@example.com>\nplanned   "
+     "2024-01-16T01:00:00Z\n\n    Remove widgets\n\n",
+     0, ""},
+    {"named", "full", 0,
+     "Deploy 0728fc57e776759bd6149cfa243a909cbbc91e0b\nName:      "
+     "users\nProject:   widgets\nPlanner:   Marge N. O\342\200\231Vera "
+     "<marge@example.com>\nPlanned:   2024-01-15 05:30:00 -0500\n\n    Creates "
+     "table to track our users.\n\nDeploy "
+     "0e9ee5fe6e244f68b05b83515bedc31ddea00ec5 (@v1.0, @beta)\nName:      "
+     "flips\nProject:   widgets\nRequires:  users\nPlanner:   Marge N. "
+     "O\342\200\231Vera <marge@example.com>\nPlanned:   2024-01-15 05:31:00 "
+     "-0500\n\n    Adds table\n    for storing flips.\n\nDeploy "
+     "5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d\nName:      widgets\nProject:   "
+     "widgets\nRequires:  users, flips@v1.0\nConflicts: "
+     "otherproj:gadgets\nPlanner:   Marge N. O\342\200\231Vera "
+     "<marge@example.com>\nPlanned:   2024-01-15 05:33:00 -0500\n\n    "
+     "\n\nDeploy 48da7bb3fc93c16d02b4a5af6e3634af6620114e (@v1.1)\nName:      "
+     "users\nProject:   widgets\nRequires:  users@v1.0\nPlanner:   Bob Smith "
+     "<bob@example.com>\nPlanned:   2024-01-15 17:34:00 -0500\n\n    Reworked "
+     "users.\n    \n    With a body\n      indented.\n\nRevert "
+     "14c7f98370bdd170718390c98af7643fedbae457 (@v2.0)\nName:      "
+     "widgets\nProject:   widgets\nPlanner:   Bob <bob@example.com>\nPlanned:  "
+     " 2024-01-15 20:00:00 -0500\n\n    Remove widgets\n\n",
+     0, ""},
+    {"named", "long", 0,
+     "Deploy 0728fc57e776759bd6149cfa243a909cbbc91e0b\nName:      "
+     "users\nProject:   widgets\nPlanner:   Marge N. O\342\200\231Vera "
+     "<marge@example.com>\n\n    Creates table to track our users.\n\nDeploy "
+     "0e9ee5fe6e244f68b05b83515bedc31ddea00ec5 (@v1.0, @beta)\nName:      "
+     "flips\nProject:   widgets\nPlanner:   Marge N. O\342\200\231Vera "
+     "<marge@example.com>\n\n    Adds table\n    for storing flips.\n\nDeploy "
+     "5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d\nName:      widgets\nProject:   "
+     "widgets\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\n\n   "
+     " \n\nDeploy 48da7bb3fc93c16d02b4a5af6e3634af6620114e (@v1.1)\nName:      "
+     "users\nProject:   widgets\nPlanner:   Bob Smith <bob@example.com>\n\n    "
+     "Reworked users.\n    \n    With a body\n      indented.\n\nRevert "
+     "14c7f98370bdd170718390c98af7643fedbae457 (@v2.0)\nName:      "
+     "widgets\nProject:   widgets\nPlanner:   Bob <bob@example.com>\n\n    "
+     "Remove widgets\n\n",
+     0, ""},
+    {"named", "medium", 0,
+     "Deploy 0728fc57e776759bd6149cfa243a909cbbc91e0b\nName:      "
+     "users\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\nDate:  "
+     "    2024-01-15 05:30:00 -0500\n\n    Creates table to track our "
+     "users.\n\nDeploy 0e9ee5fe6e244f68b05b83515bedc31ddea00ec5\nName:      "
+     "flips\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\nDate:  "
+     "    2024-01-15 05:31:00 -0500\n\n    Adds table\n    for storing "
+     "flips.\n\nDeploy 5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d\nName:      "
+     "widgets\nPlanner:   Marge N. O\342\200\231Vera "
+     "<marge@example.com>\nDate:      2024-01-15 05:33:00 -0500\n\n    "
+     "\n\nDeploy 48da7bb3fc93c16d02b4a5af6e3634af6620114e\nName:      "
+     "users\nPlanner:   Bob Smith <bob@example.com>\nDate:      2024-01-15 "
+     "17:34:00 -0500\n\n    Reworked users.\n    \n    With a body\n      "
+     "indented.\n\nRevert 14c7f98370bdd170718390c98af7643fedbae457\nName:      "
+     "widgets\nPlanner:   Bob <bob@example.com>\nDate:      2024-01-15 "
+     "20:00:00 -0500\n\n    Remove widgets\n\n",
+     0, ""},
+    {"named", "short", 0,
+     "Deploy 0728fc57e776759bd6149cfa243a909cbbc91e0b\nName:      "
+     "users\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\n\n    "
+     "Creates table to track our users.\n\nDeploy "
+     "0e9ee5fe6e244f68b05b83515bedc31ddea00ec5\nName:      flips\nPlanner:   "
+     "Marge N. O\342\200\231Vera <marge@example.com>\n\n    Adds "
+     "table\n\nDeploy 5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d\nName:      "
+     "widgets\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\n\n   "
+     " \n\nDeploy 48da7bb3fc93c16d02b4a5af6e3634af6620114e\nName:      "
+     "users\nPlanner:   Bob Smith <bob@example.com>\n\n    Reworked "
+     "users.\n\nRevert 14c7f98370bdd170718390c98af7643fedbae457\nName:      "
+     "widgets\nPlanner:   Bob <bob@example.com>\n\n    Remove widgets\n\n",
+     0, ""},
+    {"named", "oneline", 0,
+     "0728fc57e776759bd6149cfa243a909cbbc91e0b deploy "
+     "users\n0e9ee5fe6e244f68b05b83515bedc31ddea00ec5 deploy flips @v1.0, "
+     "@beta\n5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d deploy "
+     "widgets\n48da7bb3fc93c16d02b4a5af6e3634af6620114e deploy users "
+     "@v1.1\n14c7f98370bdd170718390c98af7643fedbae457 revert widgets @v2.0\n",
+     0, ""},
+    {"t", "%H|%h|%{7}h|%{abc}h|%{-3}h|%{0}h|%n|%o|%e|%l|%L", 0,
+     "0728fc57e776759bd6149cfa243a909cbbc91e0b|"
+     "0728fc57e776759bd6149cfa243a909cbbc91e0b|0728fc5||"
+     "0728fc57e776759bd6149cfa243a909cbbc91|"
+     "0728fc57e776759bd6149cfa243a909cbbc91e0b|users|widgets|deploy|deploy|"
+     "Deploy\n0e9ee5fe6e244f68b05b83515bedc31ddea00ec5|"
+     "0e9ee5fe6e244f68b05b83515bedc31ddea00ec5|0e9ee5f||"
+     "0e9ee5fe6e244f68b05b83515bedc31ddea00|"
+     "0e9ee5fe6e244f68b05b83515bedc31ddea00ec5|flips|widgets|deploy|deploy|"
+     "Deploy\n5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d|"
+     "5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d|5bbb552||"
+     "5bbb552fc7b4192d6c20ea7961fbb09d7cd74|"
+     "5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d|widgets|widgets|deploy|deploy|"
+     "Deploy\n48da7bb3fc93c16d02b4a5af6e3634af6620114e|"
+     "48da7bb3fc93c16d02b4a5af6e3634af6620114e|48da7bb||"
+     "48da7bb3fc93c16d02b4a5af6e3634af66201|"
+     "48da7bb3fc93c16d02b4a5af6e3634af6620114e|users|widgets|deploy|deploy|"
+     "Deploy\n14c7f98370bdd170718390c98af7643fedbae457|"
+     "14c7f98370bdd170718390c98af7643fedbae457|14c7f98||"
+     "14c7f98370bdd170718390c98af7643fedbae|"
+     "14c7f98370bdd170718390c98af7643fedbae457|widgets|widgets|revert|revert|"
+     "Revert\n",
+     0, ""},
+    {"t",
+     "%c|%{n}c|%{foo}c|%p|%{n}p|%{name}p|%{e}p|%{email}p|%{d}p|%{date}p|%{date:"
+     "rfc}p|%{d:cldr:yyyy}p|%{x}p|%{dat}p|%{d:}p",
+     0,
+     " <>|||Marge N. O\342\200\231Vera <marge@example.com>|Marge N. "
+     "O\342\200\231Vera|Marge N. "
+     "O\342\200\231Vera|marge@example.com|marge@example.com|2024-01-15 "
+     "05:30:00 -0500|2024-01-15 05:30:00 -0500|Mon, 15 Jan 2024 05:30:00 "
+     "-0500|2024|||2024-01-15 05:30:00 -0500\n <>|||Marge N. O\342\200\231Vera "
+     "<marge@example.com>|Marge N. O\342\200\231Vera|Marge N. "
+     "O\342\200\231Vera|marge@example.com|marge@example.com|2024-01-15 "
+     "05:31:00 -0500|2024-01-15 05:31:00 -0500|Mon, 15 Jan 2024 05:31:00 "
+     "-0500|2024|||2024-01-15 05:31:00 -0500\n <>|||Marge N. O\342\200\231Vera "
+     "<marge@example.com>|Marge N. O\342\200\231Vera|Marge N. "
+     "O\342\200\231Vera|marge@example.com|marge@example.com|2024-01-15 "
+     "05:33:00 -0500|2024-01-15 05:33:00 -0500|Mon, 15 Jan 2024 05:33:00 "
+     "-0500|2024|||2024-01-15 05:33:00 -0500\n <>|||Bob Smith "
+     "<bob@example.com>|Bob Smith|Bob "
+     "Smith|bob@example.com|bob@example.com|2024-01-15 17:34:00 "
+     "-0500|2024-01-15 17:34:00 -0500|Mon, 15 Jan 2024 17:34:00 "
+     "-0500|2024|||2024-01-15 17:34:00 -0500\n <>|||Bob "
+     "<bob@example.com>|Bob|Bob|bob@example.com|bob@example.com|2024-01-15 "
+     "20:00:00 -0500|2024-01-15 20:00:00 -0500|Mon, 15 Jan 2024 20:00:00 "
+     "-0500|2024|||2024-01-15 20:00:00 -0500\n",
+     0, ""},
+    {"t", "[%t][%T][%{;}T][%{,}t][%{0}t][%r][%{ | }r][%R][%{;}R][%x][%X]", 0,
+     "[][][][][][][][][][][]\n[ @v1.0, @beta][ (@v1.0, @beta)][ "
+     "(@v1.0;@beta)][ @v1.0,@beta][ @v1.0, @beta][ users][ users][Requires:  "
+     "users\n][Requires:  users\n][][]\n[][][][][][ users, flips@v1.0][ users "
+     "| flips@v1.0][Requires:  users, flips@v1.0\n][Requires:  "
+     "users;flips@v1.0\n][ otherproj:gadgets][Conflicts: "
+     "otherproj:gadgets\n]\n[ @v1.1][ (@v1.1)][ (@v1.1)][ @v1.1][ @v1.1][ "
+     "users@v1.0][ users@v1.0][Requires:  users@v1.0\n][Requires:  "
+     "users@v1.0\n][][]\n[ @v2.0][ (@v2.0)][ (@v2.0)][ @v2.0][ "
+     "@v2.0][][][][][][]\n",
+     0, ""},
+    {"t", "[%s][%{> }s][%b][%{> }b][%B][%{  }B][%{}B][%v]", 0,
+     "[Creates table to track our users.][> Creates table to track our "
+     "users.][][][Creates table to track our users.][  Creates table to track "
+     "our users.][Creates table to track our users.][\n]\n[Adds table][> Adds "
+     "table][for storing flips.][> for storing flips.][Adds table\nfor storing "
+     "flips.][  Adds table\n  for storing flips.][Adds table\nfor storing "
+     "flips.][\n]\n[][> ][][][][  ][][\n]\n[Reworked users.][> Reworked "
+     "users.][With a body\n  indented.][> With a body\n>   indented.][Reworked "
+     "users.\n\nWith a body\n  indented.][  Reworked users.\n  \n  With a "
+     "body\n    indented.][Reworked users.\n\nWith a body\n  "
+     "indented.][\n]\n[Remove widgets][> Remove widgets][][][Remove widgets][  "
+     "Remove widgets][Remove widgets][\n]\n",
+     0, ""},
+    {"t",
+     "%{event}_|%{change}_|%{committer}_|%{planner}_|%{by}_|%{date}_|%{"
+     "committed}_|%{planned}_|%{name}_|%{project}_|%{email}_|%{requires}_|%{"
+     "conflicts}_",
+     0,
+     "Event:    |Change:   |Committer:|Planner:  |By:       |Date:     "
+     "|Committed:|Planned:  |Name:     |Project:  |Email:    |Requires: "
+     "|Conflicts:\nEvent:    |Change:   |Committer:|Planner:  |By:       "
+     "|Date:     |Committed:|Planned:  |Name:     |Project:  |Email:    "
+     "|Requires: |Conflicts:\nEvent:    |Change:   |Committer:|Planner:  |By:  "
+     "     |Date:     |Committed:|Planned:  |Name:     |Project:  |Email:    "
+     "|Requires: |Conflicts:\nEvent:    |Change:   |Committer:|Planner:  |By:  "
+     "     |Date:     |Committed:|Planned:  |Name:     |Project:  |Email:    "
+     "|Requires: |Conflicts:\nEvent:    |Change:   |Committer:|Planner:  |By:  "
+     "     |Date:     |Committed:|Planned:  |Name:     |Project:  |Email:    "
+     "|Requires: |Conflicts:\n",
+     0, ""},
+    {"t",
+     "%{event}a%{change_id}a%{change}a%{project}a%{note}a%{requires}a%{"
+     "conflicts}a%{tags}a%{planner_name}a%{planner_email}a%{planned_at}a",
+     0,
+     "event     deploy\nchange_id "
+     "0728fc57e776759bd6149cfa243a909cbbc91e0b\nchange    users\nproject   "
+     "widgets\nnote      Creates table to track our users.\nplanner_name Marge "
+     "N. O\342\200\231Vera\nplanner_email marge@example.com\nplanned_at "
+     "2024-01-15T10:30:00Z\n\nevent     deploy\nchange_id "
+     "0e9ee5fe6e244f68b05b83515bedc31ddea00ec5\nchange    flips\nproject   "
+     "widgets\nnote      Adds table\nfor storing flips.\nrequires  users\ntags "
+     "     @v1.0, @beta\nplanner_name Marge N. "
+     "O\342\200\231Vera\nplanner_email marge@example.com\nplanned_at "
+     "2024-01-15T10:31:00Z\n\nevent     deploy\nchange_id "
+     "5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d\nchange    widgets\nproject   "
+     "widgets\nnote      \nrequires  users, flips@v1.0\nconflicts "
+     "otherproj:gadgets\nplanner_name Marge N. "
+     "O\342\200\231Vera\nplanner_email marge@example.com\nplanned_at "
+     "2024-01-15T10:33:00Z\n\nevent     deploy\nchange_id "
+     "48da7bb3fc93c16d02b4a5af6e3634af6620114e\nchange    users\nproject   "
+     "widgets\nnote      Reworked users.\n\nWith a body\n  indented.\nrequires "
+     " users@v1.0\ntags      @v1.1\nplanner_name Bob Smith\nplanner_email "
+     "bob@example.com\nplanned_at 2024-01-15T22:34:00Z\n\nevent     "
+     "revert\nchange_id 14c7f98370bdd170718390c98af7643fedbae457\nchange    "
+     "widgets\nproject   widgets\nnote      Remove widgets\ntags      "
+     "@v2.0\nplanner_name Bob\nplanner_email bob@example.com\nplanned_at "
+     "2024-01-16T01:00:00Z\n\n",
+     0, ""},
+    {"t",
+     "[%-10n][%10n][%.3n][%-8.3n][%08n][%-08n][%.0n][%.n][%.00n][%0n][%5.1n][%-"
+     "1n][%100.2H]",
+     0,
+     "[users     ][     users][use][use     ][000users][users   "
+     "][users][users][][users][    u][users][                                  "
+     "                                                                "
+     "07]\n[flips     ][     flips][fli][fli     ][000flips][flips   "
+     "][flips][flips][][flips][    f][flips][                                  "
+     "                                                                "
+     "0e]\n[widgets   ][   widgets][wid][wid     ][0widgets][widgets "
+     "][widgets][widgets][][widgets][    w][widgets][                          "
+     "                                                                        "
+     "5b]\n[users     ][     users][use][use     ][000users][users   "
+     "][users][users][][users][    u][users][                                  "
+     "                                                                "
+     "48]\n[widgets   ][   widgets][wid][wid     ][0widgets][widgets "
+     "][widgets][widgets][][widgets][    w][widgets][                          "
+     "                                                                        "
+     "14]\n",
+     0, ""},
+    {"t", "100%% done %%n % %", 0,
+     "100% done %n % %\n100% done %n % %\n100% done %n % %\n100% done %n % "
+     "%\n100% done %n % %\n",
+     0, ""},
     {"t", "[%{a}}n]", 0, "", 2, "Unknown format code \"}\""},
-    {"t", "[%{x} y}n]", 0, "[users]\n[flips]\n[widgets]\n[users]\n[widgets]\n", 0, ""},
+    {"t", "[%{x} y}n]", 0, "[users]\n[flips]\n[widgets]\n[users]\n[widgets]\n",
+     0, ""},
     {"t", "[%{x}]", 0, "", 2, "Unknown format code \"]\""},
     {"t", "[%5.]", 0, "", 2, "Unknown format code \"]\""},
     {"t", "[% n]%", 0, "[% n]%\n[% n]%\n[% n]%\n[% n]%\n[% n]%\n", 0, ""},
     {"t", "%{abc", 0, "", 2, "Unknown format code \"{\""},
     {"t", "x%5", 0, "", 2, "Unknown format code \"5\""},
     {"t", "%-", 0, "", 2, "Unknown format code \"-\""},
-    {"t", "%%%n%", 0, "%users%\n%flips%\n%widgets%\n%users%\n%widgets%\n", 0, ""},
+    {"t", "%%%n%", 0, "%users%\n%flips%\n%widgets%\n%users%\n%widgets%\n", 0,
+     ""},
     {"t", "%-%", 0, "", 2, "Unknown format code \"%\""},
     {"t", "%{\n}n", 0, "", 2, "Unknown format code \"{\""},
     {"t", "%{a\n}b}n", 0, "", 2, "Unknown format code \"{\""},
-    {"t", "%\302\240n", 0, "%\302\240n\n%\302\240n\n%\302\240n\n%\302\240n\n%\302\240n\n", 0, ""},
+    {"t", "%\302\240n", 0,
+     "%\302\240n\n%\302\240n\n%\302\240n\n%\302\240n\n%\302\240n\n", 0, ""},
     {"t", "%{x}C", 0, "", 2, "x is not a valid ANSI color"},
     {"t", "%C", 0, "", 2, "{color} is not a valid ANSI color"},
     {"t", "%{}C", 0, "", 2, " is not a valid ANSI color"},
     {"t", "%{0}C", 0, "", 2, "0 is not a valid ANSI color"},
-    {"t", "%{red blink}C%{bold foo}C", 0, "", 2, "bold foo is not a valid ANSI color"},
+    {"t", "%{red blink}C%{bold foo}C", 0, "", 2,
+     "bold foo is not a valid ANSI color"},
     {"t", "%{r256g0b0}C", 0, "", 2, "r256g0b0 is not a valid ANSI color"},
     {"t", "%_", 0, "", 2, "No label passed to the _ format"},
     {"t", "%{}_", 0, "", 2, "Unknown label \"\" passed to the _ format"},
-    {"t", "%{bogus}_", 0, "", 2, "Unknown label \"bogus\" passed to the _ format"},
+    {"t", "%{bogus}_", 0, "", 2,
+     "Unknown label \"bogus\" passed to the _ format"},
     {"t", "%a", 0, "", 2, "{attr} is not a valid change attribute"},
     {"t", "%{}a", 0, "", 2, " is not a valid change attribute"},
-    {"t", "%{committer_name}a", 0, "", 2, "committer_name is not a valid change attribute"},
-    {"t", "%{committed_at}a", 0, "", 2, "committed_at is not a valid change attribute"},
+    {"t", "%{committer_name}a", 0, "", 2,
+     "committer_name is not a valid change attribute"},
+    {"t", "%{committed_at}a", 0, "", 2,
+     "committed_at is not a valid change attribute"},
     {"t", "%{bogus}a", 0, "", 2, "bogus is not a valid change attribute"},
-    {"t", "%{date}c", 0, "", 2, "Can't call method \"as_string\" on an undefined value"},
+    {"t", "%{date}c", 0, "", 2,
+     "Can't call method \"as_string\" on an undefined value"},
     {"t", "%{date:bogus}p", 0, "", 2, "Unknown date format \"bogus\""},
     {"t", "%{date:cldr:y}p%Q", 0, "", 2, "Unknown format code \"Q\""},
     {"t", "%Q%{date}c", 0, "", 2, "Unknown format code \"Q\""},
-    {"t", "%{d:default}p", 0, "Jan 15, 2024, 5:30:00\342\200\257AM\nJan 15, 2024, 5:31:00\342\200\257AM\nJan 15, 2024, 5:33:00\342\200\257AM\nJan 15, 2024, 5:34:00\342\200\257PM\nJan 15, 2024, 8:00:00\342\200\257PM\n", 0, ""},
-    {"t", "[%{red}C%n%{reset}C][%{bold blue}C][%{on_green}C][%{ansi200}C][%{rgb123}C][%{grey5}C][%{r10g20b30}C][%{on_r1g2b3}C][%{BOLD}C][%{ }C][%{:event}C]", 0, "[users][][][][][][][][][][]\n[flips][][][][][][][][][][]\n[widgets][][][][][][][][][][]\n[users][][][][][][][][][][]\n[widgets][][][][][][][][][][]\n", 0, ""},
-    {"t", "%{O\342\200\231Vera}p %{name}p", 0, " Marge N. O\342\200\231Vera\n Marge N. O\342\200\231Vera\n Marge N. O\342\200\231Vera\n Bob Smith\n Bob\n", 0, ""},
-    {"t", "[%-12n][%.2{x}p][%3.1{x}s]", 0, "[users       ][][  x]\n[flips       ][][  x]\n[widgets     ][][  x]\n[users       ][][  x]\n[widgets     ][][  x]\n", 0, ""},
+    {"t", "%{d:default}p", 0,
+     "Jan 15, 2024, 5:30:00\342\200\257AM\nJan 15, 2024, "
+     "5:31:00\342\200\257AM\nJan 15, 2024, 5:33:00\342\200\257AM\nJan 15, "
+     "2024, 5:34:00\342\200\257PM\nJan 15, 2024, 8:00:00\342\200\257PM\n",
+     0, ""},
+    {"t",
+     "[%{red}C%n%{reset}C][%{bold "
+     "blue}C][%{on_green}C][%{ansi200}C][%{rgb123}C][%{grey5}C][%{r10g20b30}C]["
+     "%{on_r1g2b3}C][%{BOLD}C][%{ }C][%{:event}C]",
+     0,
+     "[users][][][][][][][][][][]\n[flips][][][][][][][][][][]\n[widgets][][][]"
+     "[][][][][][][]\n[users][][][][][][][][][][]\n[widgets][][][][][][][][][]["
+     "]\n",
+     0, ""},
+    {"t", "%{O\342\200\231Vera}p %{name}p", 0,
+     " Marge N. O\342\200\231Vera\n Marge N. O\342\200\231Vera\n Marge N. "
+     "O\342\200\231Vera\n Bob Smith\n Bob\n",
+     0, ""},
+    {"t", "[%-12n][%.2{x}p][%3.1{x}s]", 0,
+     "[users       ][][  x]\n[flips       ][][  x]\n[widgets     ][][  "
+     "x]\n[users       ][][  x]\n[widgets     ][][  x]\n",
+     0, ""},
     {"t", "", 0, "\n\n\n\n\n", 0, ""},
-    {"t", "no codes at all", 0, "no codes at all\nno codes at all\nno codes at all\nno codes at all\nno codes at all\n", 0, ""},
+    {"t", "no codes at all", 0,
+     "no codes at all\nno codes at all\nno codes at all\nno codes at all\nno "
+     "codes at all\n",
+     0, ""},
     {"t", "%\303\251", 0, "", 2, "Unknown format code \"\303\251\""},
-    {"named", "raw", 1, "\033[32mdeploy 0728fc57e776759bd6149cfa243a909cbbc91e0b\033[0m\nname      users\nproject   widgets\nplanner   Marge N. O\342\200\231Vera <marge@example.com>\nplanned   2024-01-15T10:30:00Z\n\n    Creates table to track our users.\n\n\033[32mdeploy 0e9ee5fe6e244f68b05b83515bedc31ddea00ec5\033[0m (@v1.0, @beta)\nname      flips\nproject   widgets\nrequires  users\nplanner   Marge N. O\342\200\231Vera <marge@example.com>\nplanned   2024-01-15T10:31:00Z\n\n    Adds table\n    for storing flips.\n\n\033[32mdeploy 5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d\033[0m\nname      widgets\nproject   widgets\nrequires  users, flips@v1.0\nconflicts otherproj:gadgets\nplanner   Marge N. O\342\200\231Vera <marge@example.com>\nplanned   2024-01-15T10:33:00Z\n\n    \n\n\033[32mdeploy 48da7bb3fc93c16d02b4a5af6e3634af6620114e\033[0m (@v1.1)\nname      users\nproject   widgets\nrequires  users@v1.0\nplanner   Bob Smith <bob@example.com>\nplanned   2024-01-15T22:34:00Z\n\n    Reworked users.\n    \n    With a body\n      indented.\n\n\033[34mrevert 14c7f98370bdd170718390c98af7643fedbae457\033[0m (@v2.0)\nname      widgets\nproject   widgets\nplanner   Bob <bob@example.com>\nplanned   2024-01-16T01:00:00Z\n\n    Remove widgets\n\n", 0, ""},
-    {"named", "full", 1, "\033[32mDeploy 0728fc57e776759bd6149cfa243a909cbbc91e0b\033[0m\nName:      users\nProject:   widgets\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\nPlanned:   2024-01-15 05:30:00 -0500\n\n    Creates table to track our users.\n\n\033[32mDeploy 0e9ee5fe6e244f68b05b83515bedc31ddea00ec5\033[0m (@v1.0, @beta)\nName:      flips\nProject:   widgets\nRequires:  users\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\nPlanned:   2024-01-15 05:31:00 -0500\n\n    Adds table\n    for storing flips.\n\n\033[32mDeploy 5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d\033[0m\nName:      widgets\nProject:   widgets\nRequires:  users, flips@v1.0\nConflicts: otherproj:gadgets\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\nPlanned:   2024-01-15 05:33:00 -0500\n\n    \n\n\033[32mDeploy 48da7bb3fc93c16d02b4a5af6e3634af6620114e\033[0m (@v1.1)\nName:      users\nProject:   widgets\nRequires:  users@v1.0\nPlanner:   Bob Smith <bob@example.com>\nPlanned:   2024-01-15 17:34:00 -0500\n\n    Reworked users.\n    \n    With a body\n      indented.\n\n\033[34mRevert 14c7f98370bdd170718390c98af7643fedbae457\033[0m (@v2.0)\nName:      widgets\nProject:   widgets\nPlanner:   Bob <bob@example.com>\nPlanned:   2024-01-15 20:00:00 -0500\n\n    Remove widgets\n\n", 0, ""},
-    {"named", "long", 1, "\033[32mDeploy 0728fc57e776759bd6149cfa243a909cbbc91e0b\033[0m\nName:      users\nProject:   widgets\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\n\n    Creates table to track our users.\n\n\033[32mDeploy 0e9ee5fe6e244f68b05b83515bedc31ddea00ec5\033[0m (@v1.0, @beta)\nName:      flips\nProject:   widgets\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\n\n    Adds table\n    for storing flips.\n\n\033[32mDeploy 5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d\033[0m\nName:      widgets\nProject:   widgets\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\n\n    \n\n\033[32mDeploy 48da7bb3fc93c16d02b4a5af6e3634af6620114e\033[0m (@v1.1)\nName:      users\nProject:   widgets\nPlanner:   Bob Smith <bob@example.com>\n\n    Reworked users.\n    \n    With a body\n      indented.\n\n\033[34mRevert 14c7f98370bdd170718390c98af7643fedbae457\033[0m (@v2.0)\nName:      widgets\nProject:   widgets\nPlanner:   Bob <bob@example.com>\n\n    Remove widgets\n\n", 0, ""},
-    {"named", "medium", 1, "\033[32mDeploy 0728fc57e776759bd6149cfa243a909cbbc91e0b\033[0m\nName:      users\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\nDate:      2024-01-15 05:30:00 -0500\n\n    Creates table to track our users.\n\n\033[32mDeploy 0e9ee5fe6e244f68b05b83515bedc31ddea00ec5\033[0m\nName:      flips\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\nDate:      2024-01-15 05:31:00 -0500\n\n    Adds table\n    for storing flips.\n\n\033[32mDeploy 5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d\033[0m\nName:      widgets\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\nDate:      2024-01-15 05:33:00 -0500\n\n    \n\n\033[32mDeploy 48da7bb3fc93c16d02b4a5af6e3634af6620114e\033[0m\nName:      users\nPlanner:   Bob Smith <bob@example.com>\nDate:      2024-01-15 17:34:00 -0500\n\n    Reworked users.\n    \n    With a body\n      indented.\n\n\033[34mRevert 14c7f98370bdd170718390c98af7643fedbae457\033[0m\nName:      widgets\nPlanner:   Bob <bob@example.com>\nDate:      2024-01-15 20:00:00 -0500\n\n    Remove widgets\n\n", 0, ""},
-    {"named", "short", 1, "\033[32mDeploy 0728fc57e776759bd6149cfa243a909cbbc91e0b\033[0m\nName:      users\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\n\n    Creates table to track our users.\n\n\033[32mDeploy 0e9ee5fe6e244f68b05b83515bedc31ddea00ec5\033[0m\nName:      flips\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\n\n    Adds table\n\n\033[32mDeploy 5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d\033[0m\nName:      widgets\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\n\n    \n\n\033[32mDeploy 48da7bb3fc93c16d02b4a5af6e3634af6620114e\033[0m\nName:      users\nPlanner:   Bob Smith <bob@example.com>\n\n    Reworked users.\n\n\033[34mRevert 14c7f98370bdd170718390c98af7643fedbae457\033[0m\nName:      widgets\nPlanner:   Bob <bob@example.com>\n\n    Remove widgets\n\n", 0, ""},
-    {"named", "oneline", 1, "\033[32m0728fc57e776759bd6149cfa243a909cbbc91e0b deploy\033[0m users\033[36m\033[0m\n\033[32m0e9ee5fe6e244f68b05b83515bedc31ddea00ec5 deploy\033[0m flips\033[36m @v1.0, @beta\033[0m\n\033[32m5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d deploy\033[0m widgets\033[36m\033[0m\n\033[32m48da7bb3fc93c16d02b4a5af6e3634af6620114e deploy\033[0m users\033[36m @v1.1\033[0m\n\033[34m14c7f98370bdd170718390c98af7643fedbae457 revert\033[0m widgets\033[36m @v2.0\033[0m\n", 0, ""},
-    {"t", "%H|%h|%{7}h|%{abc}h|%{-3}h|%{0}h|%n|%o|%e|%l|%L", 1, "0728fc57e776759bd6149cfa243a909cbbc91e0b|0728fc57e776759bd6149cfa243a909cbbc91e0b|0728fc5||0728fc57e776759bd6149cfa243a909cbbc91|0728fc57e776759bd6149cfa243a909cbbc91e0b|users|widgets|deploy|deploy|Deploy\n0e9ee5fe6e244f68b05b83515bedc31ddea00ec5|0e9ee5fe6e244f68b05b83515bedc31ddea00ec5|0e9ee5f||0e9ee5fe6e244f68b05b83515bedc31ddea00|0e9ee5fe6e244f68b05b83515bedc31ddea00ec5|flips|widgets|deploy|deploy|Deploy\n5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d|5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d|5bbb552||5bbb552fc7b4192d6c20ea7961fbb09d7cd74|5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d|widgets|widgets|deploy|deploy|Deploy\n48da7bb3fc93c16d02b4a5af6e3634af6620114e|48da7bb3fc93c16d02b4a5af6e3634af6620114e|48da7bb||48da7bb3fc93c16d02b4a5af6e3634af66201|48da7bb3fc93c16d02b4a5af6e3634af6620114e|users|widgets|deploy|deploy|Deploy\n14c7f98370bdd170718390c98af7643fedbae457|14c7f98370bdd170718390c98af7643fedbae457|14c7f98||14c7f98370bdd170718390c98af7643fedbae|14c7f98370bdd170718390c98af7643fedbae457|widgets|widgets|revert|revert|Revert\n", 0, ""},
+    {"named", "raw", 1,
+     "\033[32mdeploy 0728fc57e776759bd6149cfa243a909cbbc91e0b\033[0m\nname     "
+     " users\nproject   widgets\nplanner   Marge N. O\342\200\231Vera "
+     "<marge@example.com>\nplanned   2024-01-15T10:30:00Z\n\n    Creates table "
+     "to track our users.\n\n\033[32mdeploy "
+     "0e9ee5fe6e244f68b05b83515bedc31ddea00ec5\033[0m (@v1.0, @beta)\nname     "
+     " flips\nproject   widgets\nrequires  users\nplanner   Marge N. "
+     "O\342\200\231Vera <marge@example.com>\nplanned   "
+     "2024-01-15T10:31:00Z\n\n    Adds table\n    for storing "
+     "flips.\n\n\033[32mdeploy "
+     "5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d\033[0m\nname      "
+     "widgets\nproject   widgets\nrequires  users, flips@v1.0\nconflicts "
+     "otherproj:gadgets\nplanner   Marge N. O\342\200\231Vera "
+     "<marge@example.com>\nplanned   2024-01-15T10:33:00Z\n\n    "
+     "\n\n\033[32mdeploy 48da7bb3fc93c16d02b4a5af6e3634af6620114e\033[0m "
+     "(@v1.1)\nname      users\nproject   widgets\nrequires  "
+     "users@v1.0\nplanner   Bob Smith <bob@example.com>\nplanned   "
+     "2024-01-15T22:34:00Z\n\n    Reworked users.\n    \n    With a body\n     "
+     " indented.\n\n\033[34mrevert "
+     "14c7f98370bdd170718390c98af7643fedbae457\033[0m (@v2.0)\nname      "
+     "widgets\nproject   widgets\nplanner   Bob <bob@example.com>\nplanned   "
+     "2024-01-16T01:00:00Z\n\n    Remove widgets\n\n",
+     0, ""},
+    {"named", "full", 1,
+     "\033[32mDeploy 0728fc57e776759bd6149cfa243a909cbbc91e0b\033[0m\nName:    "
+     "  users\nProject:   widgets\nPlanner:   Marge N. O\342\200\231Vera "
+     "<marge@example.com>\nPlanned:   2024-01-15 05:30:00 -0500\n\n    Creates "
+     "table to track our users.\n\n\033[32mDeploy "
+     "0e9ee5fe6e244f68b05b83515bedc31ddea00ec5\033[0m (@v1.0, @beta)\nName:    "
+     "  flips\nProject:   widgets\nRequires:  users\nPlanner:   Marge N. "
+     "O\342\200\231Vera <marge@example.com>\nPlanned:   2024-01-15 05:31:00 "
+     "-0500\n\n    Adds table\n    for storing flips.\n\n\033[32mDeploy "
+     "5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d\033[0m\nName:      "
+     "widgets\nProject:   widgets\nRequires:  users, flips@v1.0\nConflicts: "
+     "otherproj:gadgets\nPlanner:   Marge N. O\342\200\231Vera "
+     "<marge@example.com>\nPlanned:   2024-01-15 05:33:00 -0500\n\n    "
+     "\n\n\033[32mDeploy 48da7bb3fc93c16d02b4a5af6e3634af6620114e\033[0m "
+     "(@v1.1)\nName:      users\nProject:   widgets\nRequires:  "
+     "users@v1.0\nPlanner:   Bob Smith <bob@example.com>\nPlanned:   "
+     "2024-01-15 17:34:00 -0500\n\n    Reworked users.\n    \n    With a "
+     "body\n      indented.\n\n\033[34mRevert "
+     "14c7f98370bdd170718390c98af7643fedbae457\033[0m (@v2.0)\nName:      "
+     "widgets\nProject:   widgets\nPlanner:   Bob <bob@example.com>\nPlanned:  "
+     " 2024-01-15 20:00:00 -0500\n\n    Remove widgets\n\n",
+     0, ""},
+    {"named", "long", 1,
+     "\033[32mDeploy 0728fc57e776759bd6149cfa243a909cbbc91e0b\033[0m\nName:    "
+     "  users\nProject:   widgets\nPlanner:   Marge N. O\342\200\231Vera "
+     "<marge@example.com>\n\n    Creates table to track our "
+     "users.\n\n\033[32mDeploy 0e9ee5fe6e244f68b05b83515bedc31ddea00ec5\033[0m "
+     "(@v1.0, @beta)\nName:      flips\nProject:   widgets\nPlanner:   Marge "
+     "N. O\342\200\231Vera <marge@example.com>\n\n    Adds table\n    for "
+     "storing flips.\n\n\033[32mDeploy "
+     "5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d\033[0m\nName:      "
+     "widgets\nProject:   widgets\nPlanner:   Marge N. O\342\200\231Vera "
+     "<marge@example.com>\n\n    \n\n\033[32mDeploy "
+     "48da7bb3fc93c16d02b4a5af6e3634af6620114e\033[0m (@v1.1)\nName:      "
+     "users\nProject:   widgets\nPlanner:   Bob Smith <bob@example.com>\n\n    "
+     "Reworked users.\n    \n    With a body\n      "
+     "indented.\n\n\033[34mRevert "
+     "14c7f98370bdd170718390c98af7643fedbae457\033[0m (@v2.0)\nName:      "
+     "widgets\nProject:   widgets\nPlanner:   Bob <bob@example.com>\n\n    "
+     "Remove widgets\n\n",
+     0, ""},
+    {"named", "medium", 1,
+     "\033[32mDeploy 0728fc57e776759bd6149cfa243a909cbbc91e0b\033[0m\nName:    "
+     "  users\nPlanner:   Marge N. O\342\200\231Vera "
+     "<marge@example.com>\nDate:      2024-01-15 05:30:00 -0500\n\n    Creates "
+     "table to track our users.\n\n\033[32mDeploy "
+     "0e9ee5fe6e244f68b05b83515bedc31ddea00ec5\033[0m\nName:      "
+     "flips\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\nDate:  "
+     "    2024-01-15 05:31:00 -0500\n\n    Adds table\n    for storing "
+     "flips.\n\n\033[32mDeploy "
+     "5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d\033[0m\nName:      "
+     "widgets\nPlanner:   Marge N. O\342\200\231Vera "
+     "<marge@example.com>\nDate:      2024-01-15 05:33:00 -0500\n\n    "
+     "\n\n\033[32mDeploy "
+     "48da7bb3fc93c16d02b4a5af6e3634af6620114e\033[0m\nName:      "
+     "users\nPlanner:   Bob Smith <bob@example.com>\nDate:      2024-01-15 "
+     "17:34:00 -0500\n\n    Reworked users.\n    \n    With a body\n      "
+     "indented.\n\n\033[34mRevert "
+     "14c7f98370bdd170718390c98af7643fedbae457\033[0m\nName:      "
+     "widgets\nPlanner:   Bob <bob@example.com>\nDate:      2024-01-15 "
+     "20:00:00 -0500\n\n    Remove widgets\n\n",
+     0, ""},
+    {"named", "short", 1,
+     "\033[32mDeploy 0728fc57e776759bd6149cfa243a909cbbc91e0b\033[0m\nName:    "
+     "  users\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\n\n   "
+     " Creates table to track our users.\n\n\033[32mDeploy "
+     "0e9ee5fe6e244f68b05b83515bedc31ddea00ec5\033[0m\nName:      "
+     "flips\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\n\n    "
+     "Adds table\n\n\033[32mDeploy "
+     "5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d\033[0m\nName:      "
+     "widgets\nPlanner:   Marge N. O\342\200\231Vera <marge@example.com>\n\n   "
+     " \n\n\033[32mDeploy "
+     "48da7bb3fc93c16d02b4a5af6e3634af6620114e\033[0m\nName:      "
+     "users\nPlanner:   Bob Smith <bob@example.com>\n\n    Reworked "
+     "users.\n\n\033[34mRevert "
+     "14c7f98370bdd170718390c98af7643fedbae457\033[0m\nName:      "
+     "widgets\nPlanner:   Bob <bob@example.com>\n\n    Remove widgets\n\n",
+     0, ""},
+    {"named", "oneline", 1,
+     "\033[32m0728fc57e776759bd6149cfa243a909cbbc91e0b deploy\033[0m "
+     "users\033[36m\033[0m\n\033[32m0e9ee5fe6e244f68b05b83515bedc31ddea00ec5 "
+     "deploy\033[0m flips\033[36m @v1.0, "
+     "@beta\033[0m\n\033[32m5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d "
+     "deploy\033[0m "
+     "widgets\033[36m\033[0m\n\033[32m48da7bb3fc93c16d02b4a5af6e3634af6620114e "
+     "deploy\033[0m users\033[36m "
+     "@v1.1\033[0m\n\033[34m14c7f98370bdd170718390c98af7643fedbae457 "
+     "revert\033[0m widgets\033[36m @v2.0\033[0m\n",
+     0, ""},
+    {"t", "%H|%h|%{7}h|%{abc}h|%{-3}h|%{0}h|%n|%o|%e|%l|%L", 1,
+     "0728fc57e776759bd6149cfa243a909cbbc91e0b|"
+     "0728fc57e776759bd6149cfa243a909cbbc91e0b|0728fc5||"
+     "0728fc57e776759bd6149cfa243a909cbbc91|"
+     "0728fc57e776759bd6149cfa243a909cbbc91e0b|users|widgets|deploy|deploy|"
+     "Deploy\n0e9ee5fe6e244f68b05b83515bedc31ddea00ec5|"
+     "0e9ee5fe6e244f68b05b83515bedc31ddea00ec5|0e9ee5f||"
+     "0e9ee5fe6e244f68b05b83515bedc31ddea00|"
+     "0e9ee5fe6e244f68b05b83515bedc31ddea00ec5|flips|widgets|deploy|deploy|"
+     "Deploy\n5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d|"
+     "5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d|5bbb552||"
+     "5bbb552fc7b4192d6c20ea7961fbb09d7cd74|"
+     "5bbb552fc7b4192d6c20ea7961fbb09d7cd74c6d|widgets|widgets|deploy|deploy|"
+     "Deploy\n48da7bb3fc93c16d02b4a5af6e3634af6620114e|"
+     "48da7bb3fc93c16d02b4a5af6e3634af6620114e|48da7bb||"
+     "48da7bb3fc93c16d02b4a5af6e3634af66201|"
+     "48da7bb3fc93c16d02b4a5af6e3634af6620114e|users|widgets|deploy|deploy|"
+     "Deploy\n14c7f98370bdd170718390c98af7643fedbae457|"
+     "14c7f98370bdd170718390c98af7643fedbae457|14c7f98||"
+     "14c7f98370bdd170718390c98af7643fedbae|"
+     "14c7f98370bdd170718390c98af7643fedbae457|widgets|widgets|revert|revert|"
+     "Revert\n",
+     0, ""},
     {"t", "%{x}C", 1, "", 2, "x is not a valid ANSI color"},
     {"t", "%C", 1, "", 2, "{color} is not a valid ANSI color"},
     {"t", "%{}C", 1, "", 2, " is not a valid ANSI color"},
     {"t", "%{0}C", 1, "", 2, "0 is not a valid ANSI color"},
-    {"t", "%{red blink}C%{bold foo}C", 1, "", 2, "bold foo is not a valid ANSI color"},
+    {"t", "%{red blink}C%{bold foo}C", 1, "", 2,
+     "bold foo is not a valid ANSI color"},
     {"t", "%{r256g0b0}C", 1, "", 2, "r256g0b0 is not a valid ANSI color"},
-    {"t", "[%{red}C%n%{reset}C][%{bold blue}C][%{on_green}C][%{ansi200}C][%{rgb123}C][%{grey5}C][%{r10g20b30}C][%{on_r1g2b3}C][%{BOLD}C][%{ }C][%{:event}C]", 1, "[\033[31musers\033[0m][\033[1;34m][\033[42m][\033[38;5;200m][\033[38;5;67m][\033[38;5;237m][\033[38;2;10;20;30m][\033[48;2;1;2;3m][\033[1m][][\033[32m]\n[\033[31mflips\033[0m][\033[1;34m][\033[42m][\033[38;5;200m][\033[38;5;67m][\033[38;5;237m][\033[38;2;10;20;30m][\033[48;2;1;2;3m][\033[1m][][\033[32m]\n[\033[31mwidgets\033[0m][\033[1;34m][\033[42m][\033[38;5;200m][\033[38;5;67m][\033[38;5;237m][\033[38;2;10;20;30m][\033[48;2;1;2;3m][\033[1m][][\033[32m]\n[\033[31musers\033[0m][\033[1;34m][\033[42m][\033[38;5;200m][\033[38;5;67m][\033[38;5;237m][\033[38;2;10;20;30m][\033[48;2;1;2;3m][\033[1m][][\033[32m]\n[\033[31mwidgets\033[0m][\033[1;34m][\033[42m][\033[38;5;200m][\033[38;5;67m][\033[38;5;237m][\033[38;2;10;20;30m][\033[48;2;1;2;3m][\033[1m][][\033[34m]\n", 0, ""},
+    {"t",
+     "[%{red}C%n%{reset}C][%{bold "
+     "blue}C][%{on_green}C][%{ansi200}C][%{rgb123}C][%{grey5}C][%{r10g20b30}C]["
+     "%{on_r1g2b3}C][%{BOLD}C][%{ }C][%{:event}C]",
+     1,
+     "[\033[31musers\033[0m][\033[1;34m][\033[42m][\033[38;5;200m][\033[38;5;"
+     "67m][\033[38;5;237m][\033[38;2;10;20;30m][\033[48;2;1;2;3m][\033[1m][]["
+     "\033[32m]\n[\033[31mflips\033[0m][\033[1;34m][\033[42m][\033[38;5;200m]["
+     "\033[38;5;67m][\033[38;5;237m][\033[38;2;10;20;30m][\033[48;2;1;2;3m]["
+     "\033[1m][][\033[32m]\n[\033[31mwidgets\033[0m][\033[1;34m][\033[42m]["
+     "\033[38;5;200m][\033[38;5;67m][\033[38;5;237m][\033[38;2;10;20;30m][\033["
+     "48;2;1;2;3m][\033[1m][][\033[32m]\n[\033[31musers\033[0m][\033[1;34m]["
+     "\033[42m][\033[38;5;200m][\033[38;5;67m][\033[38;5;237m][\033[38;2;10;20;"
+     "30m][\033[48;2;1;2;3m][\033[1m][][\033[32m]\n[\033[31mwidgets\033[0m]["
+     "\033[1;34m][\033[42m][\033[38;5;200m][\033[38;5;67m][\033[38;5;237m]["
+     "\033[38;2;10;20;30m][\033[48;2;1;2;3m][\033[1m][][\033[34m]\n",
+     0, ""},
 
 };
 
@@ -175,9 +571,9 @@ static void test_oracle_rows(void) {
     sqlitch_buf out = SQLITCH_BUF_INIT;
     sqlitch_err err = SQLITCH_ERR_INIT;
     char name[160];
-    int rc = run_plan(tmpl,
-                      rows[r].always ? SQLITCH_COLOR_ALWAYS : SQLITCH_COLOR_NEVER,
-                      &out, &err);
+    int rc = run_plan(
+        tmpl, rows[r].always ? SQLITCH_COLOR_ALWAYS : SQLITCH_COLOR_NEVER, &out,
+        &err);
     snprintf(name, sizeof name, "%s [%.60s]%s", rows[r].kind, rows[r].tmpl,
              rows[r].always ? " color" : "");
     for (char *c = name; *c; c++)
@@ -210,14 +606,18 @@ static const struct {
     {"ab\015\015", "> ", "> ab", "", "> ab\015\015"},
     {"x\342\200\250y\012z", NULL, "x", "z", "x\342\200\250y\012z"},
     {"x\342\200\250y\012z", "> ", "> x", "> z", "> x\342\200\250y\012> z"},
-    {"first\012\012\012second\012third", NULL, "first", "second\012third", "first\012\012\012second\012third"},
-    {"first\012\012\012second\012third", "> ", "> first", "> second\012> third", "> first\012> \012> \012> second\012> third"},
+    {"first\012\012\012second\012third", NULL, "first", "second\012third",
+     "first\012\012\012second\012third"},
+    {"first\012\012\012second\012third", "> ", "> first", "> second\012> third",
+     "> first\012> \012> \012> second\012> third"},
     {"", NULL, "", "", ""},
     {"", "> ", "> ", "", "> "},
     {"one line", NULL, "one line", "", "one line"},
     {"one line", "> ", "> one line", "", "> one line"},
-    {"a\015\012\015\012b\012c\012", NULL, "a", "b\012c\012", "a\015\012\015\012b\012c\012"},
-    {"a\015\012\015\012b\012c\012", "> ", "> a", "> b\012> c\012", "> a\015\012> \015\012> b\012> c\012"},
+    {"a\015\012\015\012b\012c\012", NULL, "a", "b\012c\012",
+     "a\015\012\015\012b\012c\012"},
+    {"a\015\012\015\012b\012c\012", "> ", "> a", "> b\012> c\012",
+     "> a\015\012> \015\012> b\012> c\012"},
     {"t\302\205u", NULL, "t", "u", "t\302\205u"},
     {"t\302\205u", "> ", "> t", "> u", "> t\302\205u"},
     {"l1\014l2\013l3", NULL, "l1", "l3", "l1\014l2\013l3"},
@@ -265,13 +665,13 @@ static char *fmt1(const char *tmpl, const sqlitch_fmt_opts *o,
   return r;
 }
 
-#define CHECK_FMT(tmpl, o, it, want, name)                                 \
-  do {                                                                     \
-    sqlitch_err e_ = SQLITCH_ERR_INIT;                                     \
-    char *g_ = fmt1(tmpl, o, it, &e_);                                     \
-    is_str(g_ ? g_ : e_.msg, want, name);                                  \
-    free(g_);                                                              \
-    sqlitch_err_clear(&e_);                                                \
+#define CHECK_FMT(tmpl, o, it, want, name)                                     \
+  do {                                                                         \
+    sqlitch_err e_ = SQLITCH_ERR_INIT;                                         \
+    char *g_ = fmt1(tmpl, o, it, &e_);                                         \
+    is_str(g_ ? g_ : e_.msg, want, name);                                      \
+    free(g_);                                                                  \
+    sqlitch_err_clear(&e_);                                                    \
   } while (0)
 
 /* A log row: committer fields, and (SQLite/MySQL) lists as strings. */
@@ -306,9 +706,10 @@ static void test_log_items(void) {
   it.tags_str = "";
   it.requires_str = "users,flips@v1.0";
   it.conflicts_str = "otherproj:gadgets";
-  CHECK_FMT("%{tags}a%{requires}a%{conflicts}a", &o, &it,
-            "tags      \nrequires  users,flips@v1.0\nconflicts otherproj:gadgets\n",
-            "string lists print even when empty");
+  CHECK_FMT(
+      "%{tags}a%{requires}a%{conflicts}a", &o, &it,
+      "tags      \nrequires  users,flips@v1.0\nconflicts otherproj:gadgets\n",
+      "string lists print even when empty");
   CHECK_FMT("%t", &o, &it, "Can't use string (\"\") as an ARRAY ref",
             "%t dies on a string");
   CHECK_FMT("%R", &o, &it,

@@ -28,23 +28,26 @@ static void test_match(void) {
     const char *pat, *subj;
     int want;
   } cases[] = {
-      {"user", "users", 1},           /* unanchored */
+      {"user", "users", 1}, /* unanchored */
       {"ers$", "users", 1},
       {"^user$", "users", 0},
       {"^f", "flips", 1},
       {"^f", "widgets", 0},
-      {"", "anything", 1},            /* empty pattern matches */
-      {"s$", "users\n", 1},           /* $ before a final newline, as Perl */
-      {"\\w+$", "caf\xc3\xa9", 1},    /* \w is Unicode-aware */
+      {"", "anything", 1},         /* empty pattern matches */
+      {"s$", "users\n", 1},        /* $ before a final newline, as Perl */
+      {"\\w+$", "caf\xc3\xa9", 1}, /* \w is Unicode-aware */
       {"^\\w$", "\xc3\xa9", 1},
-      {"^.$", "\xc3\xa9", 1},         /* . is one character, not a byte */
-      {"\\d", "\xd9\xa3", 1},         /* ARABIC-INDIC DIGIT THREE */
+      {"^.$", "\xc3\xa9", 1}, /* . is one character, not a byte */
+      {"\\d", "\xd9\xa3", 1}, /* ARABIC-INDIC DIGIT THREE */
       {"O\xe2\x80\x99V", "Marge N. O\xe2\x80\x99Vera", 1},
       {"(?i)MARGE", "Marge", 1},
-      {"Marge", "marge", 0},          /* case-sensitive by default */
+      {"Marge", "marge", 0}, /* case-sensitive by default */
       {"a{2}", "caab", 1},
       {"\\bflip\\b", "flips", 0},
-      {"x", "a\xff" "x", 1},          /* invalid UTF-8 subject still scans */
+      {"x",
+       "a\xff"
+       "x",
+       1}, /* invalid UTF-8 subject still scans */
       {"^a\\z", "a\n", 0},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -102,8 +105,9 @@ static int one_int(sqlite3 *db, const char *sql, int *out, char **msg) {
   }
   int rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) {
-    *out = sqlite3_column_type(st, 0) == SQLITE_NULL ? -9
-                                                       : sqlite3_column_int(st, 0);
+    *out = sqlite3_column_type(st, 0) == SQLITE_NULL
+               ? -9
+               : sqlite3_column_int(st, 0);
     rc = 0;
   } else {
     *msg = strdup(sqlite3_errmsg(db));
