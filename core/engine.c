@@ -97,7 +97,11 @@ void sqlitch_reg_requiring_free(sqlitch_reg_requiring *v, size_t n) {
    when libpq / libmariadb are present (Makefile), and are absent (NULL)
    otherwise. */
 extern const sqlitch_engine_ops sqlitch_engine_sqlite_ops;
+#ifdef SQLITCH_HAVE_PG /* a strong reference links engine_pg.o in */
+extern const sqlitch_engine_ops sqlitch_engine_pg_ops;
+#else
 extern const sqlitch_engine_ops sqlitch_engine_pg_ops __attribute__((weak));
+#endif
 extern const sqlitch_engine_ops sqlitch_engine_mysql_ops __attribute__((weak));
 
 static const sqlitch_engine_ops *const engines[] = {
@@ -197,6 +201,7 @@ int sqlitch_engine_plan(sqlitch_engine *e, sqlitch_plan **out,
 }
 
 const char *sqlitch_engine_destination(const sqlitch_engine *e) {
+  if (e->ops->destination) return e->ops->destination((sqlitch_engine *)e);
   return e->target->name;
 }
 

@@ -364,6 +364,10 @@ struct sqlitch_engine_ops {
                        sqlitch_event_row_fn fn, void *ctx, sqlitch_err *err);
   int (*registered_projects)(sqlitch_engine *e, sqlitch_strv *out,
                              sqlitch_err *err);
+
+  /* Destination in messages when it is not the target's name (pg.pm
+     fills in the database name); NULL = target->name. Borrowed. */
+  const char *(*destination)(sqlitch_engine *e);
 };
 
 /* ============================================================ the engine */
