@@ -87,7 +87,8 @@ const char *sqlitch_config_system_dir(void);
 const char *sqlitch_config_user_dir(void);
 
 /* Lookups on the merged view. get returns the last value (borrowed) or
-   NULL when the key is missing or has no value. */
+   NULL when the key is missing or has no value. (Sqitch dies on a
+   multi-valued key here; sqlitch takes the last value.) */
 const char *sqlitch_config_get(const sqlitch_config *c, const char *key);
 int sqlitch_config_exists(const sqlitch_config *c, const char *key);
 /* All values of a key, in order (borrowed pointers; *out owned by caller,
@@ -95,7 +96,8 @@ int sqlitch_config_exists(const sqlitch_config *c, const char *key);
 size_t sqlitch_config_get_all(const sqlitch_config *c, const char *key,
                               const char ***out);
 /* Boolean per Config::GitLike: returns 1 if set (*out = 0/1), 0 if not
-   set, SQLITCH_ERROR on "Invalid bool '<v>'". */
+   set, SQLITCH_ERROR on "Invalid bool '<v>'" (exitval 255: Sqitch reads
+   these while configuring a command). */
 int sqlitch_config_get_bool(const sqlitch_config *c, const char *key, int *out,
                             sqlitch_err *err);
 /* Entries of a section, i.e. keys "<section>.<name>" without further dots,
@@ -113,7 +115,11 @@ char *sqlitch_config_canon_key(const char *key);
 /* --------------------------------------------------------- user identity */
 
 /* The user's name: $SQITCH_FULLNAME, user.name, $SQITCH_ORIG_FULLNAME,
-   GECOS name, login name. Errors as Sqitch's. Caller frees. */
+   GECOS field, login name (each only when Perl-true; SQLITCH_* twins win).
+   Errors as Sqitch's (exit 2): 'User name may not contain "<" or start
+   with "["', 'Cannot find your name; run sqitch config --user user.name
+   "YOUR NAME"', and 'More then one value for the key "user.name"' for a
+   multi-valued user.name (where Sqitch dies). Caller frees. */
 char *sqlitch_user_name(const sqlitch_config *c, sqlitch_err *err);
 /* The user's email: $SQITCH_EMAIL, user.email, $SQITCH_ORIG_EMAIL,
    <sysuser>@<hostname>. Caller frees. */
