@@ -607,6 +607,75 @@ static int logrec_reg(sqlitch_engine *e, const sqlitch_reg_change *c,
 
 /* -------------------------------------------------------------- locking */
 
+static int check_deploy_deps(sqlitch_engine *e, long from, long to,
+                             char ***resolved, sqlitch_err *err);
+static int sync_plan(sqlitch_engine *e, int writes, sqlitch_err *err);
+
+/* A change an interrupted run committed without its registry rows (the
+   engine's ops->pending): record it now, as a log-only step would. */
+static int recover(sqlitch_engine *e, sqlitch_err *err) {
+  if (!e->ops->pending) return SQLITCH_OK;
+  int what = 0;
+  char id8[9];
+  if (e->ops->pending(e, &what, id8, err)) return SQLITCH_ERROR;
+  if (!what) return SQLITCH_OK;
+  sqlitch_plan *plan;
+  if (sqlitch_engine_plan(e, &plan, err) || sync_plan(e, 0, err))
+    return SQLITCH_ERROR;
+  logrec r;
+  int rc = SQLITCH_OK, done = 0;
+  if (what == 1) {
+    long idx = e->position + 1;
+    if (idx < (long)plan->nchanges && strncmp(plan->changes[idx].id, id8, 8) == 0) {
+      char **resolved[1] = {NULL};
+      if ((rc = check_deploy_deps(e, idx, idx, resolved, err)) == SQLITCH_OK &&
+          (rc = logrec_plan(e, (size_t)idx, resolved[0], &r, err)) == SQLITCH_OK) {
+        sqlitch_report(e->rep, SQLITCH_WARN,
+                       "Completing the registry record of the interrupted "
+                       "deploy of change %s",
+                       plan->changes[idx].id);
+        sqlitch_step s = {0, NULL, NULL, NULL, 0, &r.lc, 0, NULL, 0};
+        sqlitch_step_result res = {SQLITCH_STEP_OK, 0};
+        rc = e->ops->step(e, &s, &res, err);
+        if (rc == SQLITCH_OK && res.status != SQLITCH_STEP_OK) rc = SQLITCH_ERROR;
+        logrec_free(&r);
+        done = 1;
+      }
+      if (resolved[0]) {
+        for (size_t k = 0; k < plan->changes[idx].nrequires; k++)
+          free(resolved[0][k]);
+        free(resolved[0]);
+      }
+    }
+  } else {
+    sqlitch_reg_state *st = NULL;
+    if ((rc = e->ops->current_state(e, plan->project, &st, err)) == SQLITCH_OK &&
+        st && strncmp(st->change_id, id8, 8) == 0) {
+      sqlitch_reg_change row;
+      memset(&row, 0, sizeof row);
+      int found = 0;
+      if ((rc = e->ops->load_change(e, plan->project, st->change_id, 0, &row,
+                                    &found, err)) == SQLITCH_OK &&
+          found && (rc = logrec_reg(e, &row, &r, err)) == SQLITCH_OK) {
+        sqlitch_report(e->rep, SQLITCH_WARN,
+                       "Completing the registry record of the interrupted "
+                       "revert of change %s",
+                       row.id);
+        sqlitch_step s = {1, NULL, NULL, NULL, 0, &r.lc, 0, NULL, 1};
+        sqlitch_step_result res = {SQLITCH_STEP_OK, 0};
+        rc = e->ops->step(e, &s, &res, err);
+        if (rc == SQLITCH_OK && res.status != SQLITCH_STEP_OK) rc = SQLITCH_ERROR;
+        logrec_free(&r);
+        done = 1;
+      }
+      sqlitch_reg_change_clear(&row);
+    }
+    sqlitch_reg_state_free(st);
+  }
+  if (rc == SQLITCH_OK && !done) rc = e->ops->disarm(e, err);
+  return rc;
+}
+
 static int lock_destination(sqlitch_engine *e, sqlitch_err *err) {
   if (e->locked || e->opts.dry_run) return SQLITCH_OK;
   int got = 0;
@@ -626,7 +695,7 @@ static int lock_destination(sqlitch_engine *e, sqlitch_err *err) {
                              secs, sqlitch_engine_destination(e));
   }
   e->locked = 1;
-  return SQLITCH_OK;
+  return recover(e, err);
 }
 
 /* ------------------------------------------------------- registry checks */
@@ -1244,7 +1313,7 @@ static int run_undo(sqlitch_engine *e, const ech *c) {
 /* deploy_change. resolved: the resolved requires ids of this change. */
 static int deploy_change(sqlitch_engine *e, const ech *c, size_t width,
                          char *const *resolved, size_t remaining,
-                         sqlitch_err *err) {
+                         const char *next_id, sqlitch_err *err) {
   report_item(e, SQLITCH_INFO, '+', c, width);
   logrec r;
   char *script = NULL, *verify = NULL, *text = NULL;
@@ -1264,7 +1333,8 @@ static int deploy_change(sqlitch_engine *e, const ech *c, size_t width,
     return SQLITCH_ERROR;
   }
   if (e->opts.with_verify) verify = script_path(e, c, SQLITCH_SCRIPT_VERIFY);
-  sqlitch_step s = {0, script, verify, text, tlen, &r.lc, remaining};
+  sqlitch_step s = {0,         script,    verify, text, tlen, &r.lc,
+                    remaining, next_id,   0};
   sqlitch_step_result res = {SQLITCH_STEP_OK, 0};
   int rc = e->ops->step(e, &s, &res, err);
   if (rc == SQLITCH_OK) {
@@ -1305,7 +1375,8 @@ out:
 }
 
 static int revert_change(sqlitch_engine *e, const ech *c, size_t width,
-                         size_t remaining, sqlitch_err *err) {
+                         size_t remaining, const char *next_id,
+                         sqlitch_err *err) {
   report_item(e, SQLITCH_INFO, '-', c, width);
   logrec r;
   if (c->rc ? logrec_reg(e, c->rc, &r, err)
@@ -1313,7 +1384,7 @@ static int revert_change(sqlitch_engine *e, const ech *c, size_t width,
     return SQLITCH_ERROR;
   char *script = e->opts.log_only ? NULL
                                   : script_path(e, c, SQLITCH_SCRIPT_REVERT);
-  sqlitch_step s = {1, script, NULL, NULL, 0, &r.lc, remaining};
+  sqlitch_step s = {1, script, NULL, NULL, 0, &r.lc, remaining, next_id, 1};
   sqlitch_step_result res = {SQLITCH_STEP_OK, 0};
   int rc = e->ops->step(e, &s, &res, err);
   if (rc == SQLITCH_OK) {
@@ -1342,7 +1413,7 @@ static int rollback(sqlitch_engine *e, const char *tagged, const ech *run,
     else VENT("Reverting all changes");
     int rc = SQLITCH_OK;
     for (size_t i = nrun; i-- > 0 && rc == SQLITCH_OK;)
-      rc = revert_change(e, &run[i], width, i, err);
+      rc = revert_change(e, &run[i], width, i, i ? run[i - 1].id : NULL, err);
     if (rc) {
       vent_err(e, err);
       VENT("The schema will need to be manually repaired");
@@ -1482,7 +1553,8 @@ restart:
   size_t run_from = 0, i;
   const ech *last_tagged = NULL;
   for (i = 0; i < n; i++) {
-    if ((rc = deploy_change(e, &l.v[i], width, resolved[i], n - 1 - i, err)))
+    if ((rc = deploy_change(e, &l.v[i], width, resolved[i], n - 1 - i,
+                            i + 1 < n ? l.v[i + 1].id : NULL, err)))
       break;
     e->position = l.v[i].pidx;
     if (m == MODE_TAG && l.v[i].pc->ntags) {
@@ -1597,7 +1669,8 @@ int sqlitch_engine_revert(sqlitch_engine *e, const char *to,
   if (!e->opts.log_only && e->ops->prepare && (rc = e->ops->prepare(e, err)))
     goto done;
   for (size_t i = 0; i < l.n && rc == SQLITCH_OK; i++)
-    rc = revert_change(e, &l.v[i], width, l.n - 1 - i, err);
+    rc = revert_change(e, &l.v[i], width, l.n - 1 - i,
+                       i + 1 < l.n ? l.v[i + 1].id : NULL, err);
 
 done:
   free(msg);

@@ -216,6 +216,9 @@ typedef struct sqlitch_step {
   const sqlitch_log_change *log;
   size_t remaining;              /* changes still to come in this run
                                     (a hint for timestamp assignment) */
+  const char *next_id;           /* the change the next step works on, or
+                                    NULL when this is the last one */
+  int next_revert;               /* ... and whether it is a revert */
 } sqlitch_step;
 
 typedef enum {
@@ -364,6 +367,15 @@ struct sqlitch_engine_ops {
                        sqlitch_event_row_fn fn, void *ctx, sqlitch_err *err);
   int (*registered_projects)(sqlitch_engine *e, sqlitch_strv *out,
                              sqlitch_err *err);
+
+  /* ---- crash recovery (optional; NULL when the engine's commits make it
+     unnecessary). After the lock is taken: did an interrupted run leave a
+     change whose script committed but whose registry rows did not?
+     *what = 0 no (anything stale is cleared), 1 a deploy, 2 a revert;
+     id8 = the first 8 hex digits of its id. engine.c then records it with
+     a log-only step (which clears the marker) or calls disarm. */
+  int (*pending)(sqlitch_engine *e, int *what, char id8[9], sqlitch_err *err);
+  int (*disarm)(sqlitch_engine *e, sqlitch_err *err);
 
   /* Destination in messages when it is not the target's name (pg.pm
      fills in the database name); NULL = target->name. Borrowed. */

@@ -289,10 +289,18 @@ typedef struct impl {
   int have_conn_state;
   int sqliterc;            /* ~/.sqliterc exists: use the client */
   int clock_ready;
-  int wal;                 /* multi-file commit is not atomic (intent) */
-  int intent_fd;
-  char *intent_path;
+  int armed;               /* intent in the registry header: 0, 1, 2 */
+  char *armed_id;          /* change the intent is armed for */
 } impl;
+
+/* Test hook: SQLITCH_FAULT=after-target-commit exits 137 right after a
+   change's script committed on the target, before its registry rows: the
+   state a crash in that window leaves. Used by tests/cli/wal.t and
+   tests/cli/atomic.t; never set it otherwise. */
+static int fault(const char *name) {
+  const char *f = getenv("SQLITCH_FAULT");
+  return f && strcmp(f, name) == 0;
+}
 
 static impl *IM(sqlitch_engine *e) { return e->impl; }
 
@@ -436,8 +444,6 @@ static int authorizer(void *ctx, int action, const char *a, const char *b,
     return SQLITE_DENY;
   return SQLITE_OK;
 }
-
-static int journal_atomic(sqlite3 *db, const char *schema);
 
 static int open_file(const char *path, int flags, sqlite3 **out,
                      sqlitch_err *err) {
@@ -583,8 +589,6 @@ static int ensure_target(sqlitch_engine *e, sqlitch_err *err) {
     close_db(im);
     return SQLITCH_ERROR;
   }
-  im->wal = im->attached && !(journal_atomic(im->db, "main") &&
-                              journal_atomic(im->db, SQLITCH_REGISTRY_SCHEMA));
   return SQLITCH_OK;
 }
 
@@ -621,7 +625,6 @@ static int sq_init(sqlitch_engine *e, sqlitch_err *err) {
   impl *im = sqlitch_calloc(1, sizeof *im);
   e->impl = im;
   im->lock_fd = -1;
-  im->intent_fd = -1;
   const sqlitch_uri *u = e->target->uri;
   if (u && u->dbname && *u->dbname) im->target_path = sqlitch_strdup(u->dbname);
   char *reg = sqlitch_sqlite_registry_uri(e->target);
@@ -643,18 +646,22 @@ static int sq_init(sqlitch_engine *e, sqlitch_err *err) {
   return SQLITCH_OK;
 }
 
-static void intent_clear(impl *im);
+static int sq_disarm(sqlitch_engine *e, sqlitch_err *err);
 
 static void sq_destroy(sqlitch_engine *e) {
   impl *im = IM(e);
   if (!im) return;
-  intent_clear(im);
+  if (im->armed && im->db) { /* a run that stopped between steps */
+    sqlitch_err ignore = SQLITCH_ERR_INIT;
+    sq_disarm(e, &ignore);
+    sqlitch_err_clear(&ignore);
+  }
   close_db(im);
   if (im->lock_fd >= 0) close(im->lock_fd);   /* after SQLite let go */
   free(im->target_path);
   free(im->reg_path);
   free(im->reg_dest);
-  free(im->intent_path);
+  free(im->armed_id);
   free(im);
   e->impl = NULL;
 }
@@ -1257,8 +1264,12 @@ static int in_txn(sqlitch_engine *e) {
   return !sqlite3_get_autocommit(IM(e)->db);
 }
 
+/* Registry transactions. Deferred, not IMMEDIATE: with the target
+   attached, IMMEDIATE would open a write transaction on both files and turn
+   every registry commit into a (costlier) multi-file commit. The first
+   statement of each registry transaction writes to the registry. */
 static int begin(sqlitch_engine *e, sqlitch_err *err) {
-  return exec_sql(IM(e)->db, "BEGIN IMMEDIATE", err);
+  return exec_sql(IM(e)->db, "BEGIN", err);
 }
 
 static int commit(sqlitch_engine *e, sqlitch_err *err) {
@@ -1270,12 +1281,25 @@ static void rollback_quiet(sqlitch_engine *e) {
     sqlite3_exec(IM(e)->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+static int set_intent(sqlitch_engine *e, int what, const char *id,
+                      long long cookie, sqlitch_err *err);
+
+/* A fail event; drops any armed intent (the change did not go through). */
 static int sq_log_fail(sqlitch_engine *e, const sqlitch_log_change *c,
                        sqlitch_err *err) {
   char ts[32];
   if (real_registry(e, err) || now_ts(e, 0, ts, err)) return SQLITCH_ERROR;
-  return log_event(e, "fail", c, c->ev_tags, c->ev_requires, c->ev_conflicts,
-                   ts, err);
+  if (!IM(e)->armed)
+    return log_event(e, "fail", c, c->ev_tags, c->ev_requires,
+                     c->ev_conflicts, ts, err);
+  if (begin(e, err)) return SQLITCH_ERROR;
+  if (log_event(e, "fail", c, c->ev_tags, c->ev_requires, c->ev_conflicts, ts,
+                err) ||
+      set_intent(e, 0, NULL, 0, err) || commit(e, err)) {
+    rollback_quiet(e);
+    return SQLITCH_ERROR;
+  }
+  return SQLITCH_OK;
 }
 
 static int sq_log_new_tags(sqlitch_engine *e, const sqlitch_log_change *c,
@@ -1476,6 +1500,7 @@ typedef struct script {
   int dot;          /* has a dot-command */
   int shell_only;   /* uses something only the sqlite3 shell provides */
   int state;        /* may change connection state (PRAGMA, TEMP, ATTACH) */
+  int ends_commit;  /* the last statement is COMMIT or END */
 } script;
 
 static void script_free(script *sc) {
@@ -1567,6 +1592,8 @@ static int scan_words(const char *z) {
   return found;
 }
 
+static int last_is_commit(const char *chunk);
+
 static void script_parse(const char *text, size_t len, script *sc) {
   memset(sc, 0, sizeof *sc);
   int qss = 0, lineno = 0, startline = 0;
@@ -1635,6 +1662,7 @@ static void script_parse(const char *text, size_t len, script *sc) {
     if (f & 1) sc->shell_only = 1;
     if (f & 2) sc->state = 1;
   }
+  if (sc->n) sc->ends_commit = last_is_commit(sc->buf.p + sc->v[sc->n - 1].off);
 }
 
 /* ===================================================== script running */
@@ -1675,6 +1703,39 @@ static kw classify(const char *sql) {
   return KW_OTHER;
 }
 
+/* Does the chunk's last statement start with COMMIT or END? The start is
+   found after the last ';' (outside quotes and comments) that has text
+   after it, and confirmed with one sqlite3_complete() on what precedes it
+   (inside a trigger body it is not a statement of its own). */
+static int last_is_commit(const char *chunk) {
+  const char *start = chunk, *z = chunk, *cand = chunk;
+  while (*z) {
+    char c = *z;
+    if (c == '\'' || c == '"' || c == '`' || c == '[') {
+      char end = c == '[' ? ']' : c;
+      z++;
+      while (*z && !(*z == end && z[1] != end)) z += (*z == end) ? 2 : 1;
+      if (*z) z++;
+    } else if (c == '-' && z[1] == '-') {
+      while (*z && *z != '\n') z++;
+    } else if (c == '/' && z[1] == '*') {
+      z += 2;
+      while (*z && !(z[0] == '*' && z[1] == '/')) z++;
+      if (*z) z += 2;
+    } else {
+      if (c == ';' && *skip_blank(z + 1, 1)) cand = z + 1;
+      z++;
+    }
+  }
+  start = skip_blank(cand, 1);
+  if (!*start || classify(start) != KW_COMMIT) return 0;
+  if (start == skip_blank(chunk, 1)) return 1;
+  char *prefix = sqlitch_strndup(chunk, (size_t)(start - chunk));
+  int ok = sqlite3_complete(prefix);
+  free(prefix);
+  return ok;
+}
+
 typedef struct run_opts {
   const char *path;    /* script path for messages */
   int show_rows;       /* print result rows (CSV) */
@@ -1682,6 +1743,9 @@ typedef struct run_opts {
   /* called before the script's final COMMIT runs, inside its transaction */
   int (*hook)(sqlitch_engine *e, void *ctx, sqlitch_err *err);
   void *hook_ctx;
+  /* called before any other commit point: a write outside a transaction,
+     a COMMIT that is not the last statement */
+  int (*guard)(sqlitch_engine *e, void *ctx, sqlitch_err *err);
   int hook_ran;
 } run_opts;
 
@@ -1793,10 +1857,20 @@ static int run_chunks(sqlitch_engine *e, sqlite3 *db, const script *sc,
         while (is_space(*z)) z++;
         continue;
       }
-      if (o->hook && !o->hook_ran && k2 == KW_COMMIT && k == sc->n - 1 &&
-          !*skip_blank(tail, 1) && !sqlite3_get_autocommit(db)) {
+      int last = k == sc->n - 1 && !*skip_blank(tail, 1);
+      if (o->hook && !o->hook_ran && k2 == KW_COMMIT && last &&
+          !sqlite3_get_autocommit(db)) {
         o->hook_ran = 1;
         if (o->hook(e, o->hook_ctx, err)) {
+          sqlite3_finalize(st);
+          result = RUN_HOOK_FAILED;
+          break;
+        }
+      } else if (o->guard &&
+                 (k2 == KW_COMMIT ||
+                  (sqlite3_get_autocommit(db) && k2 != KW_BEGIN &&
+                   !sqlite3_stmt_readonly(st)))) {
+        if (o->guard(e, o->hook_ctx, err)) {
           sqlite3_finalize(st);
           result = RUN_HOOK_FAILED;
           break;
@@ -2007,239 +2081,141 @@ static int run_loaded(sqlitch_engine *e, const char *path, loaded *l,
 
 /* ============================================================ intent */
 
-/* WAL (or any journal mode without a super-journal): the target commits
-   before the registry, so a crash in between would leave a change applied
-   but not recorded. Before such a COMMIT the engine writes the registry
-   SQL it is about to run, with the schema cookie the target will have,
-   to "<registry>-sqlitch-intent" (fsync'ed), and truncates it once the
-   COMMIT has returned. A later deploy/revert (under the lock) replays the
-   SQL if the target has that cookie and the registry lacks the change. */
+/* Atomic changes with two commits per change (as Sqitch, and as few
+   fsyncs as Sqitch needs): a change's script commits on the target, then
+   its registry rows commit on the registry. The window between the two is
+   covered by an intent that the registry commit before it armed in the
+   registry file's header, which Sqitch never reads:
+     user_version   = (1 deploy | 2 revert) << 28 | target schema cookie
+                      before the change (low 28 bits)
+     application_id = the first 32 bits of the change id
+   The engine adds a bump of the target's schema cookie to the script's
+   final COMMIT, so "the target cookie moved past the armed one" means
+   "the change committed". After a crash, the next deploy/revert (holding
+   the lock) asks sq_pending(): if the change committed, engine.c writes
+   its registry rows; if not, the intent is dropped. Any other commit point
+   in a script (a write outside a transaction, a COMMIT that is not the
+   last statement, a script run through the client) disarms the intent
+   first: a crash there leaves what Sqitch would leave. When the target and
+   the registry are one file, the registry rows are simply written inside
+   the script's transaction. */
 
-static int journal_atomic(sqlite3 *db, const char *schema) {
-  char *q = sqlite3_mprintf("PRAGMA \"%w\".journal_mode", schema);
+#define INTENT_COOKIE 0x0FFFFFFF
+
+static int target_cookie(sqlite3 *db, long long *out, sqlitch_err *err) {
   sqlite3_stmt *s = NULL;
-  int ok = 0;
-  if (sqlite3_prepare_v2(db, q, -1, &s, NULL) == SQLITE_OK &&
-      sqlite3_step(s) == SQLITE_ROW) {
-    const char *m = col(s, 0);
-    ok = m && (strcmp(m, "delete") == 0 || strcmp(m, "truncate") == 0 ||
-               strcmp(m, "persist") == 0);
-  }
+  int rc = sqlite3_prepare_v2(db, "PRAGMA main.schema_version", -1, &s, NULL);
+  if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+    *out = sqlite3_column_int64(s, 0);
+  else
+    rc = SQLITE_ERROR;
   sqlite3_finalize(s);
-  sqlite3_free(q);
-  return ok;
+  return rc == SQLITE_OK ? SQLITCH_OK : db_error(db, err);
 }
 
-static void intent_clear(impl *im) {
-  if (im->intent_fd < 0) return;
-  close(im->intent_fd);
-  im->intent_fd = -1;
-  if (im->intent_path) unlink(im->intent_path);
-}
-
-static int intent_write(sqlitch_engine *e, const char *data, size_t len,
-                        sqlitch_err *err) {
+/* Inside a registry transaction: arm (what 1/2, change id, cookie) or
+   disarm (what 0) the intent. */
+static int set_intent(sqlitch_engine *e, int what, const char *id,
+                      long long cookie, sqlitch_err *err) {
   impl *im = IM(e);
-  if (!im->intent_path) im->intent_path = sqlitch_mprintf("%s-sqlitch-intent", im->reg_path);
-  if (im->intent_fd < 0) {
-    im->intent_fd = open(im->intent_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (im->intent_fd < 0)
-      return sqlitch_err_set(err, SQLITCH_E_IO, 2, "Cannot write %s: %s",
-                             im->intent_path, strerror(errno));
+  long uv = 0, app = 0;
+  if (what) {
+    uv = ((long)what << 28) | (long)(cookie & INTENT_COOKIE);
+    char h8[9];
+    snprintf(h8, sizeof h8, "%.8s", id);
+    app = (long)(int32_t)(uint32_t)strtoul(h8, NULL, 16);
   }
-  if (ftruncate(im->intent_fd, 0) != 0 ||
-      pwrite(im->intent_fd, data, len, 0) != (ssize_t)len ||
-      fdatasync(im->intent_fd) != 0)
-    return sqlitch_err_set(err, SQLITCH_E_IO, 2, "Cannot write %s: %s",
-                           im->intent_path, strerror(errno));
+  char sql[160];
+  snprintf(sql, sizeof sql,
+           "PRAGMA %s.user_version = %ld; PRAGMA %s.application_id = %ld",
+           im->schema, uv, im->schema, app);
+  if (exec_sql(im->db, sql, err)) return SQLITCH_ERROR;
+  im->armed = what;
+  free(im->armed_id);
+  im->armed_id = what ? sqlitch_strdup(id) : NULL;
   return SQLITCH_OK;
 }
 
-static void intent_done(impl *im) {
-  if (im->intent_fd >= 0 && ftruncate(im->intent_fd, 0) != 0) {
-    /* a stale intent is harmless: replay checks the registry first */
+/* The intent as a transaction of its own. */
+static int intent_txn(sqlitch_engine *e, int what, const char *id,
+                      sqlitch_err *err) {
+  impl *im = IM(e);
+  long long cookie = 0;
+  if (what && target_cookie(im->db, &cookie, err)) return SQLITCH_ERROR;
+  if (begin(e, err)) return SQLITCH_ERROR;
+  if (set_intent(e, what, id, cookie, err) || commit(e, err)) {
+    rollback_quiet(e);
+    return SQLITCH_ERROR;
   }
+  return SQLITCH_OK;
 }
 
-/* Registry SQL of one step as literal text ("{R}" for the schema). */
-static int step_sql(sqlitch_engine *e, const sqlitch_step *s, const char *ts,
-                    sqlitch_buf *b, sqlitch_err *err) {
-  const sqlitch_log_change *c = s->log;
-  char *q;
-#define ADD(...)                                                           \
-  do {                                                                     \
-    q = sqlite3_mprintf(__VA_ARGS__);                                      \
-    sqlitch_buf_add(b, q);                                                 \
-    sqlite3_free(q);                                                       \
-  } while (0)
-  const char *tags = c->ev_tags, *req = c->ev_requires, *conf = c->ev_conflicts;
-  char *rt = NULL, *rr = NULL, *rc = NULL;
-  if (!s->revert) {
-    ADD("INSERT INTO {R}.changes (change_id, script_hash, change, project, "
-        "note, committer_name, committer_email, planned_at, planner_name, "
-        "planner_email, committed_at) VALUES (%Q, %Q, %Q, %Q, %Q, %Q, %Q, %Q, "
-        "%Q, %Q, %Q);\n",
-        c->change_id, c->script_hash, c->change, c->project,
-        c->note ? c->note : "", c->committer_name, c->committer_email,
-        c->planned_at, c->planner_name, c->planner_email, ts);
-    for (size_t i = 0; i < c->ndeps; i++)
-      ADD("INSERT INTO {R}.dependencies(change_id, type, dependency, "
-          "dependency_id) VALUES (%Q, %Q, %Q, %Q);\n",
-          c->change_id, c->deps[i].type, c->deps[i].dependency,
-          c->deps[i].dependency_id);
-    for (size_t i = 0; i < c->ntags; i++) {
-      const sqlitch_log_tag *t = &c->tags[i];
-      ADD("INSERT INTO {R}.tags (tag_id, tag, project, change_id, note, "
-          "committer_name, committer_email, planned_at, planner_name, "
-          "planner_email, committed_at) VALUES (%Q, %Q, %Q, %Q, %Q, %Q, %Q, "
-          "%Q, %Q, %Q, %Q);\n",
-          t->tag_id, t->tag, c->project, c->change_id, t->note ? t->note : "",
-          c->committer_name, c->committer_email, t->planned_at,
-          t->planner_name, t->planner_email, ts);
+/* Disarm before a commit point the intent does not cover. */
+static int disarm(sqlitch_engine *e, sqlitch_err *err) {
+  impl *im = IM(e);
+  if (!im->armed || !im->attached) return SQLITCH_OK;
+  return intent_txn(e, 0, NULL, err);
+}
+
+/* What an interrupted run left armed. *what: 0 nothing (or the change did
+   not commit: the intent is dropped), 1 a deploy, 2 a revert whose script
+   committed; id8 receives the change id's first 8 hex digits. */
+static int sq_pending(sqlitch_engine *e, int *what, char id8[9],
+                      sqlitch_err *err) {
+  impl *im = IM(e);
+  *what = 0;
+  id8[0] = 0;
+  if (!im->reg_path || !im->target_path || im->memory_registry ||
+      same_file(im->target_path, im->reg_path))
+    return SQLITCH_OK;
+  if (ensure_db(e, err)) return SQLITCH_ERROR;
+  long long uv = 0, app = 0;
+  static const char *const which[] = {"user_version", "application_id"};
+  for (int i = 0; i < 2; i++) {
+    char sql[96];
+    snprintf(sql, sizeof sql, "PRAGMA %s.%s", im->schema, which[i]);
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(im->db, sql, -1, &s, NULL) != SQLITE_OK) {
+      sqlite3_finalize(s);
+      return db_error(im->db, err);
     }
-  } else {
-    sqlite3_stmt *st;
-    if (!(st = stmt(e, ST_SEL_TAGS, err))) return SQLITCH_ERROR;
-    bind_text(st, 1, c->change_id);
-    if (join_col(e, st, &rt, err)) return SQLITCH_ERROR;
-    if (!(st = stmt(e, ST_SEL_DEPS, err))) goto fail;
-    bind_text(st, 1, c->change_id);
-    bind_text(st, 2, "require");
-    if (join_col(e, st, &rr, err)) goto fail;
-    if (!(st = stmt(e, ST_SEL_DEPS, err))) goto fail;
-    bind_text(st, 1, c->change_id);
-    bind_text(st, 2, "conflict");
-    if (join_col(e, st, &rc, err)) goto fail;
-    ADD("DELETE FROM {R}.tags WHERE change_id = %Q;\n"
-        "DELETE FROM {R}.dependencies WHERE change_id = %Q;\n"
-        "DELETE FROM {R}.changes where change_id = %Q;\n",
-        c->change_id, c->change_id, c->change_id);
-    tags = rt;
-    req = rr;
-    conf = rc;
+    if (sqlite3_step(s) == SQLITE_ROW) *(i ? &app : &uv) = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
   }
-  ADD("INSERT INTO {R}.events (event, change_id, change, project, note, "
-      "tags, requires, conflicts, committer_name, committer_email, "
-      "planned_at, planner_name, planner_email, committed_at) VALUES (%Q, "
-      "%Q, %Q, %Q, %Q, %Q, %Q, %Q, %Q, %Q, %Q, %Q, %Q, %Q);\n",
-      s->revert ? "revert" : "deploy", c->change_id, c->change, c->project,
-      c->note ? c->note : "", tags ? tags : "", req ? req : "",
-      conf ? conf : "", c->committer_name, c->committer_email, c->planned_at,
-      c->planner_name, c->planner_email, ts);
-#undef ADD
-  free(rt);
-  free(rr);
-  free(rc);
-  return SQLITCH_OK;
-fail:
-  free(rt);
-  free(rr);
-  free(rc);
-  return SQLITCH_ERROR;
-}
-
-/* Inside the script's transaction (WAL): bump the target's schema cookie,
-   write the intent, then run the registry SQL. */
-static int log_with_intent(sqlitch_engine *e, const sqlitch_step *s,
-                           const char *ts, sqlitch_err *err) {
-  impl *im = IM(e);
-  sqlitch_buf sql = SQLITCH_BUF_INIT;
-  int rc = SQLITCH_ERROR;
-  if (step_sql(e, s, ts, &sql, err)) goto out;
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(im->db, "PRAGMA main.schema_version", -1, &st,
-                         NULL) != SQLITE_OK ||
-      sqlite3_step(st) != SQLITE_ROW) {
-    sqlite3_finalize(st);
-    db_error(im->db, err);
-    goto out;
-  }
-  long long cookie = sqlite3_column_int64(st, 0) + 1;
-  sqlite3_finalize(st);
-  char set[64];
-  snprintf(set, sizeof set, "PRAGMA main.schema_version = %lld", cookie);
-  if (exec_sql(im->db, set, err)) goto out;
-  char *head = sqlite3_mprintf("sqlitch-intent 1\n%s\n%s\n%lld\n",
-                               s->revert ? "revert" : "deploy",
-                               s->log->change_id, cookie);
-  sqlitch_buf file = SQLITCH_BUF_INIT;
-  sqlitch_buf_add(&file, head);
-  sqlite3_free(head);
-  sqlitch_buf_add(&file, sqlitch_buf_str(&sql)); /* keeps "{R}" */
-  rc = intent_write(e, file.p, file.len, err);
-  sqlitch_buf_free(&file);
-  if (rc == SQLITCH_OK) {
-    char *run = expand_sql(sqlitch_buf_str(&sql), im->schema);
-    rc = exec_sql(im->db, run, err);
-    free(run);
-  }
-out:
-  sqlitch_buf_free(&sql);
-  return rc;
-}
-
-/* Complete or discard what an interrupted run left in the intent file. */
-static int intent_recover(sqlitch_engine *e, sqlitch_err *err) {
-  impl *im = IM(e);
-  if (!im->reg_path || !im->target_path) return SQLITCH_OK;
-  char *path = sqlitch_mprintf("%s-sqlitch-intent", im->reg_path);
-  char *data = NULL;
-  size_t len = 0;
-  sqlitch_err ignore = SQLITCH_ERR_INIT;
-  if (sqlitch_read_file(path, &data, &len, &ignore)) {
+  int w = (int)((uv >> 28) & 3);
+  if (uv <= 0 || (w != 1 && w != 2)) return SQLITCH_OK;
+  long long now = -1;
+  sqlite3 *t = NULL;
+  if (sqlitch_path_exists(im->target_path) &&
+      open_file(im->target_path, SQLITE_OPEN_READWRITE, &t, err) == 0) {
+    sqlitch_err ignore = SQLITCH_ERR_INIT;
+    if (target_cookie(t, &now, &ignore)) now = -1;
     sqlitch_err_clear(&ignore);
-    free(path);
+  }
+  sqlite3_close(t);
+  sqlitch_err_clear(err);
+  im->armed = w;  /* so that the next registry commit clears it */
+  if (now < 0 || (now & INTENT_COOKIE) <= (uv & INTENT_COOKIE)) {
+    /* the change never committed: forget the intent */
+    if (begin(e, err) || set_intent(e, 0, NULL, 0, err) || commit(e, err)) {
+      rollback_quiet(e);
+      return SQLITCH_ERROR;
+    }
     return SQLITCH_OK;
   }
-  int rc = SQLITCH_OK;
-  char op[16] = "", id[64] = "";
-  long long cookie = 0;
-  int used = 0;
-  if (len && sscanf(data, "sqlitch-intent 1\n%15s\n%63s\n%lld\n%n", op, id,
-                    &cookie, &used) == 3 && used > 0) {
-    int present = 0;
-    if ((rc = ensure_db(e, err))) goto out;
-    sqlite3_stmt *s = stmt(e, ST_HAS_CHANGE, err);
-    if (!s) {
-      rc = SQLITCH_ERROR;
-      goto out;
-    }
-    bind_text(s, 1, id);
-    present = sqlite3_step(s) == SQLITE_ROW;
-    done_stmt(s);
-    int pending = strcmp(op, "deploy") == 0 ? !present : present;
-    if (pending) {
-      sqlite3 *t = NULL;
-      long long now = -1;
-      if (open_file(im->target_path, SQLITE_OPEN_READONLY, &t, err) == 0) {
-        sqlite3_stmt *q = NULL;
-        if (sqlite3_prepare_v2(t, "PRAGMA schema_version", -1, &q, NULL) ==
-                SQLITE_OK &&
-            sqlite3_step(q) == SQLITE_ROW)
-          now = sqlite3_column_int64(q, 0);
-        sqlite3_finalize(q);
-      }
-      sqlite3_close(t);
-      if (now >= cookie) {
-        sqlitch_report(e->rep, SQLITCH_WARN,
-                       "Completing the registry record of the interrupted "
-                       "%s of change %s",
-                       op, id);
-        char *fixed = expand_sql(data + used, im->schema);
-        if ((rc = begin(e, err)) == SQLITCH_OK) {
-          rc = exec_sql(im->db, fixed, err);
-          if (rc == SQLITCH_OK) rc = commit(e, err);
-          if (rc) rollback_quiet(e);
-        }
-        free(fixed);
-      }
-    }
+  *what = w;
+  snprintf(id8, 9, "%08lx", (unsigned long)(uint32_t)app);
+  return SQLITCH_OK;
+}
+
+static int sq_disarm(sqlitch_engine *e, sqlitch_err *err) {
+  impl *im = IM(e);
+  if (!im->armed) return SQLITCH_OK;
+  if (begin(e, err) || set_intent(e, 0, NULL, 0, err) || commit(e, err)) {
+    rollback_quiet(e);
+    return SQLITCH_ERROR;
   }
-  if (rc == SQLITCH_OK) unlink(path);
-out:
-  free(data);
-  free(path);
-  return rc;
+  return SQLITCH_OK;
 }
 
 /* ============================================================== steps */
@@ -2249,19 +2225,41 @@ typedef struct hook_ctx {
   loaded *verify;          /* parsed verify script, or NULL */
   int verify_missing;
   sqlitch_step_status status;
+  int rows_in_txn;         /* one file: registry rows go in this txn */
 } hook_ctx;
 
-/* Registry rows of a step, inside the current transaction. */
-static int write_rows(sqlitch_engine *e, const sqlitch_step *s, int atomic,
+/* Registry rows of a step (in the current transaction), then the intent
+   for the step that follows. */
+static int write_rows(sqlitch_engine *e, const sqlitch_step *s,
                       sqlitch_err *err) {
   char ts[32];
   if (now_ts(e, s->remaining, ts, err)) return SQLITCH_ERROR;
-  if (atomic && IM(e)->wal) return log_with_intent(e, s, ts, err);
-  return s->revert ? log_revert_rows(e, s->log, ts, err)
-                   : log_deploy_rows(e, s->log, ts, err);
+  int rc = s->revert ? log_revert_rows(e, s->log, ts, err)
+                     : log_deploy_rows(e, s->log, ts, err);
+  if (rc) return rc;
+  impl *im = IM(e);
+  if (!im->attached) return SQLITCH_OK;
+  long long cookie = 0;
+  int arm = s->next_id && im->mode == MODE_TARGET;
+  if (arm && target_cookie(im->db, &cookie, err)) return SQLITCH_ERROR;
+  if (arm) return set_intent(e, s->next_revert ? 2 : 1, s->next_id, cookie, err);
+  return im->armed ? set_intent(e, 0, NULL, 0, err) : SQLITCH_OK;
 }
 
-/* Before the script's final COMMIT: verify (in a savepoint) and log. */
+/* Before a commit point that is not the script's final COMMIT: disarm,
+   within the script's transaction when one is open (that one commit then
+   spans both files), else in a registry transaction of its own. */
+static int guard(sqlitch_engine *e, void *ctx, sqlitch_err *err) {
+  hook_ctx *h = ctx;
+  impl *im = IM(e);
+  if (!im->armed || !im->attached) return SQLITCH_OK;
+  int rc = in_txn(e) ? set_intent(e, 0, NULL, 0, err) : disarm(e, err);
+  if (rc) h->status = SQLITCH_STEP_LOG_FAILED;
+  return rc;
+}
+
+/* Before the script's final COMMIT: verify (in a savepoint), then bump the
+   target's cookie (or, with one file, write the registry rows). */
 static int step_hook(sqlitch_engine *e, void *ctx, sqlitch_err *err) {
   hook_ctx *h = ctx;
   impl *im = IM(e);
@@ -2273,7 +2271,8 @@ static int step_hook(sqlitch_engine *e, void *ctx, sqlitch_err *err) {
       h->status = SQLITCH_STEP_VERIFY_FAILED;
       return SQLITCH_ERROR;
     }
-    run_opts o = {h->s->verify_script, e->opts.verbosity >= 2, 1, NULL, NULL, 0};
+    run_opts o = {h->s->verify_script, e->opts.verbosity >= 2, 1, NULL, NULL,
+                  NULL, 0};
     int r = run_chunks(e, im->db, &h->verify->sc, &o, err);
     sqlite3_exec(im->db, "ROLLBACK TO sqlitch_verify", NULL, NULL, NULL);
     sqlite3_exec(im->db, "RELEASE sqlitch_verify", NULL, NULL, NULL);
@@ -2283,9 +2282,23 @@ static int step_hook(sqlitch_engine *e, void *ctx, sqlitch_err *err) {
       return SQLITCH_ERROR;
     }
   }
-  if (write_rows(e, h->s, 1, err)) {
-    h->status = SQLITCH_STEP_LOG_FAILED;
-    return SQLITCH_ERROR;
+  if (h->rows_in_txn) {
+    if (write_rows(e, h->s, err)) {
+      h->status = SQLITCH_STEP_LOG_FAILED;
+      return SQLITCH_ERROR;
+    }
+    return SQLITCH_OK;
+  }
+  if (im->armed) {
+    long long c;
+    char sql[64];
+    if (target_cookie(im->db, &c, err)) return SQLITCH_ERROR;
+    snprintf(sql, sizeof sql, "PRAGMA main.schema_version = %lld", c + 1);
+    if (exec_sql(im->db, sql, err)) {
+      /* defensive connections refuse this: lose atomicity, not the change */
+      sqlitch_err_clear(err);
+      if (disarm(e, err)) return SQLITCH_ERROR;
+    }
   }
   return SQLITCH_OK;
 }
@@ -2321,10 +2334,24 @@ static int sq_step(sqlitch_engine *e, const sqlitch_step *s,
       return SQLITCH_ERROR;
     }
     have_sc = 1;
+    int inproc = !sc.client && !(have_vs && vs.client);
+    int one_file = !im->attached;
     hook_ctx h = {s, have_vs && !vs.client ? &vs : NULL, verify_missing,
-                  SQLITCH_STEP_OK};
-    int atomic = !sc.client && !(have_vs && vs.client);
-    run_opts o = {s->script, 1, 0, atomic ? step_hook : NULL, &h, 0};
+                  SQLITCH_STEP_OK, one_file};
+    /* arm the intent for this change (unless the last registry commit
+       did), or make sure nothing is armed for a script we cannot cover */
+    if (!one_file) {
+      int want = s->revert ? 2 : 1;
+      int armed_ok = im->armed == want && im->armed_id &&
+                     strcmp(im->armed_id, s->log->change_id) == 0;
+      if (inproc && sc.sc.ends_commit && !armed_ok)
+        rc = intent_txn(e, want, s->log->change_id, err);
+      else if (!(inproc && sc.sc.ends_commit))
+        rc = disarm(e, err);
+      if (rc) goto out;
+    }
+    run_opts o = {s->script, 1, 0, inproc ? step_hook : NULL, &h,
+                  inproc && !one_file ? guard : NULL, 0};
     int result;
     run_loaded(e, s->script, &sc, &o, &result, err);
     int may = sc.sc.state || (have_vs && vs.sc.state);
@@ -2341,13 +2368,17 @@ static int sq_step(sqlitch_engine *e, const sqlitch_step *s,
       fail(res, h.status, 1);
       goto out;
     }
-    if (o.hook_ran) {
-      intent_done(im);
-      reset_conn_state(e, may);
-      goto out;
-    }
     rollback_quiet(e); /* a transaction the script left open */
-    reset_conn_state(e, sc.sc.state);
+    reset_conn_state(e, may);
+    if (o.hook_ran && fault("after-target-commit")) _exit(137);
+    if (o.hook_ran && one_file) goto out;   /* rows went with the script */
+    if (o.hook_ran && h.verify) {            /* verified in the txn */
+      have_vs = 0;
+      loaded_free(&vs);
+      verify_missing = 0;
+    } else if (o.hook_ran) {
+      verify_missing = 0;                    /* reported by the hook */
+    }
   }
 
   /* Sqitch's order: verify, then the registry in its own transaction. */
@@ -2355,7 +2386,8 @@ static int sq_step(sqlitch_engine *e, const sqlitch_step *s,
     sqlitch_report(e->rep, SQLITCH_VENT, "Verify script %s does not exist",
                    s->verify_script);
   if (have_vs) {
-    run_opts o = {s->verify_script, e->opts.verbosity >= 2, 0, NULL, NULL, 0};
+    run_opts o = {s->verify_script, e->opts.verbosity >= 2, 0, NULL, NULL,
+                  NULL, 0};
     int result;
     run_loaded(e, s->verify_script, &vs, &o, &result, err);
     rollback_quiet(e);
@@ -2365,8 +2397,14 @@ static int sq_step(sqlitch_engine *e, const sqlitch_step *s,
       goto out;
     }
   }
-  if (begin(e, err) || write_rows(e, s, 0, err) || commit(e, err)) {
+  if (begin(e, err) || write_rows(e, s, err) || commit(e, err)) {
     rollback_quiet(e);
+    sqlitch_err keep = SQLITCH_ERR_INIT;
+    sqlitch_err_move(&keep, err);
+    if (disarm(e, err)) { /* the change stays committed, unrecorded */
+      sqlitch_err_clear(err);
+    }
+    sqlitch_err_move(err, &keep);
     fail(res, SQLITCH_STEP_LOG_FAILED, 0);
   }
 out:
@@ -2381,7 +2419,7 @@ static int sq_run_script(sqlitch_engine *e, sqlitch_script_kind kind,
   loaded l;
   if (load_script(e, file, NULL, 0, &l, err)) return SQLITCH_ERROR;
   run_opts o = {file, kind != SQLITCH_SCRIPT_VERIFY || e->opts.verbosity >= 2,
-                0, NULL, NULL, 0};
+                0, NULL, NULL, NULL, 0};
   int result;
   run_loaded(e, file, &l, &o, &result, err);
   rollback_quiet(e);
@@ -2413,7 +2451,7 @@ static int run_registry_sql(sqlitch_engine *e, const char *name,
   script sc;
   script_parse(text, strlen(text), &sc);
   char *path = sqlitch_mprintf("%s.sql", name);
-  run_opts o = {path, 0, 0, NULL, NULL, 0};
+  run_opts o = {path, 0, 0, NULL, NULL, NULL, 0};
   int saved = im->in_script;
   int r = run_chunks(e, db, &sc, &o, err);
   im->in_script = saved;
@@ -2481,17 +2519,13 @@ static int lock_fd(sqlitch_engine *e, sqlitch_err *err) {
   return SQLITCH_OK;
 }
 
-static int locked(sqlitch_engine *e, sqlitch_err *err) {
-  return intent_recover(e, err);
-}
-
 static int sq_try_lock(sqlitch_engine *e, int *got, sqlitch_err *err) {
   impl *im = IM(e);
   *got = 0;
   if (lock_fd(e, err)) return SQLITCH_ERROR;
   if (im->lock_fd < 0 || flock(im->lock_fd, LOCK_EX | LOCK_NB) == 0) {
     *got = 1;
-    return locked(e, err);
+    return SQLITCH_OK;
   }
   if (errno != EWOULDBLOCK)
     return sqlitch_err_set(err, SQLITCH_E_IO, 2, "Cannot lock %s: %s",
@@ -2509,7 +2543,7 @@ static int sq_wait_lock(sqlitch_engine *e, double seconds, int *got,
   for (;;) {
     if (flock(im->lock_fd, LOCK_EX | LOCK_NB) == 0) {
       *got = 1;
-      return locked(e, err);
+      return SQLITCH_OK;
     }
     if (errno != EWOULDBLOCK && errno != EINTR)
       return sqlitch_err_set(err, SQLITCH_E_IO, 2, "Cannot lock %s: %s",
@@ -2657,4 +2691,6 @@ const sqlitch_engine_ops sqlitch_engine_sqlite_ops = {
     .current_tags = sq_current_tags,
     .search_events = sq_search_events,
     .registered_projects = sq_registered_projects,
+    .pending = sq_pending,
+    .disarm = sq_disarm,
 };
