@@ -20,10 +20,12 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wctype.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -1446,12 +1448,71 @@ static size_t utf8_off(const char *s, size_t len, size_t cp) {
   return i;
 }
 
+/* Unicode simple case mapping through the C.UTF-8 locale's tables (Perl's
+   uc/lc on decoded text); ASCII only if that locale is missing. */
+static locale_t utf8_locale(void) {
+  static locale_t loc;
+  static int tried;
+  if (!tried) {
+    tried = 1;
+    loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+  }
+  return loc;
+}
+
+static void put_utf8(sqlitch_buf *b, uint32_t c) {
+  char u[4];
+  size_t n;
+  if (c < 0x80) {
+    u[0] = (char)c;
+    n = 1;
+  } else if (c < 0x800) {
+    u[0] = (char)(0xc0 | (c >> 6));
+    u[1] = (char)(0x80 | (c & 0x3f));
+    n = 2;
+  } else if (c < 0x10000) {
+    u[0] = (char)(0xe0 | (c >> 12));
+    u[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+    u[2] = (char)(0x80 | (c & 0x3f));
+    n = 3;
+  } else {
+    u[0] = (char)(0xf0 | (c >> 18));
+    u[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+    u[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+    u[3] = (char)(0x80 | (c & 0x3f));
+    n = 4;
+  }
+  sqlitch_buf_addn(b, u, n);
+}
+
 static tval map_case(rs *r, tval s, int upper, int first_only) {
-  tval v = rstr(r, s.s, s.len);
-  if (v.k != V_STR) return v;
-  char *p = (char *)v.s;
-  for (size_t i = 0; i < v.len && (!first_only || i == 0); i++)
-    p[i] = (char)(upper ? toupper((unsigned char)p[i]) : tolower((unsigned char)p[i]));
+  locale_t loc = utf8_locale();
+  sqlitch_buf b = SQLITCH_BUF_INIT;
+  const char *p = s.s ? s.s : "", *end = p + s.len;
+  while (p < end) {
+    const char *q = p;
+    int32_t c = sqlitch_utf8_decode(&q, end);
+    if (c < 0) { /* not UTF-8: keep the byte */
+      sqlitch_buf_addc(&b, *p++);
+    } else {
+      uint32_t m = (uint32_t)c;
+      if (c == 0xdf && upper && !first_only) { /* Perl's full mapping: ß -> SS */
+        sqlitch_buf_add(&b, "SS");
+        p = q;
+        continue;
+      }
+      if (c < 0x80) m = (uint32_t)(upper ? toupper(c) : tolower(c));
+      else if (loc) m = (uint32_t)(upper ? towupper_l((wint_t)c, loc) : towlower_l((wint_t)c, loc));
+      put_utf8(&b, m);
+      p = q;
+    }
+    if (first_only) {
+      sqlitch_buf_addn(&b, p, (size_t)(end - p));
+      break;
+    }
+  }
+  tval v = rstr(r, b.p ? b.p : "", b.len);
+  sqlitch_buf_free(&b);
   return v;
 }
 

@@ -234,6 +234,12 @@ static void test_language(void) {
         "html filters");
   check("[% x = 'h\xc3\xa9llo'; x.length %]|[% x.substr(1,3) %]",
         "5|\xc3\xa9ll", "characters, not bytes");
+  check("[% x = 'h\xc3\xa9llo \xc3\x89T\xc3\xa9'; x.upper %]|[% x.lower %]|[% "
+        "x.ucfirst %]|",
+        "H\xc3\x89LLO \xc3\x89T\xc3\x89|h\xc3\xa9llo \xc3\xa9t\xc3\xa9|H\xc3\xa9llo "
+        "\xc3\x89T\xc3\xa9|",
+        "Unicode case mapping");
+  check("[% x = 'stra\xc3\x9f" "e'; x.upper %]", "STRASSE", "upper of sharp s");
   check("[% FOREACH i IN [1..5] %][% NEXT IF i % 2 %][% LAST IF i > 3 %][% "
         "i %][% END %]|before[% CLEAR %]after|x[% RETURN %]y",
         "after|x", "NEXT, CLEAR (the whole output so far), RETURN");
