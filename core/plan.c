@@ -676,7 +676,7 @@ static int parse_body_line(parser *ps, const char *s, size_t n) {
     if (yr) {
       PCRE2_SIZE *ov = pcre2_get_ovector_pointer(ps->md);
       ov[2 * g->yr + 1] = ov[2 * g->sc + 1] + 1; /* the whole timestamp */
-      ts = cap_interned(ps, s, g->yr);
+      ts = cap(ps, s, g->yr); /* mostly distinct: not worth interning */
     }
   }
 
