@@ -192,6 +192,10 @@ char *sqlitch_change_info(const sqlitch_plan *plan, const sqlitch_change *c);
 char *sqlitch_tag_info(const sqlitch_plan *plan, const sqlitch_tag *t);
 /* Canonical form of a %uri (URI->canonical). Caller frees. */
 char *sqlitch_uri_canonical(const char *uri);
+/* $plan->uri as Sqitch stores it in projects.uri and prints it: NULL when
+   there is no %uri or it is Perl-false, else URI->new($value) as a string
+   (trimmed, unsafe characters %-escaped, not canonical). Caller frees. */
+char *sqlitch_plan_uri(const sqlitch_plan *plan);
 
 /* Script path of a change for one kind ("deploy", "revert", "verify" or
    any extra script dir), given the directory for current scripts, the one

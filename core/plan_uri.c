@@ -594,3 +594,9 @@ char *sqlitch_uri_canonical(const char *in) {
   free(scheme);
   return sqlitch_buf_take(&b);
 }
+
+char *sqlitch_plan_uri(const sqlitch_plan *plan) {
+  const char *u = plan ? plan->uri : NULL;
+  if (!u || !*u || !strcmp(u, "0")) return NULL;
+  return plan_uri_new(u);
+}

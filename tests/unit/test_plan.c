@@ -616,6 +616,22 @@ static void test_lookup_api(void) {
   sqlitch_err_clear(&err);
 }
 
+static void test_plan_uri(void) {
+  sqlitch_err err = SQLITCH_ERR_INIT;
+  sqlitch_plan *p =
+      parse_str("%project=p\n%uri= https://Ex.com/ä b \n\n", &err);
+  char *u = sqlitch_plan_uri(p);
+  is_str(u, "https://Ex.com/%C3%A4%20b", "plan uri as URI->new, not canonical");
+  free(u);
+  sqlitch_plan_free(p);
+  p = parse_str("%project=p\n%uri=0\n\n", &err);
+  ok(sqlitch_plan_uri(p) == NULL, "a %uri of 0 is no uri");
+  sqlitch_plan_free(p);
+  p = parse_str("%project=p\n\n", &err);
+  ok(sqlitch_plan_uri(p) == NULL, "no %uri");
+  sqlitch_plan_free(p);
+}
+
 static void test_write_api(void) {
   sqlitch_plan *p = sqlitch_plan_new("sqitch.plan", "flipr", NULL);
   char *w = written(p);
@@ -825,6 +841,7 @@ int main(void) {
   test_ids_md();
   test_lookup_api();
   test_write_api();
+  test_plan_uri();
   test_own_errors();
   test_big();
   return tap_done();
