@@ -27,7 +27,10 @@
 ** dependency ("[ foo]", "[!]") gives
 ** "Syntax error in F at line N: \"\" is not a valid dependency
 ** specification". A NUL byte, which C strings cannot carry, is rejected
-** with "Syntax error in F at line N: NUL character not allowed".
+** with "Syntax error in F at line N: NUL character not allowed". And a
+** dependency given as a bare change id ("[4707c6...]"), on which sqitch
+** recurses until it runs out of memory while computing IDs, is rendered
+** as the id, as the documentation describes.
 */
 #include <stdint.h>
 #include <stdio.h>
