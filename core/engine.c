@@ -1454,9 +1454,15 @@ int sqlitch_engine_deploy(sqlitch_engine *e, const char *to, const char *mode,
     return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
                            "Unknown deployment mode: \"%s\"", mode);
 
-  /* Sqitch locks first. sqlitch reads the registry first and locks only
-     when there is work to do (so that a failed pre-check leaves no trace,
-     not even a new registry file), then reads the state again. */
+  /* Lock first, as Sqitch -- except when there is no registry yet: then
+     the checks run first (a failed check must not leave a new registry
+     file behind), the lock is taken before the registry is created, and
+     the state is read again in case another deploy got there first. */
+  if (!e->opts.dry_run) {
+    int init = 0;
+    if (e->ops->initialized(e, &init, err)) return SQLITCH_ERROR;
+    if (init && lock_destination(e, err)) return SQLITCH_ERROR;
+  }
 restart:
   if (sync_plan(e, e->locked, err)) return SQLITCH_ERROR;
   sqlitch_plan *plan = e->plan;
