@@ -96,6 +96,17 @@ run_cmd SQLITCH --quiet plan
 is "$OUT" "" "--quiet hides the empty plan message"
 is "$RC" 1 "still exit 1"
 
+# --color auto: colours only on a terminal (script(1) provides one)
+if command -v script >/dev/null 2>&1; then
+    printf '[core]\n\tengine = sqlite\n' > sqitch.conf
+    T=$(SQITCH_PAGER=cat script -qc "$SQLITCH plan --no-headers -f 'format:%{:event}C%n'" /dev/null | tr -d '\r')
+    is "$T" $'\e[32musers\n\e[32mflips\n\e[34musers' "auto colours on a terminal"
+    T=$(ANSI_COLORS_DISABLED=1 SQITCH_PAGER=cat script -qc "$SQLITCH plan --no-headers -f 'format:%{:event}C%n'" /dev/null | tr -d '\r')
+    is "$T" $'users\nflips\nusers' "ANSI_COLORS_DISABLED stops auto on a terminal"
+    T=$(SQITCH_PAGER=cat script -qc "$SQLITCH plan --no-headers --color never -f 'format:%{:event}C%n'" /dev/null | tr -d '\r')
+    is "$T" $'users\nflips\nusers' "--color never on a terminal"
+fi
+
 # a big plan: every change listed once, in order, both ways
 {
     printf '%%syntax-version=1.0.0\n%%project=big\n\n'
