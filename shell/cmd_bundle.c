@@ -107,11 +107,25 @@ typedef struct bundler {
   char *dest;          /* dest_dir as Path::Class prints it */
 } bundler;
 
+/* Command::_mkpath: File::Path's make_path, whose error names the first
+   path it could not create with mkdir's own errno ("Error creating x:
+   File exists" when x is a file), and a debug line when it made any. */
 static int mkpath(bundler *b, const char *dir, sqlitch_err *err) {
-  sqlitch_strv created = SQLITCH_STRV_INIT;
-  int rc = sqlitch_mkpath(dir, &created, err);
-  if (rc == SQLITCH_OK && created.n) sh_debug(b->ctx, "    Created %s", dir);
-  sqlitch_strv_free(&created);
+  char *p = sqlitch_strdup(dir);
+  int created = 0, rc = SQLITCH_OK;
+  size_t n = strlen(p);
+  for (size_t i = 1; i <= n && rc == SQLITCH_OK; i++) {
+    if (p[i] != '/' && p[i] != 0) continue;
+    char c = p[i];
+    p[i] = 0;
+    if (!sqlitch_is_dir(p)) {
+      if (mkdir(p, 0777) == 0) created = 1;
+      else rc = sqlitch_err_fail(err, "Error creating %s: %s", p, strerror(errno));
+    }
+    p[i] = c;
+  }
+  free(p);
+  if (rc == SQLITCH_OK && created) sh_debug(b->ctx, "    Created %s", dir);
   return rc;
 }
 
