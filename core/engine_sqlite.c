@@ -290,6 +290,7 @@ typedef struct impl {
   int sqliterc;            /* ~/.sqliterc exists: use the client */
   int clock_ready;
   int armed;               /* intent in the registry header: 0, 1, 2 */
+  int separate, separate_known; /* target and registry are two files */
   char *armed_id;          /* change the intent is armed for */
 } impl;
 
@@ -2150,10 +2151,20 @@ static int intent_txn(sqlitch_engine *e, int what, const char *id,
   return SQLITCH_OK;
 }
 
+/* Target and registry are two files (the intent is only needed then). */
+static int separate(impl *im) {
+  if (!im->reg_path || !im->target_path) return 0;
+  if (!im->separate_known) {
+    im->separate = !same_file(im->target_path, im->reg_path);
+    im->separate_known = 1;
+  }
+  return im->separate;
+}
+
 /* Disarm before a commit point the intent does not cover. */
 static int disarm(sqlitch_engine *e, sqlitch_err *err) {
   impl *im = IM(e);
-  if (!im->armed || !im->attached) return SQLITCH_OK;
+  if (!im->armed || !separate(im)) return SQLITCH_OK;
   return intent_txn(e, 0, NULL, err);
 }
 
@@ -2238,9 +2249,9 @@ static int write_rows(sqlitch_engine *e, const sqlitch_step *s,
                      : log_deploy_rows(e, s->log, ts, err);
   if (rc) return rc;
   impl *im = IM(e);
-  if (!im->attached) return SQLITCH_OK;
+  if (!separate(im)) return SQLITCH_OK;
   long long cookie = 0;
-  int arm = s->next_id && im->mode == MODE_TARGET;
+  int arm = s->next_id && im->mode == MODE_TARGET && im->attached;
   if (arm && target_cookie(im->db, &cookie, err)) return SQLITCH_ERROR;
   if (arm) return set_intent(e, s->next_revert ? 2 : 1, s->next_id, cookie, err);
   return im->armed ? set_intent(e, 0, NULL, 0, err) : SQLITCH_OK;
@@ -2252,7 +2263,7 @@ static int write_rows(sqlitch_engine *e, const sqlitch_step *s,
 static int guard(sqlitch_engine *e, void *ctx, sqlitch_err *err) {
   hook_ctx *h = ctx;
   impl *im = IM(e);
-  if (!im->armed || !im->attached) return SQLITCH_OK;
+  if (!im->armed || !separate(im)) return SQLITCH_OK;
   int rc = in_txn(e) ? set_intent(e, 0, NULL, 0, err) : disarm(e, err);
   if (rc) h->status = SQLITCH_STEP_LOG_FAILED;
   return rc;
@@ -2335,7 +2346,7 @@ static int sq_step(sqlitch_engine *e, const sqlitch_step *s,
     }
     have_sc = 1;
     int inproc = !sc.client && !(have_vs && vs.client);
-    int one_file = !im->attached;
+    int one_file = !separate(im);
     hook_ctx h = {s, have_vs && !vs.client ? &vs : NULL, verify_missing,
                   SQLITCH_STEP_OK, one_file};
     /* arm the intent for this change (unless the last registry commit
