@@ -102,7 +102,11 @@ extern const sqlitch_engine_ops sqlitch_engine_pg_ops;
 #else
 extern const sqlitch_engine_ops sqlitch_engine_pg_ops __attribute__((weak));
 #endif
+#ifdef SQLITCH_HAVE_MYSQL /* a strong reference links engine_mysql.o in */
+extern const sqlitch_engine_ops sqlitch_engine_mysql_ops;
+#else
 extern const sqlitch_engine_ops sqlitch_engine_mysql_ops __attribute__((weak));
+#endif
 
 static const sqlitch_engine_ops *const engines[] = {
     &sqlitch_engine_sqlite_ops, &sqlitch_engine_pg_ops,
