@@ -1,0 +1,7 @@
+-- Deploy x
+
+BEGIN;
+
+CREATE TABLE t (id INTEGER PRIMARY KEY);
+
+COMMIT;
