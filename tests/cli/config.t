@@ -88,6 +88,16 @@ run_cmd SQLITCH config --get a.b '['
 is "$RC" 2 "bad value regex: exit 2"
 ok "[ \$(printf '%s\n' \"\$ERR\" | wc -l) -le 2 ]" "no stack trace"
 
+# --get-regex with a value regex that leaves one value of a multi-valued
+# key: sqitch dies ("Can't use string as an ARRAY ref"); sqlitch lists it.
+rm -f sqitch.conf
+run_cmd SQLITCH config --add m.k one
+run_cmd SQLITCH config --add m.k two
+run_cmd SQLITCH config --get-regex '^m' '^t'
+is "$RC" 0 "--get-regex filtering a multi-valued key down to one value"
+is "$OUT" "m.k=[two]" "... lists the key with the value that matched"
+rm -f sqitch.conf
+
 # A broken project file stops every command, including config writes
 # (sqitch loads lazily and fails in the writer with exit 2 instead).
 printf 'novalue\n' > sqitch.conf
