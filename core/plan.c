@@ -529,7 +529,9 @@ static int parse_pragma(parser *ps, const char *s, size_t n) {
   if (perl_true(value)) value = rtrim_space(ps->a, value);
   l->value = value;
   l->rspace = rspace;
-  l->note = note_raw ? plan_note_build(ps->a, note_raw, note_len) : "";
+  /* Pragma::BUILDARGS replaces Line's: the note is kept raw (not trimmed,
+     not unescaped), so writing escapes its backslashes again */
+  l->note = note_raw ? sqlitch_arena_strndup(ps->a, note_raw, note_len) : "";
   return SQLITCH_OK;
 }
 

@@ -7,7 +7,7 @@
 ** name, tag-qualified name and id, and its info text and script path are
 ** built, so the lookup and formatting code runs on odd input too.
 **
-** Sqitch itself is not idempotent in five corners, which are allowed:
+** Sqitch itself is not idempotent in six corners, which are allowed:
 ** "%syntax-version" without "=" is written as "%syntax-version1.0.0" (a new
 ** pragma, so a second version line appears), a "%syntax_version" pragma
 ** hides the real one, "[p:x x]" in project p is written as "[x x]", which
@@ -15,7 +15,8 @@
 ** newline keeps a trailing CR (in a pragma name) that the written "\n"
 ** turns into a CRLF line end, and a pragma value made only of vertical
 ** white space is trimmed to nothing, so "%x=" is written, which no longer
-** parses.
+** parses. Pragma notes are kept raw but escaped when written, so one with
+** a backslash or CR grows on every rewrite.
 **
 **   make fuzz                     # builds build/fuzz/fuzz_plan and runs it
 **   build/fuzz/fuzz_plan tests/fuzz/seeds/fuzz_plan
@@ -53,6 +54,7 @@ static int version_quirk(const sqlitch_plan *p) {
     if (l->type != SQLITCH_LINE_PRAGMA) continue;
     if (!strcmp(l->name, "syntax_version")) return 1;
     if (!strcmp(l->name, "syntax-version") && !*l->operator) return 1;
+    if (strpbrk(l->note, "\\\r")) return 1;
   }
   return 0;
 }
