@@ -502,7 +502,24 @@ static int parse_pragma(parser *ps, const char *s, size_t n) {
     value = SQLITCH_PLAN_SYNTAX_VERSION;
     set_pragma(ps, "syntax_version", value);
   } else if (!strcmp(name, "project")) {
-    const char *proj = value ? value : "";
+    if (!value) {
+      /* "%project" without a value: Perl warns about the undef, and __x
+         leaves the placeholder in the message */
+      syntax_error(
+          ps,
+          "invalid project name \"{project}\": project names must not begin "
+          "with punctuation, contain \"@\", \":\", \"#\", \"\\\", or blanks, "
+          "or "
+          "end in punctuation or digits following punctuation");
+      char *m = ps->err->msg;
+      ps->err->msg = sqlitch_mprintf(
+          "Use of uninitialized value $proj in pattern match (m//) at %s "
+          "line 238, <%s> line %ld.\n%s",
+          PERL_PLAN_PM, ps->fhname, ps->lineno, m);
+      free(m);
+      return SQLITCH_ERROR;
+    }
+    const char *proj = value;
     if (!sqlitch_name_valid(proj))
       return syntax_error(
           ps,
