@@ -86,7 +86,7 @@ struct tval {
   const tval *items; /* V_LIST */
   size_t n;
   const loopv *lp; /* V_LOOP */
-  int num;          /* a Perl number (literal or arithmetic result) */
+  int num;         /* a Perl number (literal or arithmetic result) */
 };
 
 struct loopv {
@@ -137,7 +137,8 @@ typedef struct vtable {
 
 static size_t hash_name(const char *s, size_t len) {
   size_t h = 2166136261u;
-  for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+  for (size_t i = 0; i < len; i++)
+    h = (h ^ (unsigned char)s[i]) * 16777619u;
   return h;
 }
 
@@ -168,7 +169,8 @@ static void vt_put(vtable *t, const char *name, tval v) {
     *t = nt;
   }
   size_t i = hash_name(name, strlen(name)) & (t->cap - 1);
-  while (t->s[i].name) i = (i + 1) & (t->cap - 1);
+  while (t->s[i].name)
+    i = (i + 1) & (t->cap - 1);
   t->s[i].name = name;
   t->s[i].v = v;
   t->n++;
@@ -206,7 +208,8 @@ void sqlitch_tmpl_vars_set(sqlitch_tmpl_vars *v, const char *name,
 void sqlitch_tmpl_vars_set_list(sqlitch_tmpl_vars *v, const char *name,
                                 const char *const *items, size_t n) {
   tval *it = sqlitch_arena_alloc(v->a, (n ? n : 1) * sizeof(tval));
-  for (size_t i = 0; i < n; i++) it[i] = vars_str(v, items[i]);
+  for (size_t i = 0; i < n; i++)
+    it[i] = vars_str(v, items[i]);
   vt_put(&v->t, sqlitch_arena_strdup(v->a, name), mklist(it, n));
 }
 
@@ -219,8 +222,10 @@ void sqlitch_tmpl_vars_add(sqlitch_tmpl_vars *v, const char *name,
   }
   size_t n = s->v.k == V_LIST ? s->v.n : 1;
   tval *it = sqlitch_arena_alloc(v->a, (n + 1) * sizeof(tval));
-  if (s->v.k == V_LIST) memcpy(it, s->v.items, n * sizeof(tval));
-  else it[0] = s->v;
+  if (s->v.k == V_LIST)
+    memcpy(it, s->v.items, n * sizeof(tval));
+  else
+    it[0] = s->v;
   it[n] = vars_str(v, value);
   s->v = mklist(it, n + 1);
 }
@@ -228,16 +233,62 @@ void sqlitch_tmpl_vars_add(sqlitch_tmpl_vars *v, const char *name,
 /* ================================================================ tokens */
 
 enum {
-  T_EOF = 0, T_TEXT, T_SEMI, T_IDENT, T_KW, T_STR, T_ISTR, T_NUM,
-  T_LPAREN, T_RPAREN, T_LBRACK, T_RBRACK, T_LBRACE, T_RBRACE, T_COMMA,
-  T_ASSIGN, T_DOT, T_TO, T_CAT, T_QUEST, T_COLON, T_PLUS, T_MINUS, T_STAR,
-  T_SLASH, T_PERCENT, T_CMP, T_AND, T_OR, T_NOT, T_FILTER, T_DOLLAR,
-  T_DOLLARBRACE, T_DIV, T_MOD, T_BAD
+  T_EOF = 0,
+  T_TEXT,
+  T_SEMI,
+  T_IDENT,
+  T_KW,
+  T_STR,
+  T_ISTR,
+  T_NUM,
+  T_LPAREN,
+  T_RPAREN,
+  T_LBRACK,
+  T_RBRACK,
+  T_LBRACE,
+  T_RBRACE,
+  T_COMMA,
+  T_ASSIGN,
+  T_DOT,
+  T_TO,
+  T_CAT,
+  T_QUEST,
+  T_COLON,
+  T_PLUS,
+  T_MINUS,
+  T_STAR,
+  T_SLASH,
+  T_PERCENT,
+  T_CMP,
+  T_AND,
+  T_OR,
+  T_NOT,
+  T_FILTER,
+  T_DOLLAR,
+  T_DOLLARBRACE,
+  T_DIV,
+  T_MOD,
+  T_BAD
 };
 
 enum {
-  K_NONE = 0, K_GET, K_CALL, K_SET, K_DEFAULT, K_END, K_IF, K_UNLESS,
-  K_ELSE, K_ELSIF, K_FOR, K_IN, K_LAST, K_NEXT, K_STOP, K_RETURN, K_CLEAR,
+  K_NONE = 0,
+  K_GET,
+  K_CALL,
+  K_SET,
+  K_DEFAULT,
+  K_END,
+  K_IF,
+  K_UNLESS,
+  K_ELSE,
+  K_ELSIF,
+  K_FOR,
+  K_IN,
+  K_LAST,
+  K_NEXT,
+  K_STOP,
+  K_RETURN,
+  K_CLEAR,
   K_UNSUP
 };
 
@@ -253,12 +304,12 @@ typedef struct ipart {
 
 typedef struct tok {
   int type;
-  int op;           /* keyword, comparison */
-  int end;          /* T_SEMI: end of a directive */
-  const char *s;    /* token text, or literal value for T_STR/T_TEXT */
+  int op;        /* keyword, comparison */
+  int end;       /* T_SEMI: end of a directive */
+  const char *s; /* token text, or literal value for T_STR/T_TEXT */
   size_t len;
-  ipart *parts;     /* T_ISTR */
-  int dir;          /* directive index, -1 for text */
+  ipart *parts; /* T_ISTR */
+  int dir;      /* directive index, -1 for text */
 } tok;
 
 typedef struct dirinfo {
@@ -272,32 +323,58 @@ static const struct {
   const char *word;
   int type, op;
 } keywords[] = {
-    {"GET", T_KW, K_GET},         {"CALL", T_KW, K_CALL},
-    {"SET", T_KW, K_SET},         {"DEFAULT", T_KW, K_DEFAULT},
-    {"END", T_KW, K_END},         {"IF", T_KW, K_IF},
-    {"UNLESS", T_KW, K_UNLESS},   {"ELSE", T_KW, K_ELSE},
-    {"ELSIF", T_KW, K_ELSIF},     {"FOR", T_KW, K_FOR},
-    {"FOREACH", T_KW, K_FOR},     {"IN", T_KW, K_IN},
-    {"LAST", T_KW, K_LAST},       {"BREAK", T_KW, K_LAST},
-    {"NEXT", T_KW, K_NEXT},       {"STOP", T_KW, K_STOP},
-    {"RETURN", T_KW, K_RETURN},   {"CLEAR", T_KW, K_CLEAR},
-    {"AND", T_AND, 0},            {"OR", T_OR, 0},
-    {"NOT", T_NOT, 0},            {"DIV", T_DIV, 0},
-    {"MOD", T_MOD, 0},            {"and", T_AND, 0},
-    {"or", T_OR, 0},              {"not", T_NOT, 0},
-    {"div", T_DIV, 0},            {"mod", T_MOD, 0},
-    {"INSERT", T_KW, K_UNSUP},    {"INCLUDE", T_KW, K_UNSUP},
-    {"PROCESS", T_KW, K_UNSUP},   {"WRAPPER", T_KW, K_UNSUP},
-    {"BLOCK", T_KW, K_UNSUP},     {"USE", T_KW, K_UNSUP},
-    {"PLUGIN", T_KW, K_UNSUP},    {"FILTER", T_KW, K_UNSUP},
-    {"MACRO", T_KW, K_UNSUP},     {"PERL", T_KW, K_UNSUP},
-    {"RAWPERL", T_KW, K_UNSUP},   {"TO", T_KW, K_UNSUP},
-    {"STEP", T_KW, K_UNSUP},      {"WHILE", T_KW, K_UNSUP},
-    {"SWITCH", T_KW, K_UNSUP},    {"CASE", T_KW, K_UNSUP},
-    {"META", T_KW, K_UNSUP},      {"TRY", T_KW, K_UNSUP},
-    {"THROW", T_KW, K_UNSUP},     {"CATCH", T_KW, K_UNSUP},
-    {"FINAL", T_KW, K_UNSUP},     {"VIEW", T_KW, K_UNSUP},
-    {"DEBUG", T_KW, K_UNSUP},     {"TAGS", T_KW, K_UNSUP},
+    {"GET", T_KW, K_GET},
+    {"CALL", T_KW, K_CALL},
+    {"SET", T_KW, K_SET},
+    {"DEFAULT", T_KW, K_DEFAULT},
+    {"END", T_KW, K_END},
+    {"IF", T_KW, K_IF},
+    {"UNLESS", T_KW, K_UNLESS},
+    {"ELSE", T_KW, K_ELSE},
+    {"ELSIF", T_KW, K_ELSIF},
+    {"FOR", T_KW, K_FOR},
+    {"FOREACH", T_KW, K_FOR},
+    {"IN", T_KW, K_IN},
+    {"LAST", T_KW, K_LAST},
+    {"BREAK", T_KW, K_LAST},
+    {"NEXT", T_KW, K_NEXT},
+    {"STOP", T_KW, K_STOP},
+    {"RETURN", T_KW, K_RETURN},
+    {"CLEAR", T_KW, K_CLEAR},
+    {"AND", T_AND, 0},
+    {"OR", T_OR, 0},
+    {"NOT", T_NOT, 0},
+    {"DIV", T_DIV, 0},
+    {"MOD", T_MOD, 0},
+    {"and", T_AND, 0},
+    {"or", T_OR, 0},
+    {"not", T_NOT, 0},
+    {"div", T_DIV, 0},
+    {"mod", T_MOD, 0},
+    {"INSERT", T_KW, K_UNSUP},
+    {"INCLUDE", T_KW, K_UNSUP},
+    {"PROCESS", T_KW, K_UNSUP},
+    {"WRAPPER", T_KW, K_UNSUP},
+    {"BLOCK", T_KW, K_UNSUP},
+    {"USE", T_KW, K_UNSUP},
+    {"PLUGIN", T_KW, K_UNSUP},
+    {"FILTER", T_KW, K_UNSUP},
+    {"MACRO", T_KW, K_UNSUP},
+    {"PERL", T_KW, K_UNSUP},
+    {"RAWPERL", T_KW, K_UNSUP},
+    {"TO", T_KW, K_UNSUP},
+    {"STEP", T_KW, K_UNSUP},
+    {"WHILE", T_KW, K_UNSUP},
+    {"SWITCH", T_KW, K_UNSUP},
+    {"CASE", T_KW, K_UNSUP},
+    {"META", T_KW, K_UNSUP},
+    {"TRY", T_KW, K_UNSUP},
+    {"THROW", T_KW, K_UNSUP},
+    {"CATCH", T_KW, K_UNSUP},
+    {"FINAL", T_KW, K_UNSUP},
+    {"VIEW", T_KW, K_UNSUP},
+    {"DEBUG", T_KW, K_UNSUP},
+    {"TAGS", T_KW, K_UNSUP},
 };
 
 /* Operators and punctuation, longest first. */
@@ -321,8 +398,18 @@ static const struct {
 /* ================================================================== AST */
 
 enum {
-  E_STR = 1, E_VAR, E_LIST, E_RANGE, E_ISTR, E_NOT, E_AND, E_OR, E_CMP,
-  E_CAT, E_ARITH, E_TERN
+  E_STR = 1,
+  E_VAR,
+  E_LIST,
+  E_RANGE,
+  E_ISTR,
+  E_NOT,
+  E_AND,
+  E_OR,
+  E_CMP,
+  E_CAT,
+  E_ARITH,
+  E_TERN
 };
 
 typedef struct seg {
@@ -347,8 +434,17 @@ typedef struct expr {
 } expr;
 
 enum {
-  N_TEXT = 1, N_OUT, N_SET, N_DEFAULT, N_CALL, N_IF, N_FOR, N_LAST, N_NEXT,
-  N_STOP, N_CLEAR
+  N_TEXT = 1,
+  N_OUT,
+  N_SET,
+  N_DEFAULT,
+  N_CALL,
+  N_IF,
+  N_FOR,
+  N_LAST,
+  N_NEXT,
+  N_STOP,
+  N_CLEAR
 };
 
 typedef struct filt {
@@ -407,7 +503,8 @@ typedef struct pre_t {
 
 static size_t count_nl(const char *s, size_t n) {
   size_t c = 0;
-  for (size_t i = 0; i < n; i++) c += s[i] == '\n';
+  for (size_t i = 0; i < n; i++)
+    c += s[i] == '\n';
   return c;
 }
 
@@ -418,7 +515,8 @@ static void pre_chomp(pre_t *p, char flag) {
   if (flag == '-') { /* s{(\r?\n|^)[^\S\n]*\z}{}m */
     const char *q = e;
     size_t k;
-    while ((k = ws_before(s, q)) && !(k == 1 && q[-1] == '\n')) q -= k;
+    while ((k = ws_before(s, q)) && !(k == 1 && q[-1] == '\n'))
+      q -= k;
     if (q == s) {
       p->len = 0;
       p->lead = 0;
@@ -430,7 +528,8 @@ static void pre_chomp(pre_t *p, char flag) {
   } else if (flag == '=' || flag == '~') { /* s{\s+\z}{ } / s{\s+\z}{} */
     const char *q = e;
     size_t k;
-    while ((k = ws_before(s, q))) q -= k;
+    while ((k = ws_before(s, q)))
+      q -= k;
     int all = q == s;
     if (q == e && !(all && p->lead)) return;
     p->len = (size_t)(q - s);
@@ -484,15 +583,18 @@ static int split_text(lexer *L, const char *src, size_t len) {
       }
       size_t k;
       const char *ws = d;
-      while ((k = ws_at(d, de))) d += k;
+      while ((k = ws_at(d, de)))
+        d += k;
       long n = (long)count_nl(ws, (size_t)(d - ws));
       prelines += n;
       dirlines -= n;
-      while ((k = ws_before(d, de))) de -= k;
+      while ((k = ws_before(d, de)))
+        de -= k;
       if (de > d && is_chomp(de[-1])) {
         post = de[-1];
         de--;
-        while ((k = ws_before(d, de))) de -= k;
+        while ((k = ws_before(d, de)))
+          de -= k;
       }
     }
     emit_pre(L, &pre);
@@ -501,7 +603,8 @@ static int split_text(lexer *L, const char *src, size_t len) {
     if (post == '-') {
       const char *q = cur;
       size_t k;
-      while ((k = ws_at(q, end)) && *q != '\n') q += k;
+      while ((k = ws_at(q, end)) && *q != '\n')
+        q += k;
       if (q < end && *q == '\n') {
         cur = q + 1;
         postlines = 1;
@@ -509,7 +612,8 @@ static int split_text(lexer *L, const char *src, size_t len) {
     } else if (post == '=' || post == '~') {
       const char *q = cur;
       size_t k;
-      while ((k = ws_at(q, end))) q += k;
+      while ((k = ws_at(q, end)))
+        q += k;
       if (q > cur) {
         postlines = (long)count_nl(cur, (size_t)(q - cur));
         lead = post == '=';
@@ -518,7 +622,8 @@ static int split_text(lexer *L, const char *src, size_t len) {
     }
     if (!comment && de > d) {
       dirinfo di;
-      di.label = dirlines ? sqlitch_arena_printf(L->a, "%ld-%ld", line, line + dirlines)
+      di.label = dirlines ? sqlitch_arena_printf(L->a, "%ld-%ld", line,
+                                                 line + dirlines)
                           : sqlitch_arena_printf(L->a, "%ld", line);
       di.text = d;
       di.len = (size_t)(de - d);
@@ -562,21 +667,26 @@ static size_t interp_var(lexer *L, const char *p, const char *end, int dir,
   expr *e = new_expr(L->a, E_VAR, dir);
   seg **tail = &e->segs;
   for (;;) {
-    while (braced && q < stop && isspace((unsigned char)*q)) q++;
+    while (braced && q < stop && isspace((unsigned char)*q))
+      q++;
     const char *w = q;
-    while (q < stop && is_word((unsigned char)*q)) q++;
+    while (q < stop && is_word((unsigned char)*q))
+      q++;
     if (q == w) break;
     seg *s = sqlitch_arena_alloc(L->a, sizeof *s);
     s->name = sqlitch_arena_strndup(L->a, w, (size_t)(q - w));
     s->len = (size_t)(q - w);
     *tail = s;
     tail = &s->next;
-    if (q + 1 < stop && *q == '.' && is_word((unsigned char)q[1])) q++;
-    else break;
+    if (q + 1 < stop && *q == '.' && is_word((unsigned char)q[1]))
+      q++;
+    else
+      break;
   }
   if (!e->segs) return 0;
   if (braced) {
-    while (q < stop && isspace((unsigned char)*q)) q++;
+    while (q < stop && isspace((unsigned char)*q))
+      q++;
     if (q != stop) return 0;
     q = stop + 1;
   }
@@ -613,7 +723,10 @@ static ipart *interp_parts(lexer *L, const char *s, size_t len, int dir) {
     }
     if (*p == '\\' && p + 1 < end) {
       char c = p[1];
-      sqlitch_buf_addc(&lit, c == 'n' ? '\n' : c == 'r' ? '\r' : c == 't' ? '\t' : c);
+      sqlitch_buf_addc(&lit, c == 'n'   ? '\n'
+                             : c == 'r' ? '\r'
+                             : c == 't' ? '\t'
+                                        : c);
       p += 2;
       continue;
     }
@@ -634,15 +747,18 @@ static int tokenise(lexer *L, const char *s, size_t len, int dir) {
     tok t = {T_BAD, 0, 0, p, 0, NULL, dir};
     unsigned char c = (unsigned char)*p;
     if (c == '#') { /* comment to end of line */
-      while (p < end && *p != '\n') p++;
+      while (p < end && *p != '\n')
+        p++;
       continue;
     }
     if (c == '\'' || c == '"') {
       const char *q = p + 1;
-      while (q < end && *q != (char)c) q += (*q == '\\' && q + 1 < end) ? 2 : 1;
+      while (q < end && *q != (char)c)
+        q += (*q == '\\' && q + 1 < end) ? 2 : 1;
       if (q >= end) { /* unterminated: TT reports the raw word */
         const char *w = p;
-        while (w < end && !ws_at(w, end)) w++;
+        while (w < end && !ws_at(w, end))
+          w++;
         t.len = (size_t)(w - p);
         push_tok(L, &t);
         p = w;
@@ -673,12 +789,15 @@ static int tokenise(lexer *L, const char *s, size_t len, int dir) {
       p = q + 1;
       continue;
     }
-    if (isdigit(c) || (c == '-' && p + 1 < end && isdigit((unsigned char)p[1]))) {
+    if (isdigit(c) ||
+        (c == '-' && p + 1 < end && isdigit((unsigned char)p[1]))) {
       const char *q = p + 1;
-      while (q < end && isdigit((unsigned char)*q)) q++;
+      while (q < end && isdigit((unsigned char)*q))
+        q++;
       if (q + 1 < end && *q == '.' && isdigit((unsigned char)q[1])) {
         q++;
-        while (q < end && isdigit((unsigned char)*q)) q++;
+        while (q < end && isdigit((unsigned char)*q))
+          q++;
       }
       t.type = T_NUM;
       t.len = (size_t)(q - p);
@@ -688,7 +807,8 @@ static int tokenise(lexer *L, const char *s, size_t len, int dir) {
     }
     if (is_word(c)) {
       const char *q = p;
-      while (q < end && is_word((unsigned char)*q)) q++;
+      while (q < end && is_word((unsigned char)*q))
+        q++;
       t.type = T_IDENT;
       t.len = (size_t)(q - p);
       if (t.len == 1 && *p == '_') t.type = T_CAT;
@@ -714,7 +834,8 @@ static int tokenise(lexer *L, const char *s, size_t len, int dir) {
     }
     if (t.type == T_BAD) { /* an unknown word: report it whole */
       const char *q = p;
-      while (q < end && !ws_at(q, end)) q++;
+      while (q < end && !ws_at(q, end))
+        q++;
       t.len = (size_t)(q - p);
     }
     push_tok(L, &t);
@@ -753,15 +874,19 @@ static int perr(parser *P, const char *what) {
   static const dirinfo none = {"?", "", 0};
   const dirinfo *d = t->dir >= 0 ? &P->dirs[t->dir] : &none;
   char *msg;
-  if (what) msg = sqlitch_mprintf("%s", what);
-  else if (t->type == T_SEMI && t->end) msg = sqlitch_mprintf("unexpected end of directive");
+  if (what)
+    msg = sqlitch_mprintf("%s", what);
+  else if (t->type == T_SEMI && t->end)
+    msg = sqlitch_mprintf("unexpected end of directive");
   else if (t->type == T_KW && t->op == K_UNSUP)
     msg = sqlitch_mprintf("%.*s is not supported in sqlitch templates",
                           (int)t->len, t->s);
-  else msg = sqlitch_mprintf("unexpected token (%.*s)", (int)t->len, t->s);
-  sqlitch_err_set(P->err, SQLITCH_E_PARSE, 2,
-                  "file error - parse error - input text line %s: %s\n  [%% %.*s %%]",
-                  d->label, msg, (int)d->len, d->text);
+  else
+    msg = sqlitch_mprintf("unexpected token (%.*s)", (int)t->len, t->s);
+  sqlitch_err_set(
+      P->err, SQLITCH_E_PARSE, 2,
+      "file error - parse error - input text line %s: %s\n  [%% %.*s %%]",
+      d->label, msg, (int)d->len, d->text);
   free(msg);
   return SQLITCH_ERROR;
 }
@@ -858,8 +983,10 @@ static expr *parse_primary(parser *P) {
       char *num = sqlitch_arena_strndup(P->a, t->s, t->len);
       double d = strtod(num, NULL);
       if (d == 0) d = 0; /* no "-0" */
-      if (fabs(d) < 1e15 && d == floor(d)) snprintf(buf, sizeof buf, "%.0f", d);
-      else snprintf(buf, sizeof buf, "%.15g", d);
+      if (fabs(d) < 1e15 && d == floor(d))
+        snprintf(buf, sizeof buf, "%.0f", d);
+      else
+        snprintf(buf, sizeof buf, "%.15g", d);
       e->s = sqlitch_arena_strdup(P->a, buf);
       e->len = strlen(buf);
       e->op = 1; /* numeric */
@@ -910,9 +1037,7 @@ static expr *parse_primary(parser *P) {
     }
     return e;
   }
-  default:
-    perr(P, NULL);
-    return NULL;
+  default: perr(P, NULL); return NULL;
   }
 }
 
@@ -934,13 +1059,15 @@ static expr *binary(parser *P, int kind, int op, expr *a, expr *b) {
 /* Operator precedence. TT compiles an expression to Perl source text
    without adding parentheses (except around "div", which becomes
    int(a / b)), so Perl's precedence decides in the end:
-     NOT/!  >  div  >  * / % mod  >  + - _  >  < > <= >=  >  == !=  >  &&  >  ||  >  ?:
-   (NOT applies to what follows it up to a div chain, as "! int(a / b)"). */
+     NOT/!  >  div  >  * / % mod  >  + - _  >  < > <= >=  >  == !=  >  &&  >  ||
+   >  ?: (NOT applies to what follows it up to a div chain, as "! int(a / b)").
+ */
 static expr *parse_unary(parser *P);
 
 static expr *parse_div(parser *P) {
   expr *e = parse_unary(P);
-  while (e && accept(P, T_DIV)) e = binary(P, E_ARITH, T_DIV, e, parse_unary(P));
+  while (e && accept(P, T_DIV))
+    e = binary(P, E_ARITH, T_DIV, e, parse_unary(P));
   return e;
 }
 
@@ -1005,13 +1132,15 @@ static expr *parse_eq(parser *P) {
 
 static expr *parse_and(parser *P) {
   expr *e = parse_eq(P);
-  while (e && accept(P, T_AND)) e = binary(P, E_AND, 0, e, parse_eq(P));
+  while (e && accept(P, T_AND))
+    e = binary(P, E_AND, 0, e, parse_eq(P));
   return e;
 }
 
 static expr *parse_or(parser *P) {
   expr *e = parse_and(P);
-  while (e && accept(P, T_OR)) e = binary(P, E_OR, 0, e, parse_and(P));
+  while (e && accept(P, T_OR))
+    e = binary(P, E_OR, 0, e, parse_and(P));
   return e;
 }
 
@@ -1217,7 +1346,8 @@ static node *parse_block(parser *P) {
       }
     }
     *tail = n;
-    while (n->next) n = n->next;
+    while (n->next)
+      n = n->next;
     tail = &n->next;
   }
   P->depth--;
@@ -1249,8 +1379,8 @@ int sqlitch_tmpl_compile(const char *src, size_t len, sqlitch_tmpl **out,
   if (L.dirs.len) memcpy(t->dirs, L.dirs.p, L.dirs.len);
   sqlitch_buf_free(&L.dirs);
   sqlitch_err tmp = SQLITCH_ERR_INIT;
-  parser P = {t->a, (tok *)L.toks.p, 0, L.toks.len / sizeof(tok), t->dirs,
-              t->ndirs, 0, &tmp};
+  parser P = {t->a,    (tok *)L.toks.p, 0, L.toks.len / sizeof(tok),
+              t->dirs, t->ndirs,        0, &tmp};
   t->root = parse_block(&P);
   if (!tmp.msg && peek(&P)->type != T_EOF) perr(&P, NULL);
   sqlitch_buf_free(&L.toks);
@@ -1342,7 +1472,8 @@ static double num_of(rs *r, tval v) {
   if (v.k == V_LIST) return (double)v.n;
   if (v.k != V_STR) return 0;
   const char *p = v.s;
-  while (*p && isspace((unsigned char)*p)) p++;
+  while (*p && isspace((unsigned char)*p))
+    p++;
   const char *q = p;
   if (*q == '+' || *q == '-') q++;
   if (q[0] == '0' && (q[1] == 'x' || q[1] == 'X')) return 0;
@@ -1352,10 +1483,14 @@ static double num_of(rs *r, tval v) {
 
 static tval num_val(rs *r, double d) {
   char buf[64];
-  if (isnan(d)) strcpy(buf, "NaN");
-  else if (isinf(d)) strcpy(buf, d < 0 ? "-Inf" : "Inf");
-  else if (fabs(d) < 1e15 && d == floor(d)) snprintf(buf, sizeof buf, "%.0f", d == 0 ? 0.0 : d);
-  else snprintf(buf, sizeof buf, "%.15g", d);
+  if (isnan(d))
+    strcpy(buf, "NaN");
+  else if (isinf(d))
+    strcpy(buf, d < 0 ? "-Inf" : "Inf");
+  else if (fabs(d) < 1e15 && d == floor(d))
+    snprintf(buf, sizeof buf, "%.0f", d == 0 ? 0.0 : d);
+  else
+    snprintf(buf, sizeof buf, "%.15g", d);
   tval v = rstr(r, buf, strlen(buf));
   v.num = 1;
   return v;
@@ -1370,8 +1505,9 @@ static int str_eq(tval a, tval b) {
 static pcre2_code *rx_compile(rs *r, tval pat) {
   int ec;
   PCRE2_SIZE off;
-  pcre2_code *re = pcre2_compile((PCRE2_SPTR)(pat.s ? pat.s : ""), pat.len,
-                                 PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &ec, &off, NULL);
+  pcre2_code *re =
+      pcre2_compile((PCRE2_SPTR)(pat.s ? pat.s : ""), pat.len,
+                    PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &ec, &off, NULL);
   if (!re) {
     PCRE2_UCHAR msg[256];
     pcre2_get_error_message(ec, msg, sizeof msg);
@@ -1433,7 +1569,8 @@ typedef int (*vmeth)(rs *r, tval self, const tval *args, int nargs, tval *out);
 
 static size_t utf8_count(const char *s, size_t len) {
   size_t n = 0;
-  for (size_t i = 0; i < len; i++) n += ((unsigned char)s[i] & 0xc0) != 0x80;
+  for (size_t i = 0; i < len; i++)
+    n += ((unsigned char)s[i] & 0xc0) != 0x80;
   return n;
 }
 
@@ -1442,7 +1579,8 @@ static size_t utf8_off(const char *s, size_t len, size_t cp) {
   size_t i = 0;
   while (i < len && cp) {
     i++;
-    while (i < len && ((unsigned char)s[i] & 0xc0) == 0x80) i++;
+    while (i < len && ((unsigned char)s[i] & 0xc0) == 0x80)
+      i++;
     cp--;
   }
   return i;
@@ -1496,13 +1634,17 @@ static tval map_case(rs *r, tval s, int upper, int first_only) {
       sqlitch_buf_addc(&b, *p++);
     } else {
       uint32_t m = (uint32_t)c;
-      if (c == 0xdf && upper && !first_only) { /* Perl's full mapping: ß -> SS */
+      if (c == 0xdf && upper &&
+          !first_only) { /* Perl's full mapping: ß -> SS */
         sqlitch_buf_add(&b, "SS");
         p = q;
         continue;
       }
-      if (c < 0x80) m = (uint32_t)(upper ? toupper(c) : tolower(c));
-      else if (loc) m = (uint32_t)(upper ? towupper_l((wint_t)c, loc) : towlower_l((wint_t)c, loc));
+      if (c < 0x80)
+        m = (uint32_t)(upper ? toupper(c) : tolower(c));
+      else if (loc)
+        m = (uint32_t)(upper ? towupper_l((wint_t)c, loc)
+                             : towlower_l((wint_t)c, loc));
       put_utf8(&b, m);
       p = q;
     }
@@ -1517,27 +1659,36 @@ static tval map_case(rs *r, tval s, int upper, int first_only) {
 }
 
 static int m_length(rs *r, tval s, const tval *a, int n, tval *o) {
-  (void)a; (void)n;
+  (void)a;
+  (void)n;
   *o = num_val(r, (double)utf8_count(s.s, s.len));
   return 0;
 }
 static int m_one(rs *r, tval s, const tval *a, int n, tval *o) {
-  (void)r; (void)s; (void)a; (void)n;
+  (void)r;
+  (void)s;
+  (void)a;
+  (void)n;
   *o = TRUE_V;
   return 0;
 }
 static int m_empty(rs *r, tval s, const tval *a, int n, tval *o) {
-  (void)r; (void)a; (void)n;
+  (void)r;
+  (void)a;
+  (void)n;
   *o = num_val(r, s.len == 0);
   return 0;
 }
 static int m_item(rs *r, tval s, const tval *a, int n, tval *o) {
-  (void)r; (void)a; (void)n;
+  (void)r;
+  (void)a;
+  (void)n;
   *o = s;
   return 0;
 }
 static int m_tlist(rs *r, tval s, const tval *a, int n, tval *o) {
-  (void)a; (void)n;
+  (void)a;
+  (void)n;
   tval *it = ralloc(r, sizeof(tval));
   if (!it) return -1;
   it[0] = s;
@@ -1545,22 +1696,26 @@ static int m_tlist(rs *r, tval s, const tval *a, int n, tval *o) {
   return 0;
 }
 static int m_upper(rs *r, tval s, const tval *a, int n, tval *o) {
-  (void)a; (void)n;
+  (void)a;
+  (void)n;
   *o = map_case(r, s, 1, 0);
   return 0;
 }
 static int m_lower(rs *r, tval s, const tval *a, int n, tval *o) {
-  (void)a; (void)n;
+  (void)a;
+  (void)n;
   *o = map_case(r, s, 0, 0);
   return 0;
 }
 static int m_ucfirst(rs *r, tval s, const tval *a, int n, tval *o) {
-  (void)a; (void)n;
+  (void)a;
+  (void)n;
   *o = map_case(r, s, 1, 1);
   return 0;
 }
 static int m_lcfirst(rs *r, tval s, const tval *a, int n, tval *o) {
-  (void)a; (void)n;
+  (void)a;
+  (void)n;
   *o = map_case(r, s, 0, 1);
   return 0;
 }
@@ -1568,13 +1723,16 @@ static int m_lcfirst(rs *r, tval s, const tval *a, int n, tval *o) {
 static tval trim_val(rs *r, tval s, int collapse) {
   const char *p = s.s, *e = s.s + s.len;
   size_t k;
-  while ((k = ws_at(p, e))) p += k;
-  while ((k = ws_before(p, e))) e -= k;
+  while ((k = ws_at(p, e)))
+    p += k;
+  while ((k = ws_before(p, e)))
+    e -= k;
   if (!collapse) return rstr(r, p, (size_t)(e - p));
   sqlitch_buf b = SQLITCH_BUF_INIT;
   while (p < e) {
     if ((k = ws_at(p, e))) {
-      while ((k = ws_at(p, e))) p += k;
+      while ((k = ws_at(p, e)))
+        p += k;
       sqlitch_buf_addc(&b, ' ');
     } else {
       sqlitch_buf_addc(&b, *p++);
@@ -1586,12 +1744,14 @@ static tval trim_val(rs *r, tval s, int collapse) {
 }
 
 static int m_trim(rs *r, tval s, const tval *a, int n, tval *o) {
-  (void)a; (void)n;
+  (void)a;
+  (void)n;
   *o = trim_val(r, s, 0);
   return 0;
 }
 static int m_collapse(rs *r, tval s, const tval *a, int n, tval *o) {
-  (void)a; (void)n;
+  (void)a;
+  (void)n;
   *o = trim_val(r, s, 1);
   return 0;
 }
@@ -1607,7 +1767,8 @@ static int m_repeat(rs *r, tval s, const tval *a, int n, tval *o) {
   size_t c = (size_t)cnt;
   char *p = ralloc(r, s.len * c + 1);
   if (!p) return -1;
-  for (size_t i = 0; i < c; i++) memcpy(p + i * s.len, s.s, s.len);
+  for (size_t i = 0; i < c; i++)
+    memcpy(p + i * s.len, s.s, s.len);
   p[s.len * c] = 0;
   *o = mkstr(p, s.len * c);
   return 0;
@@ -1645,12 +1806,14 @@ static tval escape_with(rs *r, tval s, const char *chars, int nl) {
 }
 
 static int m_squote(rs *r, tval s, const tval *a, int n, tval *o) {
-  (void)a; (void)n;
+  (void)a;
+  (void)n;
   *o = escape_with(r, s, "'\\", 0);
   return 0;
 }
 static int m_dquote(rs *r, tval s, const tval *a, int n, tval *o) {
-  (void)a; (void)n;
+  (void)a;
+  (void)n;
   *o = escape_with(r, s, "\"\\", 1);
   return 0;
 }
@@ -1678,12 +1841,14 @@ static tval html_val(rs *r, tval s, int xml) {
 }
 
 static int m_html(rs *r, tval s, const tval *a, int n, tval *o) {
-  (void)a; (void)n;
+  (void)a;
+  (void)n;
   *o = html_val(r, s, 0);
   return 0;
 }
 static int m_xml(rs *r, tval s, const tval *a, int n, tval *o) {
-  (void)a; (void)n;
+  (void)a;
+  (void)n;
   *o = html_val(r, s, 1);
   return 0;
 }
@@ -1716,7 +1881,8 @@ static int m_match(rs *r, tval s, const tval *a, int n, tval *o) {
   PCRE2_SIZE *ov;
   while (from <= s.len && (ov = rx_exec(&m, s, from, 0))) {
     if (ng == 0) lb_push(&l, global ? group(r, s, ov, 0) : TRUE_V);
-    for (uint32_t g = 1; g <= ng; g++) lb_push(&l, group(r, s, ov, g));
+    for (uint32_t g = 1; g <= ng; g++)
+      lb_push(&l, group(r, s, ov, g));
     if (!global) break;
     from = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
     if (++r->steps > MAX_STEPS) break;
@@ -1748,7 +1914,8 @@ static int m_replace(rs *r, tval s, const tval *a, int n, tval *o) {
   while (from <= s.len && (ov = rx_exec(&m, s, from, 0))) {
     sqlitch_buf_addn(&b, s.s + copied, ov[0] - copied);
     for (size_t i = 0; i < rep.len; i++) {
-      if (rep.s[i] == '$' && i + 1 < rep.len && isdigit((unsigned char)rep.s[i + 1])) {
+      if (rep.s[i] == '$' && i + 1 < rep.len &&
+          isdigit((unsigned char)rep.s[i + 1])) {
         uint32_t g = (uint32_t)(rep.s[++i] - '0');
         if (g <= ng && ov[2 * g] != PCRE2_UNSET)
           sqlitch_buf_addn(&b, s.s + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
@@ -1789,7 +1956,8 @@ static int m_split(rs *r, tval s, const tval *a, int n, tval *o) {
   size_t start = 0;
   if (awk) {
     size_t k;
-    while ((k = ws_at(s.s + start, s.s + s.len))) start += k;
+    while ((k = ws_at(s.s + start, s.s + s.len)))
+      start += k;
     pat = mkstr("\\s+", 3);
   }
   rx_match m;
@@ -1809,24 +1977,31 @@ static int m_split(rs *r, tval s, const tval *a, int n, tval *o) {
       }
     } else if (ov[0] == 0 && ov[1] > 0 && field == 0 && !awk) {
       lb_push(&l, mkstr("", 0)); /* a leading empty field is kept */
-      for (uint32_t g = 1; g <= ng; g++) lb_push(&l, group(r, s, ov, g));
+      for (uint32_t g = 1; g <= ng; g++)
+        lb_push(&l, group(r, s, ov, g));
       field = from = ov[1];
       continue;
     }
     lb_push(&l, rstr(r, s.s + field, ov[0] - field));
-    for (uint32_t g = 1; g <= ng; g++) lb_push(&l, group(r, s, ov, g));
+    for (uint32_t g = 1; g <= ng; g++)
+      lb_push(&l, group(r, s, ov, g));
     field = ov[1];
-    from = ov[1] > ov[0] ? ov[1] : ov[1] + utf8_off(s.s + ov[1], s.len - ov[1], 1);
+    from =
+        ov[1] > ov[0] ? ov[1] : ov[1] + utf8_off(s.s + ov[1], s.len - ov[1], 1);
     if (++r->steps > MAX_STEPS) break;
   }
   rx_close(&m);
-  if (field < s.len) lb_push(&l, rstr(r, s.s + field, s.len - field));
-  else if (field == s.len && field > start) lb_push(&l, mkstr("", 0));
+  if (field < s.len)
+    lb_push(&l, rstr(r, s.s + field, s.len - field));
+  else if (field == s.len && field > start)
+    lb_push(&l, mkstr("", 0));
   /* drop trailing empty fields */
   while (l.b.len) {
     const tval *last = (const tval *)(l.b.p + l.b.len - sizeof(tval));
-    if (last->k == V_STR && last->len == 0) sqlitch_buf_truncate(&l.b, l.b.len - sizeof(tval));
-    else break;
+    if (last->k == V_STR && last->len == 0)
+      sqlitch_buf_truncate(&l.b, l.b.len - sizeof(tval));
+    else
+      break;
   }
   *o = lb_done(r, &l);
   return 0;
@@ -1836,13 +2011,13 @@ static const struct {
   const char *name;
   vmeth fn;
 } text_methods[] = {
-    {"length", m_length},   {"size", m_one},         {"defined", m_one},
-    {"empty", m_empty},     {"item", m_item},        {"list", m_tlist},
-    {"upper", m_upper},     {"lower", m_lower},      {"ucfirst", m_ucfirst},
-    {"lcfirst", m_lcfirst}, {"trim", m_trim},        {"collapse", m_collapse},
-    {"repeat", m_repeat},   {"substr", m_substr},    {"squote", m_squote},
-    {"dquote", m_dquote},   {"html", m_html},        {"xml", m_xml},
-    {"match", m_match},     {"search", m_search},    {"replace", m_replace},
+    {"length", m_length},   {"size", m_one},      {"defined", m_one},
+    {"empty", m_empty},     {"item", m_item},     {"list", m_tlist},
+    {"upper", m_upper},     {"lower", m_lower},   {"ucfirst", m_ucfirst},
+    {"lcfirst", m_lcfirst}, {"trim", m_trim},     {"collapse", m_collapse},
+    {"repeat", m_repeat},   {"substr", m_substr}, {"squote", m_squote},
+    {"dquote", m_dquote},   {"html", m_html},     {"xml", m_xml},
+    {"match", m_match},     {"search", m_search}, {"replace", m_replace},
     {"remove", m_remove},   {"split", m_split},
 };
 
@@ -1855,17 +2030,20 @@ static long index_of(rs *r, tval self, tval key) {
 }
 
 static int l_size(rs *r, tval l, const tval *a, int n, tval *o) {
-  (void)a; (void)n;
+  (void)a;
+  (void)n;
   *o = num_val(r, (double)l.n);
   return 0;
 }
 static int l_max(rs *r, tval l, const tval *a, int n, tval *o) {
-  (void)a; (void)n;
+  (void)a;
+  (void)n;
   *o = num_val(r, (double)l.n - 1);
   return 0;
 }
 static int l_empty(rs *r, tval l, const tval *a, int n, tval *o) {
-  (void)a; (void)n;
+  (void)a;
+  (void)n;
   *o = num_val(r, l.n == 0);
   return 0;
 }
@@ -1884,7 +2062,9 @@ static int l_defined(rs *r, tval l, const tval *a, int n, tval *o) {
   return 0;
 }
 static int l_list(rs *r, tval l, const tval *a, int n, tval *o) {
-  (void)r; (void)a; (void)n;
+  (void)r;
+  (void)a;
+  (void)n;
   *o = l;
   return 0;
 }
@@ -1904,7 +2084,8 @@ static int take(rs *r, tval l, long c, int from_end, tval *o) {
   if (!it) return -1;
   size_t pad = (size_t)c - l.n;
   for (size_t i = 0; i < (size_t)c; i++)
-    it[i] = from_end ? (i < pad ? UNDEF : l.items[i - pad]) : (i < l.n ? l.items[i] : UNDEF);
+    it[i] = from_end ? (i < pad ? UNDEF : l.items[i - pad])
+                     : (i < l.n ? l.items[i] : UNDEF);
   *o = mklist(it, (size_t)c);
   return 0;
 }
@@ -1924,10 +2105,12 @@ static int l_last(rs *r, tval l, const tval *a, int n, tval *o) {
   return take(r, l, (long)num_of(r, a[0]), 1, o);
 }
 static int l_reverse(rs *r, tval l, const tval *a, int n, tval *o) {
-  (void)a; (void)n;
+  (void)a;
+  (void)n;
   tval *it = ralloc(r, l.n * sizeof(tval));
   if (!it) return -1;
-  for (size_t i = 0; i < l.n; i++) it[i] = l.items[l.n - 1 - i];
+  for (size_t i = 0; i < l.n; i++)
+    it[i] = l.items[l.n - 1 - i];
   *o = mklist(it, l.n);
   return 0;
 }
@@ -1987,28 +2170,33 @@ static int sort_list(rs *r, tval l, int numeric, tval *o) {
   }
   if (r->failed) return -1;
   qsort(k, l.n, sizeof *k, numeric ? cmp_num : cmp_lc);
-  for (size_t i = 0; i < l.n; i++) it[i] = k[i].v;
+  for (size_t i = 0; i < l.n; i++)
+    it[i] = k[i].v;
   *o = mklist(it, l.n);
   return 0;
 }
 
 static int l_sort(rs *r, tval l, const tval *a, int n, tval *o) {
-  (void)a; (void)n;
+  (void)a;
+  (void)n;
   return sort_list(r, l, 0, o);
 }
 static int l_nsort(rs *r, tval l, const tval *a, int n, tval *o) {
-  (void)a; (void)n;
+  (void)a;
+  (void)n;
   return sort_list(r, l, 1, o);
 }
 
 static int l_unique(rs *r, tval l, const tval *a, int n, tval *o) {
-  (void)a; (void)n;
+  (void)a;
+  (void)n;
   vtable seen = {NULL, 0, 0};
   lbuild lb = {SQLITCH_BUF_INIT};
   for (size_t i = 0; i < l.n; i++) {
     tval s = as_str(r, l.items[i]);
     if (r->failed) break;
-    if (vt_find(&seen, s.s ? s.s : "", s.len) && memchr(s.s ? s.s : "", 0, s.len) == NULL)
+    if (vt_find(&seen, s.s ? s.s : "", s.len) &&
+        memchr(s.s ? s.s : "", 0, s.len) == NULL)
       continue;
     vt_put(&seen, s.s ? s.s : "", TRUE_V);
     lb_push(&lb, l.items[i]);
@@ -2031,10 +2219,12 @@ static int l_grep(rs *r, tval l, const tval *a, int n, tval *o) {
 
 static int l_merge(rs *r, tval l, const tval *a, int n, tval *o) {
   lbuild lb = {SQLITCH_BUF_INIT};
-  for (size_t i = 0; i < l.n; i++) lb_push(&lb, l.items[i]);
+  for (size_t i = 0; i < l.n; i++)
+    lb_push(&lb, l.items[i]);
   for (int j = 0; j < n; j++)
     if (a[j].k == V_LIST)
-      for (size_t i = 0; i < a[j].n; i++) lb_push(&lb, a[j].items[i]);
+      for (size_t i = 0; i < a[j].n; i++)
+        lb_push(&lb, a[j].items[i]);
   if (lb.b.len > MAX_MEM) {
     sqlitch_buf_free(&lb.b);
     return rfail(r, "undef error - template uses too much memory");
@@ -2048,7 +2238,8 @@ static int l_slice(rs *r, tval l, const tval *a, int n, tval *o) {
   long to = n > 1 ? index_of(r, l, a[1]) : (long)l.n - 1;
   if (from < 0) from = 0;
   if (to >= (long)l.n) to = (long)l.n - 1;
-  *o = from > to ? mklist(l.items, 0) : mklist(l.items + from, (size_t)(to - from + 1));
+  *o = from > to ? mklist(l.items, 0)
+                 : mklist(l.items + from, (size_t)(to - from + 1));
   return 0;
 }
 
@@ -2056,11 +2247,11 @@ static const struct {
   const char *name;
   vmeth fn;
 } list_methods[] = {
-    {"size", l_size},       {"max", l_max},         {"empty", l_empty},
-    {"item", l_item},       {"defined", l_defined}, {"list", l_list},
-    {"first", l_first},     {"last", l_last},       {"reverse", l_reverse},
-    {"join", l_join},       {"sort", l_sort},       {"nsort", l_nsort},
-    {"unique", l_unique},   {"grep", l_grep},       {"merge", l_merge},
+    {"size", l_size},     {"max", l_max},         {"empty", l_empty},
+    {"item", l_item},     {"defined", l_defined}, {"list", l_list},
+    {"first", l_first},   {"last", l_last},       {"reverse", l_reverse},
+    {"join", l_join},     {"sort", l_sort},       {"nsort", l_nsort},
+    {"unique", l_unique}, {"grep", l_grep},       {"merge", l_merge},
     {"slice", l_slice},
 };
 
@@ -2072,7 +2263,8 @@ static tval loop_field(rs *r, const loopv *lp, const char *k) {
                                       "last",  "size",  "max",    "prev",
                                       "next",  "odd",   "even",   "parity"};
   size_t which = 0;
-  while (which < sizeof names / sizeof names[0] && strcmp(names[which], k)) which++;
+  while (which < sizeof names / sizeof names[0] && strcmp(names[which], k))
+    which++;
   switch (which) {
   case 0: return num_val(r, (double)i);
   case 1:
@@ -2210,10 +2402,12 @@ static int looks_numeric(tval v) {
   if (v.k != V_STR || !v.len) return 0;
   char *endp;
   const char *p = v.s;
-  while (isspace((unsigned char)*p)) p++;
+  while (isspace((unsigned char)*p))
+    p++;
   if (!*p || (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))) return 0;
   strtod(p, &endp);
-  while (isspace((unsigned char)*endp)) endp++;
+  while (isspace((unsigned char)*endp))
+    endp++;
   return endp != p && *endp == 0;
 }
 
@@ -2222,14 +2416,19 @@ static int looks_numeric(tval v) {
    (Perl would turn it into a number, ending a range). */
 static int magic_inc(sqlitch_buf *b) {
   size_t i = 0;
-  while (i < b->len && isalpha((unsigned char)b->p[i])) i++;
-  while (i < b->len && isdigit((unsigned char)b->p[i])) i++;
+  while (i < b->len && isalpha((unsigned char)b->p[i]))
+    i++;
+  while (i < b->len && isdigit((unsigned char)b->p[i]))
+    i++;
   if (!b->len || i != b->len) return 0;
   for (size_t k = b->len; k-- > 0;) {
     char *c = &b->p[k];
-    if (*c == 'z') *c = 'a';
-    else if (*c == 'Z') *c = 'A';
-    else if (*c == '9') *c = '0';
+    if (*c == 'z')
+      *c = 'a';
+    else if (*c == 'Z')
+      *c = 'A';
+    else if (*c == '9')
+      *c = '0';
     else {
       (*c)++;
       return 1;
@@ -2256,7 +2455,8 @@ static void eval_range(rs *r, const expr *e, lbuild *lb) {
       rfail(r, "undef error - range [%lld..%lld] is too large", from, to);
       return;
     }
-    for (long long i = from; i <= to; i++) lb_push(lb, num_val(r, (double)i));
+    for (long long i = from; i <= to; i++)
+      lb_push(lb, num_val(r, (double)i));
     return;
   }
   tval xs = as_str(r, x), ys = as_str(r, y);
@@ -2268,7 +2468,9 @@ static void eval_range(rs *r, const expr *e, lbuild *lb) {
       break;
     }
     lb_push(lb, rstr(r, cur.p ? cur.p : "", cur.len));
-    if (cur.len == ys.len && (cur.len == 0 || memcmp(cur.p, ys.s, cur.len) == 0)) break;
+    if (cur.len == ys.len &&
+        (cur.len == 0 || memcmp(cur.p, ys.s, cur.len) == 0))
+      break;
     if (!magic_inc(&cur)) break;
   }
   sqlitch_buf_free(&cur);
@@ -2286,8 +2488,10 @@ static tval eval(rs *r, const expr *e) {
   case E_ISTR: {
     sqlitch_buf b = SQLITCH_BUF_INIT;
     for (const ipart *p = e->parts; p; p = p->next) {
-      if (p->text) sqlitch_buf_addn(&b, p->text, p->len);
-      else to_buf(r, &b, 0, eval(r, p->var));
+      if (p->text)
+        sqlitch_buf_addn(&b, p->text, p->len);
+      else
+        to_buf(r, &b, 0, eval(r, p->var));
     }
     tval v = rstr(r, b.p ? b.p : "", b.len);
     sqlitch_buf_free(&b);
@@ -2296,9 +2500,12 @@ static tval eval(rs *r, const expr *e) {
   case E_LIST: {
     lbuild lb = {SQLITCH_BUF_INIT};
     for (const expr *x = e->a; x && !r->failed; x = x->next) {
-      if (x->kind == E_RANGE) eval_range(r, x, &lb);
-      else lb_push(&lb, eval(r, x));
-      if (lb.b.len > MAX_MEM) rfail(r, "undef error - template uses too much memory");
+      if (x->kind == E_RANGE)
+        eval_range(r, x, &lb);
+      else
+        lb_push(&lb, eval(r, x));
+      if (lb.b.len > MAX_MEM)
+        rfail(r, "undef error - template uses too much memory");
     }
     if (r->failed) {
       sqlitch_buf_free(&lb.b);
@@ -2324,7 +2531,10 @@ static tval eval(rs *r, const expr *e) {
       if (e->op == C_NE) res = !res;
     } else {
       double x = num_of(r, a), y = num_of(r, b);
-      res = e->op == C_LT ? x < y : e->op == C_GT ? x > y : e->op == C_LE ? x <= y : x >= y;
+      res = e->op == C_LT   ? x < y
+            : e->op == C_GT ? x > y
+            : e->op == C_LE ? x <= y
+                            : x >= y;
     }
     return res ? TRUE_V : FALSE_V;
   }
@@ -2355,9 +2565,9 @@ static tval apply_filter(rs *r, const filt *f, tval v) {
   }
   if (r->failed) return UNDEF;
   if (strcmp(f->name, "null") == 0) return mkstr("", 0);
-  static const char *const names[] = {"upper", "lower",   "ucfirst", "lcfirst",
-                                      "trim",  "collapse", "html",   "xml",
-                                      "replace", "remove", "repeat"};
+  static const char *const names[] = {
+      "upper", "lower", "ucfirst", "lcfirst", "trim",  "collapse",
+      "html",  "xml",   "replace", "remove",  "repeat"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     if (strcmp(names[i], f->name) == 0)
       return call_method(r, as_str(r, v), f->name, args, nargs, 0);
@@ -2368,8 +2578,10 @@ static tval apply_filter(rs *r, const filt *f, tval v) {
 /* ------------------------------------------------------------- execute */
 
 static int step(rs *r) {
-  if (++r->steps > MAX_STEPS) return rfail(r, "undef error - template runs too long");
-  if (r->out->len - r->out0 > MAX_OUTPUT) return rfail(r, "undef error - template output too large");
+  if (++r->steps > MAX_STEPS)
+    return rfail(r, "undef error - template runs too long");
+  if (r->out->len - r->out0 > MAX_OUTPUT)
+    return rfail(r, "undef error - template output too large");
   return 0;
 }
 
@@ -2596,10 +2808,12 @@ int sqlitch_tmpl_configured(const sqlitch_config *cfg, const sqlitch_strv *use,
   size_t n = cfg ? sqlitch_config_section(cfg, "add.templates", &ents) : 0;
   int rc = SQLITCH_OK;
   for (size_t i = 0; i < n && rc == SQLITCH_OK; i++) {
-    const char *name = strrchr(ents[i].orig_key ? ents[i].orig_key : ents[i].key, '.');
+    const char *name =
+        strrchr(ents[i].orig_key ? ents[i].orig_key : ents[i].key, '.');
     char *path = sqlitch_path_clean(ents[i].value ? ents[i].value : "");
     rc = check_template(path, err);
-    if (rc == SQLITCH_OK) set_put(out, name ? name + 1 : ents[i].key, path, NULL);
+    if (rc == SQLITCH_OK)
+      set_put(out, name ? name + 1 : ents[i].key, path, NULL);
     free(path);
   }
   free(ents);
@@ -2694,6 +2908,7 @@ int sqlitch_tmpl_entry_source(const sqlitch_tmpl_entry *e, char **data,
     if (len) *len = strlen(*data);
     return SQLITCH_OK;
   }
-  if (sqlitch_read_file(e->path, data, len, NULL) == SQLITCH_OK) return SQLITCH_OK;
+  if (sqlitch_read_file(e->path, data, len, NULL) == SQLITCH_OK)
+    return SQLITCH_OK;
   return sqlitch_err_fail(err, "Cannot open %s: %s", e->path, strerror(errno));
 }

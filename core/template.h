@@ -92,18 +92,19 @@ int sqlitch_tmpl_process(const char *src, size_t len,
 /* ------------------------------------------------------------- discovery */
 
 typedef struct sqlitch_tmpl_entry {
-  char *script;         /* "deploy", "revert", "verify" or any other name */
-  char *path;           /* template file (owned), or NULL when built in */
-  const char *builtin;  /* built-in source (static), or NULL */
+  char *script;        /* "deploy", "revert", "verify" or any other name */
+  char *path;          /* template file (owned), or NULL when built in */
+  const char *builtin; /* built-in source (static), or NULL */
 } sqlitch_tmpl_entry;
 
 typedef struct sqlitch_tmpl_set {
   sqlitch_tmpl_entry *v;
   size_t n;
-  sqlitch_buf mem;      /* storage of v; private */
+  sqlitch_buf mem; /* storage of v; private */
 } sqlitch_tmpl_set;
 
-#define SQLITCH_TMPL_SET_INIT {NULL, 0, SQLITCH_BUF_INIT}
+#define SQLITCH_TMPL_SET_INIT                                                  \
+  { NULL, 0, SQLITCH_BUF_INIT }
 
 void sqlitch_tmpl_set_free(sqlitch_tmpl_set *s);
 /* The entry for `script`, or NULL (borrowed). */
@@ -133,7 +134,7 @@ int sqlitch_tmpl_discover(const sqlitch_tmpl_set *configured,
 /* Built-in template source for a script and template name, or NULL. */
 const char *sqlitch_tmpl_builtin(const char *script, const char *name);
 /* Read an entry's template source (the file, or a copy of the built-in).
-   *data is NUL-terminated and owned by the caller. */
+ *data is NUL-terminated and owned by the caller. */
 int sqlitch_tmpl_entry_source(const sqlitch_tmpl_entry *e, char **data,
                               size_t *len, sqlitch_err *err);
 

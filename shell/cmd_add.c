@@ -32,14 +32,20 @@
 #include "shell.h"
 #include "template.h"
 
-static const char *const opts[] = {
-    "change-name|change|c=s",      "requires|r=s@",
-    "conflicts|x=s@",              "note|n|m=s@",
-    "all|a!",                      "template-name|template|t=s",
-    "template-directory=s",        "with=s@",
-    "without=s@",                  "use=s%",
-    "open-editor|edit|e!",         "set|s=s%",
-    SH_CONTEXT_OPTS,               NULL};
+static const char *const opts[] = {"change-name|change|c=s",
+                                   "requires|r=s@",
+                                   "conflicts|x=s@",
+                                   "note|n|m=s@",
+                                   "all|a!",
+                                   "template-name|template|t=s",
+                                   "template-directory=s",
+                                   "with=s@",
+                                   "without=s@",
+                                   "use=s%",
+                                   "open-editor|edit|e!",
+                                   "set|s=s%",
+                                   SH_CONTEXT_OPTS,
+                                   NULL};
 
 /* One script to write. */
 typedef struct job {
@@ -54,7 +60,7 @@ typedef struct planned {
   const sqlitch_target *target; /* first target using the file (borrowed) */
   sqlitch_plan *plan;
   long change;
-  sqlitch_buf jobs; /* job[] */
+  sqlitch_buf jobs;  /* job[] */
   sqlitch_strv seen; /* destinations already listed for this plan */
 } planned;
 
@@ -65,10 +71,10 @@ typedef struct add_cmd {
   const char *tmpl_name;       /* -t / add.template_name, or NULL */
   sqlitch_tmpl_set configured; /* add.templates.* and --use */
   sqlitch_strv without;
-  sqlitch_tmpl_vars *base;     /* add.variables and --set */
+  sqlitch_tmpl_vars *base; /* add.variables and --set */
   planned *plans;
   size_t nplans;
-  sqlitch_strv files;          /* every script, for the note prompt/editor */
+  sqlitch_strv files; /* every script, for the note prompt/editor */
 } add_cmd;
 
 /* ------------------------------------------------------------ configure */
@@ -84,8 +90,10 @@ static sqlitch_tmpl_vars *base_vars(sh_ctx *ctx, const sh_opts *o) {
     const char *dot = strrchr(k, '.');
     const char **vals = NULL;
     size_t nv = sqlitch_config_get_all(ctx->config, ents[i].key, &vals);
-    if (nv > 1) sqlitch_tmpl_vars_set_list(v, dot ? dot + 1 : k, vals, nv);
-    else sqlitch_tmpl_vars_set(v, dot ? dot + 1 : k, ents[i].value);
+    if (nv > 1)
+      sqlitch_tmpl_vars_set_list(v, dot ? dot + 1 : k, vals, nv);
+    else
+      sqlitch_tmpl_vars_set(v, dot ? dot + 1 : k, ents[i].value);
     free(vals);
   }
   free(ents);
@@ -110,7 +118,8 @@ static sqlitch_tmpl_vars *base_vars(sh_ctx *ctx, const sh_opts *o) {
 static int configure(add_cmd *a, sqlitch_err *err) {
   sh_ctx *ctx = a->ctx;
   const char *dir = sh_opt_str(a->o, "template-directory");
-  if (!sqlitch_perl_true(dir)) dir = sqlitch_config_get(ctx->config, "add.template_directory");
+  if (!sqlitch_perl_true(dir))
+    dir = sqlitch_config_get(ctx->config, "add.template_directory");
   if (sqlitch_perl_true(dir)) {
     if (sqlitch_tmpl_check_dir(dir, err)) return SQLITCH_ERROR;
     a->tmpl_dir = dir;
@@ -125,7 +134,8 @@ static int configure(add_cmd *a, sqlitch_err *err) {
     return SQLITCH_ERROR;
   /* --with only re-includes the core scripts, which --without beats */
   const sqlitch_strv *wo = sh_opt_list(a->o, "without");
-  for (size_t i = 0; i < wo->n; i++) sqlitch_strv_push(&a->without, wo->v[i]);
+  for (size_t i = 0; i < wo->n; i++)
+    sqlitch_strv_push(&a->without, wo->v[i]);
   return SQLITCH_OK;
 }
 
@@ -143,10 +153,14 @@ static char *script_file(const sqlitch_plan *plan, const sqlitch_change *c,
                          const sqlitch_target *t, const char *script) {
   const char *dir = NULL;
   char *own = NULL;
-  if (strcmp(script, "deploy") == 0) dir = t->deploy_dir;
-  else if (strcmp(script, "revert") == 0) dir = t->revert_dir;
-  else if (strcmp(script, "verify") == 0) dir = t->verify_dir;
-  else dir = own = sqlitch_path_join(t->top_dir, script);
+  if (strcmp(script, "deploy") == 0)
+    dir = t->deploy_dir;
+  else if (strcmp(script, "revert") == 0)
+    dir = t->revert_dir;
+  else if (strcmp(script, "verify") == 0)
+    dir = t->verify_dir;
+  else
+    dir = own = sqlitch_path_join(t->top_dir, script);
   char *f = sqlitch_change_script(plan, c, dir, NULL, NULL, t->extension);
   free(own);
   return f;
@@ -154,18 +168,21 @@ static char *script_file(const sqlitch_plan *plan, const sqlitch_change *c,
 
 /* Plan the change and its scripts for one target. */
 static int plan_target(add_cmd *a, const sqlitch_target *t, const char *name,
-                       const char *note, const char *pname,
-                       const char *pemail, const char *ts, sqlitch_err *err) {
+                       const char *note, const char *pname, const char *pemail,
+                       const char *ts, sqlitch_err *err) {
   sqlitch_tmpl_set tmpls = SQLITCH_TMPL_SET_INIT;
   char *user_dir = NULL, *sys_dir = NULL;
   const char *dirs[3];
   dirs[0] = a->tmpl_dir;
   dirs[1] = sqlitch_config_user_dir()
-                ? (user_dir = sqlitch_path_join(sqlitch_config_user_dir(), "templates"))
+                ? (user_dir = sqlitch_path_join(sqlitch_config_user_dir(),
+                                                "templates"))
                 : NULL;
-  dirs[2] = sys_dir = sqlitch_path_join(sqlitch_config_system_dir(), "templates");
+  dirs[2] = sys_dir =
+      sqlitch_path_join(sqlitch_config_system_dir(), "templates");
   int rc = sqlitch_tmpl_discover(&a->configured, dirs, 3,
-                                 a->tmpl_name ? a->tmpl_name : (t->engine ? t->engine : ""),
+                                 a->tmpl_name ? a->tmpl_name
+                                              : (t->engine ? t->engine : ""),
                                  &a->without, &tmpls, err);
   free(user_dir);
   free(sys_dir);
@@ -198,8 +215,10 @@ static int plan_target(add_cmd *a, const sqlitch_target *t, const char *name,
       continue;
     }
     sqlitch_strv_push(&p->seen, file);
-    if (!sqlitch_strv_contains(&a->files, file)) sqlitch_strv_push(&a->files, file);
-    job j = {file, sqlitch_strdup(tmpls.v[i].path), tmpls.v[i].builtin, t->engine};
+    if (!sqlitch_strv_contains(&a->files, file))
+      sqlitch_strv_push(&a->files, file);
+    job j = {file, sqlitch_strdup(tmpls.v[i].path), tmpls.v[i].builtin,
+             t->engine};
     sqlitch_buf_addn(&p->jobs, (const char *)&j, sizeof j);
   }
   sqlitch_tmpl_set_free(&tmpls);
@@ -234,13 +253,15 @@ static int write_script(add_cmd *a, const planned *p, const job *j,
   sqlitch_tmpl_vars_set(a->base, "project", p->plan->project);
   const sqlitch_strv *req = sh_opt_list(a->o, "requires");
   const sqlitch_strv *con = sh_opt_list(a->o, "conflicts");
-  sqlitch_tmpl_vars_set_list(a->base, "requires", (const char *const *)req->v, req->n);
-  sqlitch_tmpl_vars_set_list(a->base, "conflicts", (const char *const *)con->v, con->n);
+  sqlitch_tmpl_vars_set_list(a->base, "requires", (const char *const *)req->v,
+                             req->n);
+  sqlitch_tmpl_vars_set_list(a->base, "conflicts", (const char *const *)con->v,
+                             con->n);
   sqlitch_buf out = SQLITCH_BUF_INIT;
   sqlitch_err terr = SQLITCH_ERR_INIT;
   if (sqlitch_tmpl_process(src, len, a->base, &out, &terr)) {
-    sqlitch_err_fail(err, "Error executing %s: %s", j->tmpl ? j->tmpl : "(built-in template)",
-                     terr.msg);
+    sqlitch_err_fail(err, "Error executing %s: %s",
+                     j->tmpl ? j->tmpl : "(built-in template)", terr.msg);
     sqlitch_err_clear(&terr);
     rc = SQLITCH_ERROR;
   } else {
@@ -301,10 +322,11 @@ static int execute(add_cmd *a, int argc, char **argv, sqlitch_err *err) {
     for (size_t t = 0; t < args.ntargets; t++)
       for (int i = 0; i < argc; i++)
         if (strcmp(args.targets[t]->name, argv[i]) == 0) {
-          sqlitch_err_fail(err,
-                           "Name \"%s\" identifies a target; use \"--change %s\" "
-                           "to use it for the change name",
-                           argv[i], argv[i]);
+          sqlitch_err_fail(
+              err,
+              "Name \"%s\" identifies a target; use \"--change %s\" "
+              "to use it for the change name",
+              argv[i], argv[i]);
           goto done;
         }
     sh_usage(ctx, ctx->command);
@@ -325,8 +347,8 @@ static int execute(add_cmd *a, int argc, char **argv, sqlitch_err *err) {
       goto done;
 
   if (!sh_has_nonspace(note)) {
-    char *deps = sqlitch_change_name_with_deps(a->plans[0].plan,
-                                               &a->plans[0].plan->changes[a->plans[0].change]);
+    char *deps = sqlitch_change_name_with_deps(
+        a->plans[0].plan, &a->plans[0].plan->changes[a->plans[0].change]);
     char *prompt = sh_note_prompt_change("add", deps, &a->files);
     free(deps);
     free(note);
@@ -335,7 +357,8 @@ static int execute(add_cmd *a, int argc, char **argv, sqlitch_err *err) {
     free(prompt);
     if (r) goto done;
     for (size_t i = 0; i < a->nplans; i++)
-      sh_plan_set_change_note(a->plans[i].plan, (size_t)a->plans[i].change, note);
+      sh_plan_set_change_note(a->plans[i].plan, (size_t)a->plans[i].change,
+                              note);
   }
 
   for (size_t i = 0; i < a->nplans; i++) {
@@ -344,7 +367,8 @@ static int execute(add_cmd *a, int argc, char **argv, sqlitch_err *err) {
     for (size_t k = 0; k < p->jobs.len / sizeof(job); k++)
       if (write_script(a, p, &jobs[k], name, err)) goto done;
     if (sqlitch_plan_save(p->plan, p->target->plan_file, err)) goto done;
-    char *deps = sqlitch_change_name_with_deps(p->plan, &p->plan->changes[p->change]);
+    char *deps =
+        sqlitch_change_name_with_deps(p->plan, &p->plan->changes[p->change]);
     sh_info(ctx, "Added \"%s\" to %s", deps, p->target->plan_file);
     free(deps);
   }

@@ -25,9 +25,14 @@
 #include "plan.h"
 #include "shell.h"
 
-static const char *const opts[] = {
-    "change-name|change|c=s", "requires|r=s@", "conflicts|x=s@", "all|a!",
-    "note|n|m=s@", "open-editor|edit|e!", SH_CONTEXT_OPTS, NULL};
+static const char *const opts[] = {"change-name|change|c=s",
+                                   "requires|r=s@",
+                                   "conflicts|x=s@",
+                                   "all|a!",
+                                   "note|n|m=s@",
+                                   "open-editor|edit|e!",
+                                   SH_CONTEXT_OPTS,
+                                   NULL};
 
 /* One copy: src -> dest, done only when `check` (default src) exists. */
 typedef struct copy_job {
@@ -37,14 +42,15 @@ typedef struct copy_job {
 typedef struct reworked {
   const sqlitch_target *target;
   sqlitch_plan *plan;
-  long change; /* the new instance */
-  long prev;   /* the instance it reworks */
+  long change;        /* the new instance */
+  long prev;          /* the instance it reworks */
   sqlitch_buf copies; /* copy_job[] */
 } reworked;
 
 static void push_copy(reworked *r, const char *src, const char *dest,
                       const char *check) {
-  copy_job j = {sqlitch_strdup(src), sqlitch_strdup(dest), sqlitch_strdup(check)};
+  copy_job j = {sqlitch_strdup(src), sqlitch_strdup(dest),
+                sqlitch_strdup(check)};
   sqlitch_buf_addn(&r->copies, (const char *)&j, sizeof j);
 }
 
@@ -54,12 +60,15 @@ typedef struct paths {
 
 static void change_paths(const sqlitch_plan *plan, const sqlitch_change *c,
                          const sqlitch_target *t, paths *p) {
-  p->deploy = sqlitch_change_script(plan, c, t->deploy_dir, t->reworked_deploy_dir,
-                                    t->reworked_deploy_dir, t->extension);
-  p->revert = sqlitch_change_script(plan, c, t->revert_dir, t->reworked_revert_dir,
-                                    t->reworked_deploy_dir, t->extension);
-  p->verify = sqlitch_change_script(plan, c, t->verify_dir, t->reworked_verify_dir,
-                                    t->reworked_deploy_dir, t->extension);
+  p->deploy =
+      sqlitch_change_script(plan, c, t->deploy_dir, t->reworked_deploy_dir,
+                            t->reworked_deploy_dir, t->extension);
+  p->revert =
+      sqlitch_change_script(plan, c, t->revert_dir, t->reworked_revert_dir,
+                            t->reworked_deploy_dir, t->extension);
+  p->verify =
+      sqlitch_change_script(plan, c, t->verify_dir, t->reworked_verify_dir,
+                            t->reworked_deploy_dir, t->extension);
 }
 
 static void paths_free(paths *p) {
@@ -136,13 +145,13 @@ static int execute(sh_ctx *ctx, sh_opts *o, const sh_args *args,
     paths np, op;
     change_paths(r->plan, now, tg, &np);
     change_paths(r->plan, old, tg, &op);
-    const char *pairs[3][2] = {{np.deploy, op.deploy},
-                               {np.revert, op.revert},
-                               {np.verify, op.verify}};
+    const char *pairs[3][2] = {
+        {np.deploy, op.deploy}, {np.revert, op.revert}, {np.verify, op.verify}};
     for (int i = 0; i < 3; i++) {
       if (sqlitch_strv_contains(&seen, pairs[i][0])) continue;
       sqlitch_strv_push(&seen, pairs[i][0]);
-      if (sqlitch_path_exists(pairs[i][0])) sqlitch_strv_push(&files, pairs[i][0]);
+      if (sqlitch_path_exists(pairs[i][0]))
+        sqlitch_strv_push(&files, pairs[i][0]);
       push_copy(r, pairs[i][0], pairs[i][1], NULL);
     }
     if (!sqlitch_strv_contains(&seen, op.revert)) {
@@ -155,7 +164,8 @@ static int execute(sh_ctx *ctx, sh_opts *o, const sh_args *args,
 
   if (!sh_has_nonspace(note)) {
     reworked *r = &rw[0];
-    char *deps = sqlitch_change_name_with_deps(r->plan, &r->plan->changes[r->change]);
+    char *deps =
+        sqlitch_change_name_with_deps(r->plan, &r->plan->changes[r->change]);
     char *prompt = sh_note_prompt_change("rework", deps, &files);
     free(deps);
     free(note);
@@ -173,13 +183,16 @@ static int execute(sh_ctx *ctx, sh_opts *o, const sh_args *args,
     for (size_t k = 0; k < r->copies.len / sizeof(copy_job); k++)
       if (do_copy(ctx, &jobs[k], err)) goto done;
     if (sqlitch_plan_save(r->plan, r->target->plan_file, err)) goto done;
-    char *deps = sqlitch_change_name_with_deps(r->plan, &r->plan->changes[r->change]);
+    char *deps =
+        sqlitch_change_name_with_deps(r->plan, &r->plan->changes[r->change]);
     sh_info(ctx, "Added \"%s\" to %s.", deps, r->target->plan_file);
     free(deps);
   }
-  sh_info(ctx, "%s", files.n == 1 ? "Modify this file as appropriate:"
-                                  : "Modify these files as appropriate:");
-  for (size_t i = 0; i < files.n; i++) sh_info(ctx, "  * %s", files.v[i]);
+  sh_info(ctx, "%s",
+          files.n == 1 ? "Modify this file as appropriate:"
+                       : "Modify these files as appropriate:");
+  for (size_t i = 0; i < files.n; i++)
+    sh_info(ctx, "  * %s", files.v[i]);
 
   /* rework.open_editor // add.open_editor // 0 */
   int open = sh_opt_bool(o, "open-editor", -1);

@@ -3,7 +3,8 @@
 ** tags (App::Sqitch::Command::tag).
 **
 **   sqlitch tag                                  # list tags, one per line
-**   sqlitch tag [-t] <name> [[-c] <change>] [<target>...] [--all] [-n <note>]...
+**   sqlitch tag [-t] <name> [[-c] <change>] [<target>...] [--all] [-n
+*<note>]...
 **
 ** With a name: every distinct plan file of the targets gets the tag (on
 ** <change>, else the last change; core/plan.h checks names, duplicates and
@@ -22,8 +23,8 @@
 #include "shell.h"
 
 static const char *const opts[] = {"tag-name|tag|t=s", "change-name|change|c=s",
-                                   "all|a!", "note|n|m=s@", SH_CONTEXT_OPTS,
-                                   NULL};
+                                   "all|a!",           "note|n|m=s@",
+                                   SH_CONTEXT_OPTS,    NULL};
 
 typedef struct tagged {
   const sqlitch_target *target;
@@ -36,10 +37,11 @@ static int list_tags(sh_ctx *ctx, const sh_args *args, int argc, char **argv,
   for (size_t t = 0; argc && t < args->ntargets; t++)
     for (int i = 0; i < argc; i++)
       if (strcmp(args->targets[t]->name, argv[i]) == 0)
-        return sqlitch_err_fail(err,
-                                "Name \"%s\" identifies a target; use \"--tag %s\" "
-                                "to use it for the tag name",
-                                argv[i], argv[i]);
+        return sqlitch_err_fail(
+            err,
+            "Name \"%s\" identifies a target; use \"--tag %s\" "
+            "to use it for the tag name",
+            argv[i], argv[i]);
   sqlitch_strv seen = SQLITCH_STRV_INIT;
   int rc = 0;
   for (size_t t = 0; t < args->ntargets; t++) {
@@ -79,7 +81,8 @@ static int add_tag(sh_ctx *ctx, const sh_opts *o, const sh_args *args,
       seen = strcmp(tags[i].target->plan_file, tg->plan_file) == 0;
     if (seen) continue;
     /* Plan::tag validates the name before reading the plan */
-    if (sqlitch_name_check(name[0] == '@' ? name + 1 : name, SQLITCH_NAME_TAG, err))
+    if (sqlitch_name_check(name[0] == '@' ? name + 1 : name, SQLITCH_NAME_TAG,
+                           err))
       goto done;
     tagged *tg_out = &tags[ntags];
     if (sqlitch_plan_load(tg->plan_file, &tg_out->plan, err)) goto done;
@@ -109,7 +112,8 @@ static int add_tag(sh_ctx *ctx, const sh_opts *o, const sh_args *args,
   rc = 0;
 
 done:
-  for (size_t i = 0; i < ntags; i++) sqlitch_plan_free(tags[i].plan);
+  for (size_t i = 0; i < ntags; i++)
+    sqlitch_plan_free(tags[i].plan);
   free(tags);
   free(pname);
   free(pemail);
@@ -139,8 +143,9 @@ static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
     sh_args_free(&args);
     return SQLITCH_ERROR;
   }
-  int rc = args.names[0] ? add_tag(ctx, o, &args, args.names[0], args.names[1], err)
-                         : list_tags(ctx, &args, argc, argv, err);
+  int rc = args.names[0]
+               ? add_tag(ctx, o, &args, args.names[0], args.names[1], err)
+               : list_tags(ctx, &args, argc, argv, err);
   sh_args_free(&args);
   return rc;
 }

@@ -85,10 +85,10 @@ char *sh_shell_quote(const char *const *words, size_t n) {
 /* ----------------------------------------------------------- processes */
 
 static const char *const signames[] = {
-    "ZERO", "HUP",  "INT",    "QUIT", "ILL",  "TRAP", "ABRT",   "BUS",
-    "FPE",  "KILL", "USR1",   "SEGV", "USR2", "PIPE", "ALRM",   "TERM",
-    "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU",   "URG",
-    "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO",  "PWR",    "SYS"};
+    "ZERO",   "HUP",  "INT",    "QUIT", "ILL",   "TRAP", "ABRT", "BUS",
+    "FPE",    "KILL", "USR1",   "SEGV", "USR2",  "PIPE", "ALRM", "TERM",
+    "STKFLT", "CHLD", "CONT",   "STOP", "TSTP",  "TTIN", "TTOU", "URG",
+    "XCPU",   "XFSZ", "VTALRM", "PROF", "WINCH", "IO",   "PWR",  "SYS"};
 
 /* Sqitch's die handler cuts a message at the first /\s+at\s+/ (meant for
    Perl's " at FILE line N."), then ends it with a newline. */
@@ -96,7 +96,8 @@ static int fail_msg(sqlitch_err *err, char *msg) {
   for (char *p = msg; *p; p++) {
     if (!strchr(" \t\n\r\f\v", *p)) continue;
     char *q = p;
-    while (*q && strchr(" \t\n\r\f\v", *q)) q++;
+    while (*q && strchr(" \t\n\r\f\v", *q))
+      q++;
     if (q[0] == 'a' && q[1] == 't' && q[2] && strchr(" \t\n\r\f\v", q[2])) {
       *p = 0;
       break;
@@ -112,7 +113,8 @@ static int fail_msg(sqlitch_err *err, char *msg) {
 static int needs_shell(const char *cmd) {
   const char *s = cmd;
   if (s[0] == '.' && s[1] && strchr(" \t\n\r\f\v", s[1])) return 1;
-  if (strncmp(s, "exec", 4) == 0 && s[4] && strchr(" \t\n\r\f\v", s[4])) return 1;
+  if (strncmp(s, "exec", 4) == 0 && s[4] && strchr(" \t\n\r\f\v", s[4]))
+    return 1;
   while (*s == '_' || (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
          (*s >= 'A' && *s <= 'Z'))
     s++;
@@ -127,13 +129,15 @@ static int needs_shell(const char *cmd) {
 
 int sh_run_command(const char *command, sqlitch_err *err) {
   const char *cmd = command;
-  while (*cmd && strchr(" \t\n\r\f\v", *cmd)) cmd++;
+  while (*cmd && strchr(" \t\n\r\f\v", *cmd))
+    cmd++;
   int shell = needs_shell(cmd);
   sqlitch_strv argv = SQLITCH_STRV_INIT;
   if (!shell) {
     const char *p = cmd;
     for (;;) {
-      while (*p && strchr(" \t\n\r\f\v", *p)) p++;
+      while (*p && strchr(" \t\n\r\f\v", *p))
+        p++;
       if (!*p) break;
       size_t n = strcspn(p, " \t\n\r\f\v");
       sqlitch_strv_pushn(&argv, p, n);
@@ -141,14 +145,16 @@ int sh_run_command(const char *command, sqlitch_err *err) {
     }
     if (!argv.n) {
       sqlitch_strv_free(&argv);
-      return fail_msg(err, sqlitch_mprintf("Entirely blank command passed: \"%s\"", command));
+      return fail_msg(
+          err,
+          sqlitch_mprintf("Entirely blank command passed: \"%s\"", command));
     }
   }
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
     sqlitch_strv_free(&argv);
-    return fail_msg(err, sqlitch_mprintf("\"%s\" failed to start: \"%s\"", command,
-                                         strerror(errno)));
+    return fail_msg(err, sqlitch_mprintf("\"%s\" failed to start: \"%s\"",
+                                         command, strerror(errno)));
   }
   fflush(stdout);
   fflush(stderr);
@@ -162,8 +168,10 @@ int sh_run_command(const char *command, sqlitch_err *err) {
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGQUIT, &old_quit, NULL);
     close(fds[0]);
-    if (shell) execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-    else execvp(argv.v[0], argv.v);
+    if (shell)
+      execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+    else
+      execvp(argv.v[0], argv.v);
     int e = errno;
     if (write(fds[1], &e, sizeof e) < 0) { /* nothing more to do */
     }
@@ -175,7 +183,8 @@ int sh_run_command(const char *command, sqlitch_err *err) {
     start_errno = errno;
   } else {
     ssize_t got;
-    while ((got = read(fds[0], &start_errno, sizeof start_errno)) < 0 && errno == EINTR) {
+    while ((got = read(fds[0], &start_errno, sizeof start_errno)) < 0 &&
+           errno == EINTR) {
     }
     if (got != (ssize_t)sizeof start_errno) start_errno = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -186,20 +195,23 @@ int sh_run_command(const char *command, sqlitch_err *err) {
   sigaction(SIGQUIT, &old_quit, NULL);
   sqlitch_strv_free(&argv);
   if (start_errno)
-    return fail_msg(err, sqlitch_mprintf("\"%s\" failed to start: \"%s\"", command,
-                                         strerror(start_errno)));
+    return fail_msg(err, sqlitch_mprintf("\"%s\" failed to start: \"%s\"",
+                                         command, strerror(start_errno)));
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);
-    const char *name = sig >= 0 && (size_t)sig < sizeof signames / sizeof *signames
-                           ? signames[sig]
-                           : "UNKNOWN";
-    return fail_msg(err, sqlitch_mprintf("\"%s\" died to signal \"%s\" (%d)%s", command,
-                                         name, sig,
-                                         WCOREDUMP(status) ? " and dumped core" : ""));
+    const char *name =
+        sig >= 0 && (size_t)sig < sizeof signames / sizeof *signames
+            ? signames[sig]
+            : "UNKNOWN";
+    return fail_msg(
+        err,
+        sqlitch_mprintf("\"%s\" died to signal \"%s\" (%d)%s", command, name,
+                        sig, WCOREDUMP(status) ? " and dumped core" : ""));
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-    return fail_msg(err, sqlitch_mprintf("\"%s\" unexpectedly returned exit value %d",
-                                         command, WEXITSTATUS(status)));
+    return fail_msg(
+        err, sqlitch_mprintf("\"%s\" unexpectedly returned exit value %d",
+                             command, WEXITSTATUS(status)));
   return SQLITCH_OK;
 }
 
@@ -263,7 +275,8 @@ static size_t uspace_at(const char *p) {
   if (u[0] == 0xc2 && (u[1] == 0x85 || u[1] == 0xa0)) return 2;
   if (u[0] == 0xe1 && u[1] == 0x9a && u[2] == 0x80) return 3;
   if (u[0] == 0xe2 && u[1] == 0x80 &&
-      ((u[2] >= 0x80 && u[2] <= 0x8a) || u[2] == 0xa8 || u[2] == 0xa9 || u[2] == 0xaf))
+      ((u[2] >= 0x80 && u[2] <= 0x8a) || u[2] == 0xa8 || u[2] == 0xa9 ||
+       u[2] == 0xaf))
     return 3;
   if (u[0] == 0xe2 && u[1] == 0x81 && u[2] == 0x9f) return 3;
   if (u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80) return 3;
@@ -356,7 +369,8 @@ int sh_request_note(sh_ctx *ctx, const char *prompt, char **note,
   free(cmd);
   free(q);
   char *data = NULL;
-  if (rc == SQLITCH_OK && sqlitch_read_file(path, &data, NULL, NULL) != SQLITCH_OK)
+  if (rc == SQLITCH_OK &&
+      sqlitch_read_file(path, &data, NULL, NULL) != SQLITCH_OK)
     rc = sqlitch_err_fail(err, "Cannot open %s: %s", path, strerror(errno));
   unlink(path);
   free(path);
@@ -369,7 +383,8 @@ int sh_request_note(sh_ctx *ctx, const char *prompt, char **note,
     size_t len = nl ? (size_t)(nl - p + 1) : strlen(p);
     const char *s = p;
     size_t k;
-    while (s < p + len && (k = uspace_at(s))) s += k;
+    while (s < p + len && (k = uspace_at(s)))
+      s += k;
     if (!(s < p + len && *s == '#')) sqlitch_buf_addn(&kept, p, len);
     p += len;
   }
@@ -383,8 +398,10 @@ int sh_request_note(sh_ctx *ctx, const char *prompt, char **note,
   /* s/\A\v+//; s/\v+\z// */
   const char *s = kept.p, *e = kept.p + kept.len;
   size_t k;
-  while (s < e && (k = vspace_at(s))) s += k;
-  while (e > s && (k = vspace_before(s, e))) e -= k;
+  while (s < e && (k = vspace_at(s)))
+    s += k;
+  while (e > s && (k = vspace_before(s, e)))
+    e -= k;
   *note = sqlitch_strndup(s, (size_t)(e - s));
   sqlitch_buf_free(&kept);
   return SQLITCH_OK;

@@ -29,7 +29,7 @@ step() { parity "$@"; parity_tree "$1"; }
 # identical failures).
 good() { step "$@"; is "$B_RC" 0 "$1: succeeded"; }
 # Usage texts are our own words: drop them, compare the rest.
-usage() { PARITY_FILTER='/^Usage/,$d' step "$@"; }
+usage() { PARITY_FILTER='/^\(Usage:\|SYNOPSIS\)/,$d' step "$@"; }
 # Configuration errors: sqitch adds a Perl stack trace after the message.
 conf_err() { PARITY_STDERR_FIRSTLINE=1 step "$@"; }
 # Temporary file names of the editor differ run to run.

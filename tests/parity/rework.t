@@ -24,7 +24,7 @@ export EDITOR=false
 
 step() { parity "$@"; parity_tree "$1"; }
 good() { step "$@"; is "$B_RC" 0 "$1: succeeded"; }
-usage() { PARITY_FILTER='/^Usage/,$d' step "$@"; }
+usage() { PARITY_FILTER='/^\(Usage:\|SYNOPSIS\)/,$d' step "$@"; }
 TMPMASK='s#/tmp/[A-Za-z0-9_]\{10\}#/tmp/XXXXXXXXXX#g'
 
 FX=$TESTROOT/fx

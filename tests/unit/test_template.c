@@ -201,7 +201,8 @@ static void test_language(void) {
         "a|ab|bstr", "LAST, one-tag loop, postfix IF");
   check("[% s.replace(\"t\",\"T\") %] [% 7 / 2 %] [% 1 / 3 %] [% 7 div 2 "
         "%] [% 7 % 3 %] [% \"a$s ${s}b\\n\" %]",
-        "sTr 3.5 0.333333333333333 3 1 astr strb\n", "arithmetic, interpolation");
+        "sTr 3.5 0.333333333333333 3 1 astr strb\n",
+        "arithmetic, interpolation");
   check("[% 1 + 2 * 3 %] [% 'x' _ 1 + 2 %] [% 1 + 2 _ 'x' %] [% NOT n == "
         "\"\" %]|[% 3 * 4 div 5 %] [% 7 - 2 div 2 %] [% n || 1 && 0 %]",
         "7 2 3x |0 6 0", "Perl operator precedence");
@@ -236,10 +237,13 @@ static void test_language(void) {
         "5|\xc3\xa9ll", "characters, not bytes");
   check("[% x = 'h\xc3\xa9llo \xc3\x89T\xc3\xa9'; x.upper %]|[% x.lower %]|[% "
         "x.ucfirst %]|",
-        "H\xc3\x89LLO \xc3\x89T\xc3\x89|h\xc3\xa9llo \xc3\xa9t\xc3\xa9|H\xc3\xa9llo "
+        "H\xc3\x89LLO \xc3\x89T\xc3\x89|h\xc3\xa9llo "
+        "\xc3\xa9t\xc3\xa9|H\xc3\xa9llo "
         "\xc3\x89T\xc3\xa9|",
         "Unicode case mapping");
-  check("[% x = 'stra\xc3\x9f" "e'; x.upper %]", "STRASSE", "upper of sharp s");
+  check("[% x = 'stra\xc3\x9f"
+        "e'; x.upper %]",
+        "STRASSE", "upper of sharp s");
   check("[% FOREACH i IN [1..5] %][% NEXT IF i % 2 %][% LAST IF i > 3 %][% "
         "i %][% END %]|before[% CLEAR %]after|x[% RETURN %]y",
         "after|x", "NEXT, CLEAR (the whole output so far), RETURN");
@@ -250,7 +254,8 @@ static void test_language(void) {
         "ELSIF 1 %]b[% END %]",
         "cb", "ELSIF chains");
   check("[% s.match('(s)(t)').join('+') %]|[% s.match('x') %]|[% "
-        "s.search('t') %]|[% s.remove('t') %]|[% c = \"a,b,,c,,\"; c.split(',').size "
+        "s.search('t') %]|[% s.remove('t') %]|[% c = \"a,b,,c,,\"; "
+        "c.split(',').size "
         "%]|[% x = 'a1b2c3'; x.replace('(\\d)', '<$1>') %]",
         "s+t||1|sr|4|a<1>b<2>c<3>", "regex methods");
   check("a [% b", "a [% b", "an unclosed tag is text");
@@ -311,7 +316,8 @@ static void test_errors(void) {
         "ERROR: undef error - template uses too much memory", "memory bound");
   /* deep nesting is refused, not a stack overflow */
   sqlitch_buf deep = SQLITCH_BUF_INIT;
-  for (int i = 0; i < 5000; i++) sqlitch_buf_add(&deep, "[% IF 1 %]");
+  for (int i = 0; i < 5000; i++)
+    sqlitch_buf_add(&deep, "[% IF 1 %]");
   sqlitch_tmpl *t = NULL;
   sqlitch_err err = SQLITCH_ERR_INIT;
   ok(sqlitch_tmpl_compile(deep.p, deep.len, &t, &err) == SQLITCH_ERROR &&
@@ -320,7 +326,8 @@ static void test_errors(void) {
   sqlitch_err_clear(&err);
   sqlitch_buf_reset(&deep);
   sqlitch_buf_add(&deep, "[% ");
-  for (int i = 0; i < 5000; i++) sqlitch_buf_add(&deep, "1 + ");
+  for (int i = 0; i < 5000; i++)
+    sqlitch_buf_add(&deep, "1 + ");
   sqlitch_buf_add(&deep, "1 %]");
   ok(sqlitch_tmpl_compile(deep.p, deep.len, &t, &err) == SQLITCH_ERROR &&
          strstr(err.msg, "expression too long"),
@@ -344,7 +351,8 @@ static void test_compiled_reuse(void) {
   sqlitch_tmpl_vars_add(v, "requires", "y");
   sqlitch_buf_add(&out, "|");
   ok(sqlitch_tmpl_render(t, v, &out, &err) == SQLITCH_OK, "render 2");
-  is_str(sqlitch_buf_str(&out), "one:x|two:xy", "a compiled template renders many times");
+  is_str(sqlitch_buf_str(&out), "one:x|two:xy",
+         "a compiled template renders many times");
   sqlitch_buf_free(&out);
   sqlitch_tmpl_vars_free(v);
   sqlitch_tmpl_free(t);
@@ -370,7 +378,8 @@ static void test_discovery(void) {
   char *root = mkdtemp(tmpl);
   ok(root != NULL, "temp dir");
   if (!root) return;
-  char *d1 = sqlitch_path_join(root, "one"), *d2 = sqlitch_path_join(root, "two");
+  char *d1 = sqlitch_path_join(root, "one"),
+       *d2 = sqlitch_path_join(root, "two");
   char *f;
   put_file(f = sqlitch_mprintf("%s/deploy/sqlite.tmpl", d1), "D1");
   free(f);
@@ -398,12 +407,14 @@ static void test_discovery(void) {
   is_int(all.n, 4, "four scripts");
   if (all.n == 4) {
     is_str(all.v[0].script, "deploy", "sorted: deploy");
-    ok(sqlitch_ends_with(all.v[0].path, "one/deploy/sqlite.tmpl"), "first dir wins");
+    ok(sqlitch_ends_with(all.v[0].path, "one/deploy/sqlite.tmpl"),
+       "first dir wins");
     is_str(all.v[1].script, "extra", "sorted: extra");
     is_str(all.v[2].script, "revert", "sorted: revert");
     ok(sqlitch_ends_with(all.v[2].path, "/use.tmpl"), "--use wins");
     is_str(all.v[3].script, "verify", "sorted: verify");
-    ok(sqlitch_ends_with(all.v[3].path, "two/verify/sqlite.tmpl"), "second dir");
+    ok(sqlitch_ends_with(all.v[3].path, "two/verify/sqlite.tmpl"),
+       "second dir");
   }
   sqlitch_tmpl_set_free(&all);
 
