@@ -827,50 +827,34 @@ static void trim_directory(char *path) {
   *p = 0;
 }
 
+/* PG 15's canonicalize_path(): collapse "//", drop "." components and
+   trailing slashes, resolve ".." (kept at the start of a relative path,
+   dropped at the root). */
 static char *canonicalize(const char *in) {
-  char *path = sqlitch_strdup(in);
-  size_t n = strlen(path);
-  while (n > 1 && path[n - 1] == '/') path[--n] = 0;
-  char *to = path;
-  int was = 0;
-  for (char *p = path; *p; p++) {
-    if (*p == '/' && was) continue;
-    was = *p == '/';
-    *to++ = *p;
-  }
-  *to = 0;
-  int pending = 0;
-  for (;;) {
-    size_t l = strlen(path);
-    if (l >= 2 && strcmp(path + l - 2, "/.") == 0) {
-      trim_directory(path);
-    } else if (strcmp(path, ".") == 0) {
-      if (pending > 0) *path = 0;
-      break;
-    } else if ((l >= 3 && strcmp(path + l - 3, "/..") == 0) ||
-               strcmp(path, "..") == 0) {
-      trim_directory(path);
-      pending++;
-    } else if (pending > 0 && *path) {
-      trim_directory(path);
-      pending--;
-      if (!*path) {
-        free(path);
-        path = sqlitch_strdup(".");
+  int abs = in[0] == '/';
+  sqlitch_strv parts = SQLITCH_STRV_INIT;
+  for (const char *p = in; *p;) {
+    const char *e = strchr(p, '/');
+    size_t n = e ? (size_t)(e - p) : strlen(p);
+    if (n == 2 && p[0] == '.' && p[1] == '.') {
+      if (parts.n && strcmp(parts.v[parts.n - 1], "..") != 0) {
+        free(parts.v[--parts.n]);
+        parts.v[parts.n] = NULL;
+      } else if (!abs) {
+        sqlitch_strv_push(&parts, "..");
       }
-    } else {
-      break;
+    } else if (n && !(n == 1 && p[0] == '.')) {
+      sqlitch_strv_pushn(&parts, p, n);
     }
+    p += n;
+    while (*p == '/') p++;
   }
-  if (pending > 0) {
-    sqlitch_buf b = SQLITCH_BUF_INIT;
-    sqlitch_buf_add(&b, path);
-    while (--pending > 0) sqlitch_buf_add(&b, "../");
-    sqlitch_buf_add(&b, "..");
-    free(path);
-    path = sqlitch_buf_take(&b);
-  }
-  return path;
+  char *j = sqlitch_strv_join(&parts, "/");
+  sqlitch_strv_free(&parts);
+  char *out = sqlitch_mprintf("%s%s", abs ? "/" : "",
+                              j ? j : (abs ? "" : "."));
+  free(j);
+  return out;
 }
 
 /* process_file(): the name psql opens for \i / \ir. */
