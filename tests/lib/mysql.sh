@@ -203,3 +203,61 @@ my_dump_schema() {
             SELECT trigger_name, event_manipulation, action_statement, action_timing, sql_mode, character_set_client, collation_connection, database_collation
               FROM information_schema.triggers WHERE trigger_schema = '$1' ORDER BY trigger_name" 2>&1
 }
+
+# -------------------------------------------------------------- fixtures
+# my_make_flipr DIR URI : a MySQL project with tags, dependencies (one on
+# another project), a conflict, notes with newlines, a reworked change,
+# a stored procedure behind DELIMITER, and --set variables in a script.
+# Plan timestamps are fixed, so change ids are the same in every run.
+my_make_flipr() {
+    local d=$1 uri=$2 c
+    mkdir -p "$d/deploy" "$d/revert" "$d/verify"
+    printf '[core]\n\tengine = mysql\n[engine "mysql"]\n\ttarget = %s\n' "$uri" > "$d/sqitch.conf"
+    cat > "$d/sqitch.plan" <<'PLAN'
+%syntax-version=1.0.0
+%project=flipr
+%uri=https://github.com/example/flipr/
+
+users 2024-01-15T10:00:00Z Marge N. O’Vera <marge@example.com> # Creates table to track our users.
+flips [users] 2024-01-15T10:01:00Z Marge N. O’Vera <marge@example.com> # Adds table\nfor storing flips.
+@v1.0 2024-01-15T10:02:00Z Marge N. O’Vera <marge@example.com> # Tag v1.0.
+@beta 2024-01-15T10:02:30Z Marge N. O’Vera <marge@example.com>
+
+widgets [users flips@v1.0 !otherproj:gadgets] 2024-01-15T10:03:00Z Marge N. O’Vera <marge@example.com>
+insert_flip [flips] 2024-01-15T10:04:00Z Homer <homer@example.org> # A procedure.
+@v2.0 2024-01-15T10:05:00Z Homer <homer@example.org> # Tag v2.0.
+
+users [users@v2.0] 2024-01-15T10:06:00Z Marge N. O’Vera <marge@example.com> # Reworked users.
+lists [widgets insert_flip] 2024-01-15T10:07:00Z Homer <homer@example.org>
+PLAN
+    for c in users flips widgets lists; do
+        printf -- '-- Deploy flipr:%s to mysql\n\nBEGIN;\n\nCREATE TABLE %s (id INT PRIMARY KEY, v VARCHAR(40));\n\nCOMMIT;\n' "$c" "$c" > "$d/deploy/$c@v2.0.sql"
+        printf -- '-- Revert flipr:%s from mysql\n\nBEGIN;\n\nDROP TABLE %s;\n\nCOMMIT;\n' "$c" "$c" > "$d/revert/$c@v2.0.sql"
+        printf -- '-- Verify flipr:%s on mysql\n\nSELECT id, v FROM %s WHERE 0;\n' "$c" "$c" > "$d/verify/$c@v2.0.sql"
+        cp "$d/deploy/$c@v2.0.sql" "$d/deploy/$c.sql"
+        cp "$d/revert/$c@v2.0.sql" "$d/revert/$c.sql"
+        cp "$d/verify/$c@v2.0.sql" "$d/verify/$c.sql"
+    done
+    rm -f "$d"/*/flips@v2.0.sql "$d"/*/widgets@v2.0.sql "$d"/*/lists@v2.0.sql
+    printf -- '-- Deploy flipr:users to mysql\n\nALTER TABLE users ADD COLUMN nick VARCHAR(20);\nSELECT @who AS who;\n' > "$d/deploy/users.sql"
+    printf -- '-- Revert flipr:users from mysql\n\nALTER TABLE users DROP COLUMN nick;\n' > "$d/revert/users.sql"
+    printf -- '-- Verify flipr:users on mysql\n\nSELECT nick FROM users WHERE 0;\n' > "$d/verify/users.sql"
+    cat > "$d/deploy/insert_flip.sql" <<'SQL'
+-- Deploy flipr:insert_flip to mysql
+
+DELIMITER //
+
+CREATE PROCEDURE insert_flip(
+    nid  INTEGER,
+    body VARCHAR(40)
+) BEGIN
+    -- store the flip
+    INSERT INTO flips (id, v) VALUES (nid, body);
+END;
+//
+
+DELIMITER ;
+SQL
+    printf -- '-- Revert flipr:insert_flip from mysql\n\nDROP PROCEDURE insert_flip;\n' > "$d/revert/insert_flip.sql"
+    printf -- "-- Verify flipr:insert_flip on mysql\n\nSELECT sqitch.checkit(COUNT(*), 'no insert_flip') FROM information_schema.routines WHERE routine_name = 'insert_flip';\n" > "$d/verify/insert_flip.sql"
+}
