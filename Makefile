@@ -111,7 +111,7 @@ all: $(CLI) $(EXT) $(LIBA) $(UNIT_BIN) man
 $(BUILD)/%.o: %.c $(wildcard core/*.h) $(wildcard ext/*.h) $(wildcard shell/*.h)
 	@mkdir -p $(dir $@)
 	@[ "$(Q)" = "" ] || echo "  CC    $<"
-	$(Q)$(CC) $(ALL_CFLAGS) -Iext -Ishell -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Iext -Ishell -c -o $@.$$$$.tmp $< && mv -f $@.$$$$.tmp $@
 
 # Registry DDL and upgrade scripts are compiled in as C strings.
 $(BUILD)/sql/registry_sql.c: $(SQL_SRC) tools/embed-sql
@@ -133,20 +133,20 @@ $(BUILD)/gen/docs_text.o: $(BUILD)/gen/docs_text.c
 $(LIBA): $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	@[ "$(Q)" = "" ] || echo "  AR    $@"
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@.$$$$.tmp && ar rcs $@.$$$$.tmp $^ && mv -f $@.$$$$.tmp $@
 
 $(CLI): $(SHELL_OBJ) $(LIBA)
 	@[ "$(Q)" = "" ] || echo "  LD    $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(SHELL_OBJ) $(LIBA) $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@.$$$$.tmp $(SHELL_OBJ) $(LIBA) $(LIBS) && mv -f $@.$$$$.tmp $@
 
 $(EXT): $(EXT_OBJ) $(LIBA)
 	@[ "$(Q)" = "" ] || echo "  LD    $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -shared -o $@ $(EXT_OBJ) $(LIBA) $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -shared -o $@.$$$$.tmp $(EXT_OBJ) $(LIBA) $(LIBS) && mv -f $@.$$$$.tmp $@
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBA)
 	@mkdir -p $(dir $@)
 	@[ "$(Q)" = "" ] || echo "  CC    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIBA) $(LIBS) $(ALL_LDFLAGS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@.$$$$.tmp $< $(LIBA) $(LIBS) $(ALL_LDFLAGS) && mv -f $@.$$$$.tmp $@
 
 man: $(MANPAGES)
 build/man/%: docs/man/%.md tools/md2man
