@@ -109,18 +109,19 @@ int main(int argc, char **argv) {
   if (sh_opt_has(core, "help") || sh_opt_has(core, "man")) {
     ctx.config = sqlitch_config_new();
     rc = sh_help(&ctx, sh_opt_has(core, "help") ? "--commands" : NULL);
-    sh_page_end(&ctx);
-    return rc;
+    goto done;
   }
   if (sh_opt_has(core, "version")) {
     printf("%s (App::Sqitch) %s\n", ctx.progname, SQLITCH_SQITCH_VERSION);
     if (sh_opt_int(core, "verbose", 1) >= 2)
       printf("sqlitch %s\n", SQLITCH_VERSION);
-    return 0;
+    rc = 0;
+    goto done;
   }
   if (sh_opt_has(core, "etc-path")) {
     printf("%s\n", sqlitch_config_system_dir());
-    return 0;
+    rc = 0;
+    goto done;
   }
   const char *dir = sh_opt_str(core, "chdir");
   if (dir && *dir && chdir(dir) != 0) {
