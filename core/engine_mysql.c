@@ -579,6 +579,10 @@ static int reg_initialized(sqlitch_engine *e, int *yes, sqlitch_err *err) {
     *yes = im->initialized;
     return SQLITCH_OK;
   }
+  if (!im->reg_db) {
+    im->initialized = 0;
+    return SQLITCH_OK;
+  }
   const char *v[] = {im->registry, "changes"};
   char *n = NULL;
   if (one_text(e, Q_INITIALIZED, v, 2, &n, err)) return SQLITCH_ERROR;
@@ -1905,13 +1909,25 @@ static int get_lock(sqlitch_engine *e, const char *timeout, int *got,
   return SQLITCH_OK;
 }
 
-/* try_lock: the registry is created here when missing (Sqitch's order). */
-static int my_try_lock(sqlitch_engine *e, int *got, sqlitch_err *err) {
+/* The registry is created with the lock (as Sqitch does, which is why a
+   first mysql deploy never says "Adding registry tables"), but once the
+   lock is held, so that deployers starting together on an empty server
+   do not race each other's DDL. */
+static int locked_init(sqlitch_engine *e, int got, sqlitch_err *err) {
+  impl *im = IM(e);
   int init;
-  *got = 0;
+  if (!got) return SQLITCH_OK;
+  /* what was read before the lock may be stale: another deployer may
+     have created the registry meanwhile */
+  if (!im->reg_db && mysql_select_db(im->db, im->registry) == 0) im->reg_db = 1;
+  if (im->initialized == 0) im->initialized = -1;
   if (reg_initialized(e, &init, err)) return SQLITCH_ERROR;
-  if (!init && my_initialize(e, err)) return SQLITCH_ERROR;
-  return get_lock(e, "0", got, err);
+  return init ? SQLITCH_OK : my_initialize(e, err);
+}
+
+static int my_try_lock(sqlitch_engine *e, int *got, sqlitch_err *err) {
+  if (get_lock(e, "0", got, err)) return SQLITCH_ERROR;
+  return locked_init(e, *got, err);
 }
 
 static int my_wait_lock(sqlitch_engine *e, double seconds, int *got,
@@ -1919,7 +1935,8 @@ static int my_wait_lock(sqlitch_engine *e, double seconds, int *got,
   char t[32];
   if (seconds == (double)(long long)seconds) snprintf(t, sizeof t, "%lld", (long long)seconds);
   else snprintf(t, sizeof t, "%.15g", seconds);
-  return get_lock(e, t, got, err);
+  if (get_lock(e, t, got, err)) return SQLITCH_ERROR;
+  return locked_init(e, *got, err);
 }
 
 /* ============================================================== steps */
