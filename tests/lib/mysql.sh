@@ -261,3 +261,68 @@ SQL
     printf -- '-- Revert flipr:insert_flip from mysql\n\nDROP PROCEDURE insert_flip;\n' > "$d/revert/insert_flip.sql"
     printf -- "-- Verify flipr:insert_flip on mysql\n\nSELECT sqitch.checkit(COUNT(*), 'no insert_flip') FROM information_schema.routines WHERE routine_name = 'insert_flip';\n" > "$d/verify/insert_flip.sql"
 }
+
+# ---------------------------------------------------- sequence parity
+# The same commands run by sqitch and by sqlitch from the same directory
+# ($WORK, a copy of $FIXTURE) on freshly created databases; each step's
+# stdout, stderr and exit code compared, then the registry and the target.
+#
+#   life() { st "deploy" deploy; st "status" status; }
+#   FIXTURE=$dir parity_seq "life cycle" life
+#
+# Timestamps the server assigns are masked; SHOW=1 prints what sqitch
+# printed (as TAP comments). FIRSTLINE=1 st ... : sqitch dies with a
+# Perl stack trace there; only the first line of stderr is compared and
+# sqlitch must print just that line.
+WORK=$TESTROOT/work
+RES=$TESTROOT/res
+DATES='s/[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}( [+-][0-9]{4})?/<date>/g'
+
+# st NAME ARGS... : one step of a sequence, run by $TOOL in $WORK
+st() {
+    local name=$1; shift
+    _n=$((_n + 1))
+    (cd "$WORK" && "$TOOL" "$@" >"$RES/$SIDE.$_n.out" 2>"$RES/$SIDE.$_n.err" </dev/null
+     echo $? >"$RES/$SIDE.$_n.rc")
+    echo "$name" >"$RES/$SIDE.$_n.name"
+    [ -n "${FIRSTLINE:-}" ] && : >"$RES/$SIDE.$_n.firstline"
+    return 0
+}
+
+# seq_run SIDE TOOL FUNC : fresh databases and project, then FUNC's steps
+seq_run() {
+    SIDE=$1 TOOL=$2; _n=0
+    my_sql "DROP DATABASE IF EXISTS flipr; DROP DATABASE IF EXISTS sqitch; DROP DATABASE IF EXISTS altreg; DROP DATABASE IF EXISTS noreg; CREATE DATABASE flipr"
+    rm -rf "$WORK"; cp -a "${FIXTURE:-$FX}" "$WORK"
+    "$3"
+    { my_dump_registry sqitch; my_dump_registry altreg; } >"$RES/$SIDE.registry"
+    my_dump_schema sqitch >"$RES/$SIDE.schema"
+    my_sql "SHOW TABLES FROM flipr" >"$RES/$SIDE.tables"
+    SEQ_N=$_n
+}
+
+# parity_seq NAME FUNC : FUNC by sqitch, then by sqlitch; compare
+parity_seq() {
+    mkdir -p "$RES"; rm -f "$RES"/*
+    seq_run a sqitch "$2"
+    seq_run b "$SQLITCH" "$2"
+    local i name
+    for ((i = 1; i <= SEQ_N; i++)); do
+        name="$1: $(cat "$RES/a.$i.name")"
+        is "$(sed -E "$DATES" "$RES/b.$i.out")" "$(sed -E "$DATES" "$RES/a.$i.out")" "$name: stdout"
+        if [ -e "$RES/a.$i.firstline" ]; then  # sqitch dies with a stack trace
+            is "$(head -1 "$RES/b.$i.err")" "$(head -1 "$RES/a.$i.err")" "$name: stderr (first line)"
+            is "$(wc -l <"$RES/b.$i.err")" 1 "$name: one line, no stack trace"
+        else
+            is "$(sed -E "$DATES" "$RES/b.$i.err")" "$(sed -E "$DATES" "$RES/a.$i.err")" "$name: stderr"
+        fi
+        is "$(cat "$RES/b.$i.rc")" "$(cat "$RES/a.$i.rc")" "$name: exit code"
+        if [ -n "${SHOW:-}" ]; then  # SHOW=1 prove -v ...: what sqitch printed
+            diag "== $name (exit $(cat "$RES/a.$i.rc"))"; diag "$(cat "$RES/a.$i.out" "$RES/a.$i.err")"
+        fi
+    done
+    is "$(cat "$RES/b.registry")" "$(cat "$RES/a.registry")" "$1: registry rows"
+    is "$(cat "$RES/b.schema")" "$(cat "$RES/a.schema")" "$1: registry schema"
+    is "$(cat "$RES/b.tables")" "$(cat "$RES/a.tables")" "$1: target tables"
+}
+
