@@ -1314,10 +1314,46 @@ static int run_undo(sqlitch_engine *e, const ech *c) {
   return SQLITCH_OK;
 }
 
-/* deploy_change. resolved: the resolved requires ids of this change. */
+/* Structured events for the faces (--log-format json, ...): a change's
+   begin and end, with its duration. Tags are the "@a @b" of c->nwt. */
+static double change_event(sqlitch_engine *e, sqlitch_event_kind kind,
+                           const char *op, const ech *c, double t0, int ok,
+                           const sqlitch_err *err) {
+  const char *sp = c->nwt ? strchr(c->nwt, ' ') : NULL;
+  sqlitch_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.kind = kind;
+  ev.op = op;
+  ev.change = c->name;
+  ev.change_id = c->id;
+  ev.tags = sp ? sp + 1 : "";
+  ev.ok = ok;
+  double now = sqlitch_now();
+  ev.seconds = kind == SQLITCH_EV_CHANGE_END ? now - t0 : 0;
+  ev.error = !ok && err ? err->msg : NULL;
+  sqlitch_report_event(e->rep, &ev);
+  return now;
+}
+
+static int deploy_change_run(sqlitch_engine *e, const ech *c, size_t width,
+                             char *const *resolved, size_t remaining,
+                             const char *next_id, sqlitch_err *err);
+
+/* deploy_change_run between its two events. */
 static int deploy_change(sqlitch_engine *e, const ech *c, size_t width,
                          char *const *resolved, size_t remaining,
                          const char *next_id, sqlitch_err *err) {
+  double t0 = change_event(e, SQLITCH_EV_CHANGE_BEGIN, "deploy", c, 0, 1, NULL);
+  int rc = deploy_change_run(e, c, width, resolved, remaining, next_id, err);
+  change_event(e, SQLITCH_EV_CHANGE_END, "deploy", c, t0, rc == SQLITCH_OK,
+               err);
+  return rc;
+}
+
+/* deploy_change. resolved: the resolved requires ids of this change. */
+static int deploy_change_run(sqlitch_engine *e, const ech *c, size_t width,
+                             char *const *resolved, size_t remaining,
+                             const char *next_id, sqlitch_err *err) {
   report_item(e, SQLITCH_INFO, '+', c, width);
   logrec r;
   char *script = NULL, *verify = NULL, *text = NULL;
@@ -1378,9 +1414,24 @@ out:
   return rc;
 }
 
+static int revert_change_run(sqlitch_engine *e, const ech *c, size_t width,
+                             size_t remaining, const char *next_id,
+                             sqlitch_err *err);
+
+/* revert_change_run between its two events. */
 static int revert_change(sqlitch_engine *e, const ech *c, size_t width,
                          size_t remaining, const char *next_id,
                          sqlitch_err *err) {
+  double t0 = change_event(e, SQLITCH_EV_CHANGE_BEGIN, "revert", c, 0, 1, NULL);
+  int rc = revert_change_run(e, c, width, remaining, next_id, err);
+  change_event(e, SQLITCH_EV_CHANGE_END, "revert", c, t0, rc == SQLITCH_OK,
+               err);
+  return rc;
+}
+
+static int revert_change_run(sqlitch_engine *e, const ech *c, size_t width,
+                             size_t remaining, const char *next_id,
+                             sqlitch_err *err) {
   report_item(e, SQLITCH_INFO, '-', c, width);
   logrec r;
   if (c->rc ? logrec_reg(e, c->rc, &r, err)
@@ -1752,7 +1803,19 @@ static int from_to(sqlitch_engine *e, const char *from, const char *to,
   return SQLITCH_OK;
 }
 
+static int verify_one_run(sqlitch_engine *e, const ech *c, int *errs);
+
+/* verify_one_run between its two events (ok unless it counted an error). */
 static int verify_one(sqlitch_engine *e, const ech *c, int *errs) {
+  double t0 = change_event(e, SQLITCH_EV_CHANGE_BEGIN, "verify", c, 0, 1, NULL);
+  int before = *errs;
+  int rc = verify_one_run(e, c, errs);
+  change_event(e, SQLITCH_EV_CHANGE_END, "verify", c, t0, *errs == before,
+               NULL);
+  return rc;
+}
+
+static int verify_one_run(sqlitch_engine *e, const ech *c, int *errs) {
   char *f = script_path(e, c, SQLITCH_SCRIPT_VERIFY);
   if (!sqlitch_path_exists(f)) {
     VENT("Verify script %s does not exist", f);

@@ -10,6 +10,10 @@
 ** own options (unknown options are errors with usage, exit 2), and runs.
 ** Errors are printed here and only here: exit value 1 messages go to stdout
 ** via info, others to stderr.
+**
+** Added by sqlitch: `--log-format json` (or SQLITCH_LOG=json) turns on the
+** structured log of shell/log_json.c, JSON lines on stderr (run_begin once
+** the command is known, run_end with the exit code).
 */
 #include <errno.h>
 #include <signal.h>
@@ -17,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log_json.h"
 #include "shell.h"
 
 /* The command table: every sqitch command, plus `shell`. */
@@ -66,6 +71,36 @@ static int report_error(sh_ctx *ctx, sqlitch_err *err) {
   return rc;
 }
 
+/* Take "--log-format X" / "--log-format=X" out of the arguments (before
+   "--"). Only the exact spelling counts: as a core option with Getopt's
+   abbreviations it would swallow `deploy --log`, sqitch's --log-only. */
+static int take_log_format(int *nargs, char **args, const char **value,
+                           sqlitch_err *err) {
+  static const char opt[] = "--log-format";
+  for (int i = 0; i < *nargs; i++) {
+    const char *a = args[i];
+    if (strcmp(a, "--") == 0) break;
+    if (strncmp(a, opt, sizeof opt - 1) != 0) continue;
+    int used;
+    if (a[sizeof opt - 1] == '=') {
+      *value = a + sizeof opt;
+      used = 1;
+    } else if (a[sizeof opt - 1] == 0) {
+      if (i + 1 >= *nargs)
+        return sqlitch_err_fail(err, "Option log-format requires an argument");
+      *value = args[i + 1];
+      used = 2;
+    } else {
+      continue;
+    }
+    memmove(&args[i], &args[i + used],
+            sizeof(char *) * (size_t)(*nargs - i - used + 1));
+    *nargs -= used;
+    i--;
+  }
+  return SQLITCH_OK;
+}
+
 /* The pre-0.9999 options whose value follows them (App::Sqitch::_find_cmd). */
 static int takes_old_value(const char *arg) {
   static const char *const longs[] = {"--client",   "--engine",   "--extension",
@@ -100,10 +135,26 @@ int main(int argc, char **argv) {
   int nargs = argc - 1;
   char **args = sqlitch_calloc((size_t)argc + 1, sizeof(char *));
   for (int i = 1; i < argc; i++) args[i - 1] = argv[i];
+  const char *log_format = NULL;
+  if (take_log_format(&nargs, args, &log_format, &err)) {
+    sh_vent(&ctx, "%s", err.msg);
+    sqlitch_err_clear(&err);
+    sh_usage(&ctx, NULL);
+    free(args);
+    return 2;
+  }
   sh_opts *core = sh_opts_new();
   if (sh_opts_parse(core, core_opts, &nargs, args, 1, &err)) {
     sh_vent(&ctx, "%s", err.msg);
     sh_usage(&ctx, NULL);
+    return 2;
+  }
+  /* --log-format json / SQLITCH_LOG=json: JSON lines on stderr */
+  if (sh_log_json_setup(&ctx, log_format, &err)) {
+    sh_vent(&ctx, "%s", err.msg);
+    sqlitch_err_clear(&err);
+    sh_opts_free(core);
+    free(args);
     return 2;
   }
   if (sh_opt_has(core, "help") || sh_opt_has(core, "man")) {
@@ -173,6 +224,7 @@ int main(int argc, char **argv) {
   }
   sqlitch_strv_free(&tried);
   ctx.command = cmd->name;
+  sh_log_json_begin(&ctx, cmd->name);
 
   /* 4. command options */
   sh_opts *o = sh_opts_new();
@@ -192,6 +244,7 @@ int main(int argc, char **argv) {
 done:
   sh_page_end(&ctx);
   fflush(stdout);
+  sh_log_json_end(&ctx, rc, &err);
   sqlitch_err_clear(&err);
   sqlitch_config_free(ctx.config);
   sh_opts_free(core);
