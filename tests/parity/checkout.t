@@ -98,6 +98,6 @@ _parity_exec "$_PA" "$SQITCH_BIN" checkout; A_RC=$_RC A_OUT=$_OUT
 _parity_exec "$_PB" "$SQLITCH" checkout; B_RC=$_RC B_OUT=$_OUT B_ERR=$_ERR
 is "$B_RC" "$A_RC" "no branch: exit code"
 is "$B_OUT" "$A_OUT" "no branch: stdout"
-like "$B_ERR" "^Usage:" "no branch: usage on stderr"
+like "$B_ERR" "sqlitch checkout" "no branch: usage (synopsis) on stderr"
 
 done_testing
