@@ -896,6 +896,11 @@ static const char *cwd_of(sqlitch_config *c) {
   return c->cwd;
 }
 
+void sqlitch_config_set_cwd(sqlitch_config *c, const char *dir) {
+  free(c->cwd);
+  c->cwd = sqlitch_strdup(dir);
+}
+
 static int load_one(sqlitch_config *c, const char *filename,
                     const char *relative, sqlitch_scope scope, int depth,
                     int force, int must_exist, sqlitch_err *err) {

@@ -64,6 +64,11 @@ void sqlitch_config_free(sqlitch_config *c);
 
 /* Load system, user and local files (missing files are fine). */
 int sqlitch_config_load(sqlitch_config *c, sqlitch_err *err);
+/* Search for the local file from `dir` instead of the process's current
+   directory (relative file names are resolved against it too): what
+   `sqlitch -C dir` does, without chdir. The extension uses it for a
+   project path. Call before sqlitch_config_load; dir is copied. */
+void sqlitch_config_set_cwd(sqlitch_config *c, const char *dir);
 /* Load one file into the given scope; a missing file is an error only if
    must_exist. */
 int sqlitch_config_load_file(sqlitch_config *c, const char *path,

@@ -1,0 +1,370 @@
+/*
+** migrate.c -- migrations as SQL functions: deploy, revert and verify the
+** database the calling connection has open, and report its status.
+**
+**   SELECT sqlitch_deploy();            -- every pending change
+**   SELECT sqlitch_deploy('@v1.0');     -- up to a tag or change
+**   SELECT sqlitch_revert();            -- every change (no prompt: -y)
+**   SELECT sqlitch_revert('@v0.9');     -- the changes after @v0.9
+**   SELECT sqlitch_verify();            -- every deployed change
+**   SELECT sqlitch_verify('users', '@v1.0');  -- from, to
+**   SELECT sqlitch_status();            -- `sqlitch status` as text
+**   SELECT sqlitch_project('db/proj');  -- where the plan and scripts are
+**   SELECT sqlitch_project();           -- ... as set (NULL: the cwd)
+**
+** Each is what the CLI command does on target db:sqlite:<this database>
+** (see vtab_registry.c for how the target and its registry are found),
+** with the project's configuration: deploy.mode, deploy.verify,
+** core.verbosity, status.show_changes/show_tags/date_format, script
+** variables. The result is the text the CLI prints on stdout, without the
+** last newline ("Deploying changes to db:sqlite:app.db\n  + users .. ok").
+** A failure raises an SQL error whose message is what the CLI prints on
+** stderr: the script's error and Sqitch's messages ("Deploy failed"), the
+** same bytes, one line after another. NULL arguments count as absent.
+**
+** Why a second connection. Sqitch scripts carry their own BEGIN/COMMIT,
+** and SQLite refuses COMMIT while a statement -- here the SELECT calling
+** the function -- runs on the connection. So the work runs on the engine's
+** own connections to the database file and its registry, exactly as
+** `sqlitch deploy` runs it: same code, same transactions, same registry
+** rows, same locks (flock on the registry, busy handler for the database
+** file). This works because a SELECT without FROM takes no lock: the
+** caller's connection holds nothing while the function runs, and its next
+** statement sees the new schema and data (SQLite checks the file's change
+** counter and schema cookie). What would break that is refused up front,
+** before anything is touched, with an error naming the function:
+**   - an open transaction on the connection (BEGIN ... SELECT sqlitch_deploy()),
+**   - a statement holding a read lock (SELECT sqlitch_deploy() FROM t, or
+**     an unfinished SELECT on the same connection),
+**   - a database in memory or temporary (nothing to reopen),
+**   - a read-only connection (SQLITE_OPEN_READONLY, PRAGMA query_only),
+**   - PRAGMA locking_mode=EXCLUSIVE (no other connection could get in).
+** deploy and revert check all of these; verify and status only need a
+** database file.
+**
+** Flags: all are SQLITE_DIRECTONLY (they read files and write databases);
+** none is deterministic. They live only in the full entry point.
+*/
+#include <sqlite3ext.h>
+SQLITE_EXTENSION_INIT3
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "datefmt.h"
+#include "engine.h"
+#include "ext.h"
+#include "report.h"
+#include "status.h"
+
+/* ============================================================ output */
+
+/* The CLI's two streams, as sh_say() writes them (shell/out.c). */
+typedef struct capture {
+  sqlitch_buf out; /* stdout: the result */
+  sqlitch_buf err; /* stderr: the error message */
+  int verbosity;
+} capture;
+
+static void prefixed(sqlitch_buf *b, const char *prefix, const char *text) {
+  for (const char *p = text;;) {
+    const char *nl = strchr(p, '\n');
+    sqlitch_buf_add(b, prefix);
+    if (!nl) {
+      sqlitch_buf_add(b, p);
+      return;
+    }
+    sqlitch_buf_addn(b, p, (size_t)(nl - p + 1));
+    p = nl + 1;
+  }
+}
+
+static void on_msg(void *ctx, sqlitch_level level, int literal,
+                   const char *text) {
+  capture *c = ctx;
+  sqlitch_buf *b = &c->out;
+  switch (level) {
+  case SQLITCH_TRACE:
+    if (c->verbosity < 3) return;
+    prefixed(b, "trace: ", text);
+    break;
+  case SQLITCH_DEBUG:
+    if (c->verbosity < 2) return;
+    prefixed(b, "debug: ", text);
+    break;
+  case SQLITCH_INFO:
+    if (c->verbosity < 1) return;
+    sqlitch_buf_add(b, text);
+    break;
+  case SQLITCH_EMIT:
+    sqlitch_buf_add(b, text);
+    break;
+  case SQLITCH_COMMENT:
+    prefixed(b, "# ", text);
+    break;
+  case SQLITCH_WARN:
+    b = &c->err;
+    prefixed(b, "warning: ", text);
+    break;
+  case SQLITCH_VENT:
+    b = &c->err;
+    sqlitch_buf_add(b, text);
+    break;
+  }
+  if (!literal) sqlitch_buf_addc(b, '\n');
+}
+
+static void capture_free(capture *c) {
+  sqlitch_buf_free(&c->out);
+  sqlitch_buf_free(&c->err);
+}
+
+/* Text without its final newline(s), copied for SQLite. */
+static void result_text(sqlite3_context *ctx, sqlitch_buf *b) {
+  size_t n = b->len;
+  while (n && b->p[n - 1] == '\n') n--;
+  sqlite3_result_text(ctx, n ? b->p : "", (int)n, SQLITE_TRANSIENT);
+}
+
+/* The error as the CLI shows it: what went to stderr, then the final
+   message (exit value 1 messages go to stdout in the CLI, but they are
+   still the failure's message). */
+static void result_failure(sqlite3_context *ctx, capture *c,
+                           const sqlitch_err *err) {
+  sqlitch_buf *b = &c->err;
+  if (err->msg && err->kind != SQLITCH_E_PRIVATE) sqlitch_buf_add(b, err->msg);
+  size_t n = b->len;
+  while (n && b->p[n - 1] == '\n') n--;
+  if (!n) sqlite3_result_error(ctx, "sqlitch: failed", -1);
+  else sqlite3_result_error(ctx, b->p, (int)n);
+}
+
+/* ================================================= connection checks */
+
+typedef enum { NEEDS_FILE = 0, NEEDS_WRITE = 1 } needs;
+
+/* The first row's integer of a PRAGMA on `db`, or -1. */
+static int pragma_int(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *s = NULL;
+  int v = -1;
+  if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK &&
+      sqlite3_step(s) == SQLITE_ROW)
+    v = sqlite3_column_int(s, 0);
+  sqlite3_finalize(s);
+  return v;
+}
+
+static int pragma_is(sqlite3 *db, const char *sql, const char *want) {
+  sqlite3_stmt *s = NULL;
+  int yes = 0;
+  if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK &&
+      sqlite3_step(s) == SQLITE_ROW) {
+    const char *v = (const char *)sqlite3_column_text(s, 0);
+    yes = v && sqlitch_strcaseeq(v, want);
+  }
+  sqlite3_finalize(s);
+  return yes;
+}
+
+/* Can the work run on a second connection? (see the header) */
+static int check_connection(sqlite3 *db, const char *fn, needs what,
+                            sqlitch_err *err) {
+  const char *file = sqlite3_db_filename(db, "main");
+  if (!file || !*file)
+    return sqlitch_err_fail(err,
+                            "%s() needs a database file: the main database "
+                            "of this connection is in memory or temporary",
+                            fn);
+  if (what != NEEDS_WRITE) return SQLITCH_OK;
+  if (!sqlite3_get_autocommit(db))
+    return sqlitch_err_fail(err,
+                            "%s() cannot run inside a transaction; COMMIT "
+                            "or ROLLBACK first",
+                            fn);
+  if (sqlite3_txn_state(db, "main") != SQLITE_TXN_NONE)
+    return sqlitch_err_fail(err,
+                            "%s() cannot run while a statement is reading "
+                            "this database; call it on its own: SELECT "
+                            "%s();",
+                            fn, fn);
+  if (sqlite3_db_readonly(db, "main") == 1 ||
+      pragma_int(db, "PRAGMA query_only") == 1)
+    return sqlitch_err_fail(err,
+                            "%s() cannot change %s: the connection is "
+                            "read-only",
+                            fn, file);
+  if (pragma_is(db, "PRAGMA main.locking_mode", "exclusive"))
+    return sqlitch_err_fail(err,
+                            "%s() cannot run with PRAGMA "
+                            "locking_mode=EXCLUSIVE: it works on its own "
+                            "connection to %s",
+                            fn, file);
+  return SQLITCH_OK;
+}
+
+/* ========================================================= the calls */
+
+typedef enum { OP_DEPLOY, OP_REVERT, OP_VERIFY, OP_STATUS } op_kind;
+
+typedef struct op_def {
+  op_kind kind;
+  const char *fn;       /* SQL name, for messages */
+  const char *command;  /* CLI command, for script variables */
+  needs what;
+} op_def;
+
+static const op_def ops[] = {
+    {OP_DEPLOY, "sqlitch_deploy", "deploy", NEEDS_WRITE},
+    {OP_REVERT, "sqlitch_revert", "revert", NEEDS_WRITE},
+    {OP_VERIFY, "sqlitch_verify", "verify", NEEDS_FILE},
+    {OP_STATUS, "sqlitch_status", "status", NEEDS_FILE},
+};
+
+/* A config boolean, else dflt; errors as the CLI's configure (255). */
+static int cfg_bool(const sqlitch_config *cfg, const char *key, int dflt,
+                    int *out, sqlitch_err *err) {
+  int v, r = sqlitch_config_get_bool(cfg, key, &v, err);
+  if (r < 0) return SQLITCH_ERROR;
+  *out = r == 1 ? v : dflt;
+  return SQLITCH_OK;
+}
+
+static int do_deploy(sqlitch_engine *e, const sqlitch_config *cfg,
+                     const char *to, sqlitch_err *err) {
+  const char *mode = sqlitch_config_get(cfg, "deploy.mode");
+  if (!sqlitch_perl_true(mode)) mode = "all";
+  if (strcmp(mode, "all") && strcmp(mode, "change") && strcmp(mode, "tag"))
+    return sqlitch_err_set(err, SQLITCH_E_CONFIG, 255,
+                           "Value \"%s\" did not pass type constraint "
+                           "\"Enum[all,change,tag]\" (in $args->{\"mode\"})",
+                           mode);
+  if (cfg_bool(cfg, "deploy.verify", 0, &e->opts.with_verify, err))
+    return SQLITCH_ERROR;
+  return sqlitch_engine_deploy(e, to, mode, err);
+}
+
+static int do_status(sqlitch_engine *e, const sqlitch_config *cfg,
+                     sqlitch_err *err) {
+  sqlitch_status_opts so;
+  sqlitch_status_opts_init(&so);
+  const char *fmt = sqlitch_config_get(cfg, "status.date_format");
+  if (sqlitch_perl_true(fmt) && sqlitch_datefmt_validate(fmt, err))
+    return SQLITCH_ERROR;
+  so.date_format = sqlitch_perl_true(fmt) ? fmt : "iso";
+  if (cfg_bool(cfg, "status.show_changes", 0, &so.show_changes, err) ||
+      cfg_bool(cfg, "status.show_tags", 0, &so.show_tags, err))
+    return SQLITCH_ERROR;
+  return sqlitch_status_report(e, &so, err);
+}
+
+/* Argument i as text, or NULL when absent, NULL or "". */
+static const char *arg(int argc, sqlite3_value **argv, int i) {
+  if (i >= argc) return NULL;
+  const char *s = (const char *)sqlite3_value_text(argv[i]);
+  return s && *s ? s : NULL;
+}
+
+static void run_op(sqlite3_context *ctx, const op_def *op, int argc,
+                   sqlite3_value **argv) {
+  sqlite3 *db = sqlite3_context_db_handle(ctx);
+  sqlitch_ext *x = sqlite3_user_data(ctx);
+  sqlitch_err err = SQLITCH_ERR_INIT;
+  capture cap = {SQLITCH_BUF_INIT, SQLITCH_BUF_INIT, 1};
+  sqlitch_reporter rep = {on_msg, NULL, &cap};
+  sqlitch_ext_project *p = NULL;
+  sqlitch_target *t = NULL;
+  sqlitch_engine *e = NULL;
+
+  int rc = check_connection(db, op->fn, op->what, &err);
+  if (rc == SQLITCH_OK) rc = sqlitch_ext_project_open(x, NULL, &p, &err);
+  if (rc == SQLITCH_OK) rc = sqlitch_ext_project_require(p, &err);
+  if (rc == SQLITCH_OK) {
+    const char *v = sqlitch_config_get(p->cfg, "core.verbosity");
+    cap.verbosity = v ? atoi(v) : 1;
+    rc = sqlitch_ext_project_target(p, db, NULL, &t, &err);
+  }
+  if (rc == SQLITCH_OK) rc = sqlitch_engine_new(p->cfg, t, &rep, &e, &err);
+  if (rc == SQLITCH_OK) {
+    e->opts.verbosity = cap.verbosity;
+    e->opts.no_prompt = 1; /* SQL cannot answer a prompt: revert -y */
+    sqlitch_target_variables(p->cfg, t, op->command, NULL,
+                             &e->opts.variables);
+    switch (op->kind) {
+    case OP_DEPLOY:
+      rc = do_deploy(e, p->cfg, arg(argc, argv, 0), &err);
+      break;
+    case OP_REVERT:
+      rc = sqlitch_engine_revert(e, arg(argc, argv, 0), &err);
+      break;
+    case OP_VERIFY:
+      rc = sqlitch_engine_verify(e, arg(argc, argv, 0), arg(argc, argv, 1),
+                                 &err);
+      break;
+    case OP_STATUS:
+      rc = do_status(e, p->cfg, &err);
+      break;
+    }
+  }
+  sqlitch_engine_free(e); /* closes the engine's connections first */
+  if (rc == SQLITCH_OK) result_text(ctx, &cap.out);
+  else result_failure(ctx, &cap, &err);
+  sqlitch_target_free(t);
+  sqlitch_ext_project_free(p);
+  sqlitch_err_clear(&err);
+  capture_free(&cap);
+}
+
+static void deploy_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  run_op(ctx, &ops[OP_DEPLOY], argc, argv);
+}
+static void revert_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  run_op(ctx, &ops[OP_REVERT], argc, argv);
+}
+static void verify_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  run_op(ctx, &ops[OP_VERIFY], argc, argv);
+}
+static void status_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  run_op(ctx, &ops[OP_STATUS], argc, argv);
+}
+
+/* sqlitch_project([dir]) -> the connection's project directory. */
+static void project_func(sqlite3_context *ctx, int argc,
+                         sqlite3_value **argv) {
+  sqlitch_ext *x = sqlite3_user_data(ctx);
+  if (argc == 1) {
+    sqlitch_err err = SQLITCH_ERR_INIT;
+    if (sqlitch_ext_set_project(x, arg(argc, argv, 0), &err)) {
+      sqlite3_result_error(ctx, err.msg, -1);
+      sqlitch_err_clear(&err);
+      return;
+    }
+  }
+  const char *dir = sqlitch_ext_get_project(x);
+  if (dir) sqlite3_result_text(ctx, dir, -1, SQLITE_TRANSIENT);
+  else sqlite3_result_null(ctx);
+}
+
+/* =================================================== registration */
+
+static const struct {
+  const char *name;
+  int nargs;
+  void (*fn)(sqlite3_context *, int, sqlite3_value **);
+} funcs[] = {
+    {"sqlitch_deploy", 0, deploy_func},   {"sqlitch_deploy", 1, deploy_func},
+    {"sqlitch_revert", 0, revert_func},   {"sqlitch_revert", 1, revert_func},
+    {"sqlitch_verify", 0, verify_func},   {"sqlitch_verify", 1, verify_func},
+    {"sqlitch_verify", 2, verify_func},   {"sqlitch_status", 0, status_func},
+    {"sqlitch_project", 0, project_func}, {"sqlitch_project", 1, project_func},
+};
+
+int sqlitch_migrate_register(sqlite3 *db, sqlitch_ext *x) {
+  int rc = SQLITE_OK;
+  for (size_t i = 0; rc == SQLITE_OK && i < sizeof funcs / sizeof funcs[0];
+       i++)
+    rc = sqlite3_create_function_v2(db, funcs[i].name, funcs[i].nargs,
+                                    SQLITE_UTF8 | SQLITE_DIRECTONLY,
+                                    sqlitch_ext_ref(x), funcs[i].fn, NULL, NULL,
+                                    sqlitch_ext_unref);
+  return rc;
+}

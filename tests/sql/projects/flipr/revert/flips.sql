@@ -1,0 +1,7 @@
+-- Revert flipr:flips from sqlite
+
+BEGIN;
+
+ALTER TABLE flips DROP COLUMN hashtags;
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Revert flipr:flips from sqlite
+
+BEGIN;
+
+DROP TABLE flips;
+
+COMMIT;

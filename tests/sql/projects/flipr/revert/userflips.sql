@@ -1,0 +1,7 @@
+-- Revert flipr:userflips from sqlite
+
+BEGIN;
+
+DROP VIEW userflips;
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Revert flipr:users from sqlite
+
+BEGIN;
+
+DROP TABLE users;
+
+COMMIT;

@@ -1,0 +1,9 @@
+-- Verify flipr:userflips on sqlite
+
+BEGIN;
+
+SELECT id, nickname, body, timestamp
+  FROM userflips
+ WHERE 0;
+
+ROLLBACK;
