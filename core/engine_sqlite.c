@@ -270,21 +270,18 @@ static const char *const sql_text[N_ST] = {
 
 /* ============================================================= state */
 
-enum { MODE_CLOSED = 0, MODE_REGISTRY, MODE_TARGET };
-
 typedef struct impl {
-  sqlite3 *db;
-  int mode;
-  int adopted;             /* db belongs to the caller */
-  int attached;            /* registry ATTACHed to db */
-  const char *schema;      /* "main" or SQLITCH_REGISTRY_SCHEMA */
+  sqlite3 *db;             /* registry as "main" */
+  sqlite3 *tdb;            /* target as "main" (== db when one file) */
+  int adopted;             /* tdb belongs to the caller */
+  int db_is_adopted;       /* ... and so does db (one file) */
+  const char *schema;      /* the registry's schema on db: "main" */
   char *target_path;       /* URI dbname, NULL when missing */
   char *reg_path;          /* registry file, NULL when none */
   char *reg_dest;          /* registry URI without password */
   sqlite3_stmt *st[N_ST];
   int lock_fd;
   int memory_registry;     /* dry run without a registry file */
-  int in_script;           /* authorizer: hide the registry */
   int conn_state[6];       /* pragmas as opened (restored after scripts) */
   int have_conn_state;
   int sqliterc;            /* ~/.sqliterc exists: use the client */
@@ -431,20 +428,10 @@ static int exec_sql(sqlite3 *db, const char *sql, sqlitch_err *err) {
 
 /* ========================================================== connections */
 
-/* Scripts must not see the attached registry. */
-static int authorizer(void *ctx, int action, const char *a, const char *b,
-                      const char *dbname, const char *trigger) {
-  impl *im = ctx;
-  (void)b;
-  (void)trigger;
-  if (!im->in_script || !im->attached) return SQLITE_OK;
-  if (dbname && strcmp(dbname, SQLITCH_REGISTRY_SCHEMA) == 0)
-    return SQLITE_DENY;
-  if ((action == SQLITE_DETACH || action == SQLITE_ATTACH) && a &&
-      strcmp(a, SQLITCH_REGISTRY_SCHEMA) == 0)
-    return SQLITE_DENY;
-  return SQLITE_OK;
-}
+/* Two connections: `db` has the registry as "main" (every registry query
+   and write, with the cached statements), `tdb` has the target as "main"
+   (scripts only -- exactly what `sqlite3 <target>` would see). When target
+   and registry are one file, tdb is db. */
 
 static int open_file(const char *path, int flags, sqlite3 **out,
                      sqlitch_err *err) {
@@ -461,28 +448,29 @@ static int open_file(const char *path, int flags, sqlite3 **out,
   return SQLITCH_OK;
 }
 
+static void close_target(impl *im) {
+  if (im->tdb && im->tdb != im->db && !im->adopted) sqlite3_close(im->tdb);
+  im->tdb = NULL;
+}
+
 static void close_db(impl *im) {
   finalize_all(im);
-  if (im->db && !im->adopted) sqlite3_close(im->db);
-  else if (im->db && im->attached) {
-    sqlite3_set_authorizer(im->db, NULL, NULL);
-    sqlite3_exec(im->db, "DETACH " SQLITCH_REGISTRY_SCHEMA, NULL, NULL, NULL);
-  }
+  if (im->tdb == im->db) im->tdb = NULL;
+  close_target(im);
+  if (im->db && !(im->adopted && im->db_is_adopted)) sqlite3_close(im->db);
   im->db = NULL;
-  im->attached = 0;
-  im->mode = MODE_CLOSED;
+  im->db_is_adopted = 0;
 }
 
-static void setup_conn(sqlitch_engine *e) {
-  impl *im = IM(e);
+static void setup_conn(sqlitch_engine *e, sqlite3 *db) {
   double t = e->opts.lock_timeout > 0 ? e->opts.lock_timeout : 0;
-  sqlite3_busy_timeout(im->db, (int)(t * 1000 > 2e9 ? 2e9 : t * 1000));
+  sqlite3_busy_timeout(db, (int)(t * 1000 > 2e9 ? 2e9 : t * 1000));
 }
 
-/* Registry as main (status, log, and the start of deploy/revert). */
+/* The registry connection (status, log, and everything registry). */
 static int ensure_registry(sqlitch_engine *e, sqlitch_err *err) {
   impl *im = IM(e);
-  if (im->mode != MODE_CLOSED) return SQLITCH_OK;
+  if (im->db) return SQLITCH_OK;
   const char *path = im->reg_path;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   if (!path) {
@@ -497,26 +485,29 @@ static int ensure_registry(sqlitch_engine *e, sqlitch_err *err) {
   }
   if (open_file(path, flags, &im->db, err)) return SQLITCH_ERROR;
   im->schema = "main";
-  im->mode = MODE_REGISTRY;
-  setup_conn(e);
+  setup_conn(e, im->db);
   return SQLITCH_OK;
 }
 
-static int ensure_db(sqlitch_engine *e, sqlitch_err *err);
+static int ensure_db(sqlitch_engine *e, sqlitch_err *err) {
+  return ensure_registry(e, err);
+}
 
 /* The registry file itself, created if need be (before any write). */
 static int real_registry(sqlitch_engine *e, sqlitch_err *err) {
   impl *im = IM(e);
-  if (im->memory_registry && im->mode == MODE_REGISTRY) {
-    close_db(im);
+  if (im->memory_registry && im->db) {
+    finalize_all(im);
+    if (im->tdb == im->db) im->tdb = NULL;
+    sqlite3_close(im->db);
+    im->db = NULL;
     im->memory_registry = 0;
     if (open_file(im->reg_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                   &im->db, err))
       return SQLITCH_ERROR;
     im->schema = "main";
-    im->mode = MODE_REGISTRY;
     im->clock_ready = 0;
-    setup_conn(e);
+    setup_conn(e, im->db);
     return SQLITCH_OK;
   }
   return ensure_db(e, err);
@@ -534,91 +525,71 @@ static int same_file(const char *a, const char *b) {
   return same;
 }
 
-static int read_conn_state(sqlitch_engine *e, int out[6], sqlitch_err *err) {
-  sqlite3_stmt *s = stmt(e, ST_CONN_STATE, err);
-  if (!s) return SQLITCH_ERROR;
-  int rc = sqlite3_step(s);
+/* The pragmas a fresh sqlite3 shell starts with; restored after scripts. */
+static int read_conn_state(sqlite3 *db, int out[6], sqlitch_err *err) {
+  sqlite3_stmt *s = NULL;
+  int rc = sqlite3_prepare_v2(db, sql_text[ST_CONN_STATE], -1, &s, NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_step(s);
   if (rc == SQLITE_ROW)
     for (int i = 0; i < 6; i++) out[i] = sqlite3_column_int(s, i);
-  done_stmt(s);
-  return rc == SQLITE_ROW ? SQLITCH_OK : db_error(IM(e)->db, err);
+  sqlite3_finalize(s);
+  return rc == SQLITE_ROW ? SQLITCH_OK : db_error(db, err);
 }
 
-static int attach_registry(sqlitch_engine *e, sqlitch_err *err) {
-  impl *im = IM(e);
-  if (!im->reg_path || same_file(im->target_path, im->reg_path)) {
-    im->schema = "main";
-  } else {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(im->db, "ATTACH ? AS " SQLITCH_REGISTRY_SCHEMA, -1,
-                           &s, NULL) != SQLITE_OK)
-      return db_error(im->db, err);
-    sqlite3_bind_text(s, 1, im->reg_path, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) return db_error(im->db, err);
-    im->attached = 1;
-    im->schema = SQLITCH_REGISTRY_SCHEMA;
-  }
-  sqlite3_set_authorizer(im->db, authorizer, im);
-  if (!im->adopted) {
-    if (read_conn_state(e, im->conn_state, err)) return SQLITCH_ERROR;
-    im->have_conn_state = 1;
-  }
-  return SQLITCH_OK;
-}
+static int separate(impl *im);
 
-/* Target as main, registry attached: what running scripts needs. */
+/* The target connection: what running scripts needs. */
 static int ensure_target(sqlitch_engine *e, sqlitch_err *err) {
   impl *im = IM(e);
-  if (im->mode == MODE_TARGET) return SQLITCH_OK;
+  if (im->tdb) return SQLITCH_OK;
   if (!im->target_path)
     return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
                            "Database name missing in URI %s",
                            e->target->uri->str);
-  close_db(im);
-  if (open_file(im->target_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                &im->db, err))
+  if (!separate(im)) {
+    if (real_registry(e, err)) return SQLITCH_ERROR;
+    im->tdb = im->db;
+  } else if (open_file(im->target_path,
+                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &im->tdb,
+                       err)) {
     return SQLITCH_ERROR;
-  im->mode = MODE_TARGET;
-  setup_conn(e);
-  if (attach_registry(e, err)) {
-    char *m = sqlitch_mprintf("Cannot use database %s: %s", im->target_path,
-                              err->msg);
-    sqlitch_err_set(err, SQLITCH_E_ENGINE, 2, "%s", m);
-    free(m);
-    close_db(im);
-    return SQLITCH_ERROR;
+  } else {
+    setup_conn(e, im->tdb);
+  }
+  if (!im->adopted) {
+    if (read_conn_state(im->tdb, im->conn_state, err)) {
+      char *m = sqlitch_mprintf("Cannot use database %s: %s", im->target_path,
+                                err->msg);
+      sqlitch_err_set(err, SQLITCH_E_ENGINE, 2, "%s", m);
+      free(m);
+      close_target(im);
+      return SQLITCH_ERROR;
+    }
+    im->have_conn_state = 1;
   }
   return SQLITCH_OK;
-}
-
-/* Query-side connection: whichever is open, else the registry alone. */
-static int ensure_db(sqlitch_engine *e, sqlitch_err *err) {
-  return IM(e)->mode == MODE_CLOSED ? ensure_registry(e, err) : SQLITCH_OK;
 }
 
 int sqlitch_engine_sqlite_adopt(sqlitch_engine *e, sqlite3 *db,
                                 sqlitch_err *err) {
   impl *im = IM(e);
   close_db(im);
-  im->db = db;
   im->adopted = 1;
-  im->mode = MODE_TARGET;
   const char *fn = sqlite3_db_filename(db, "main");
   free(im->target_path);
   im->target_path = sqlitch_strdup(fn && *fn ? fn : ":memory:");
-  if (attach_registry(e, err)) {
-    im->db = NULL;
-    im->mode = MODE_CLOSED;
-    return SQLITCH_ERROR;
+  im->separate_known = 0;
+  if (!separate(im)) { /* registry tables live in the caller's database */
+    im->db = db;
+    im->db_is_adopted = 1;
+    im->schema = "main";
   }
+  im->tdb = db;
+  (void)err;
   return SQLITCH_OK;
 }
 
-sqlite3 *sqlitch_engine_sqlite_db(sqlitch_engine *e) {
-  return IM(e)->mode == MODE_TARGET ? IM(e)->db : NULL;
-}
+sqlite3 *sqlitch_engine_sqlite_db(sqlitch_engine *e) { return IM(e)->tdb; }
 
 /* ============================================================== init */
 
@@ -673,13 +644,20 @@ static const char *sq_registry_destination(sqlitch_engine *e) {
 
 /* ========================================================= the clock */
 
+static int reg_initialized(sqlitch_engine *e, int *yes, sqlitch_err *err);
+
 static int clock_ready(sqlitch_engine *e, sqlitch_err *err) {
   impl *im = IM(e);
   if (im->clock_ready) return SQLITCH_OK;
-  sqlite3_stmt *s = stmt(e, ST_MAX_TS, err);
-  if (!s) return SQLITCH_ERROR;
-  if (sqlite3_step(s) == SQLITE_ROW) sqlitch_engine_clock_init(e, col(s, 0));
-  done_stmt(s);
+  if (ensure_db(e, err)) return SQLITCH_ERROR;
+  int init = 0;
+  if (reg_initialized(e, &init, err)) return SQLITCH_ERROR;
+  if (init) { /* the newest timestamp already in the registry */
+    sqlite3_stmt *s = stmt(e, ST_MAX_TS, err);
+    if (!s) return SQLITCH_ERROR;
+    if (sqlite3_step(s) == SQLITE_ROW) sqlitch_engine_clock_init(e, col(s, 0));
+    done_stmt(s);
+  }
   im->clock_ready = 1;
   return SQLITCH_OK;
 }
@@ -1282,6 +1260,14 @@ static void rollback_quiet(sqlitch_engine *e) {
     sqlite3_exec(IM(e)->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* Roll back what a script left open on the target connection (the shell
+   closes its connection, which rolls it back). */
+static void rollback_target(sqlitch_engine *e) {
+  sqlite3 *t = IM(e)->tdb;
+  if (t && !sqlite3_get_autocommit(t))
+    sqlite3_exec(t, "ROLLBACK", NULL, NULL, NULL);
+}
+
 static int set_intent(sqlitch_engine *e, int what, const char *id,
                       long long cookie, sqlitch_err *err);
 
@@ -1501,7 +1487,6 @@ static void emit_row(sqlitch_engine *e, sqlite3_stmt *s, int ncol,
 /* Run the parsed script on db, statement by statement (shell_exec). */
 static int run_chunks(sqlitch_engine *e, sqlite3 *db, const sqlitch_sqlscript *sc,
                       run_opts *o, sqlitch_err *err) {
-  impl *im = IM(e);
   sqlitch_buf row = SQLITCH_BUF_INIT;
   int result = RUN_OK;
   for (size_t k = 0; k < sc->n && result == RUN_OK; k++) {
@@ -1510,9 +1495,7 @@ static int run_chunks(sqlitch_engine *e, sqlite3 *db, const sqlitch_sqlscript *s
     while (*z) {
       sqlite3_stmt *st = NULL;
       const char *tail = NULL;
-      im->in_script = 1;
       int rc = sqlite3_prepare_v2(db, z, -1, &st, &tail);
-      im->in_script = 0;
       if (rc != SQLITE_OK) {
         report_script_error(e, db, o, "Parse error", line, rc, z);
         result = RUN_FAILED;
@@ -1554,12 +1537,10 @@ static int run_chunks(sqlitch_engine *e, sqlite3 *db, const sqlitch_sqlscript *s
           break;
         }
       }
-      im->in_script = 1;
       int ncol = sqlite3_column_count(st);
       while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         if (o->show_rows) emit_row(e, st, ncol, &row);
       rc = sqlite3_finalize(st);
-      im->in_script = 0;
       if (rc != SQLITE_OK) {
         report_script_error(e, db, o, "Runtime error", line, rc, NULL);
         result = RUN_FAILED;
@@ -1577,12 +1558,12 @@ static int run_chunks(sqlitch_engine *e, sqlite3 *db, const sqlitch_sqlscript *s
    the script (`may`) could have changed anything. */
 static void reset_conn_state(sqlitch_engine *e, int may) {
   impl *im = IM(e);
-  if (!may || im->adopted || !im->have_conn_state || !im->db ||
-      !sqlite3_get_autocommit(im->db))
+  if (!may || im->adopted || !im->have_conn_state || !im->tdb ||
+      !sqlite3_get_autocommit(im->tdb))
     return;
   int now[6];
   sqlitch_err ignore = SQLITCH_ERR_INIT;
-  if (read_conn_state(e, now, &ignore)) {
+  if (read_conn_state(im->tdb, now, &ignore)) {
     sqlitch_err_clear(&ignore);
     return;
   }
@@ -1593,7 +1574,7 @@ static void reset_conn_state(sqlitch_engine *e, int may) {
     if (!set[i] || now[i] == im->conn_state[i]) continue;
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA %s = %d", set[i], im->conn_state[i]);
-    sqlite3_exec(im->db, sql, NULL, NULL, NULL);
+    sqlite3_exec(im->tdb, sql, NULL, NULL, NULL);
   }
   if (now[2] > 0) { /* TEMP objects the script created */
     static const char *const kinds[] = {"trigger", "view", "table"};
@@ -1602,32 +1583,31 @@ static void reset_conn_state(sqlitch_engine *e, int may) {
           "SELECT name FROM temp.sqlite_master WHERE type = %Q", kinds[k]);
       sqlite3_stmt *s = NULL;
       sqlitch_strv names = SQLITCH_STRV_INIT;
-      if (sqlite3_prepare_v2(im->db, q, -1, &s, NULL) == SQLITE_OK)
+      if (sqlite3_prepare_v2(im->tdb, q, -1, &s, NULL) == SQLITE_OK)
         while (sqlite3_step(s) == SQLITE_ROW)
           sqlitch_strv_push(&names, col(s, 0));
       sqlite3_finalize(s);
       sqlite3_free(q);
       for (size_t i = 0; i < names.n; i++) {
         char *d = sqlite3_mprintf("DROP %s temp.\"%w\"", kinds[k], names.v[i]);
-        sqlite3_exec(im->db, d, NULL, NULL, NULL);
+        sqlite3_exec(im->tdb, d, NULL, NULL, NULL);
         sqlite3_free(d);
       }
       sqlitch_strv_free(&names);
     }
   }
-  if (now[3] > (im->attached ? 3 : 2)) { /* databases the script attached */
+  if (now[3] > 2) { /* databases the script attached */
     sqlite3_stmt *s = NULL;
     sqlitch_strv names = SQLITCH_STRV_INIT;
-    if (sqlite3_prepare_v2(im->db,
+    if (sqlite3_prepare_v2(im->tdb,
                            "SELECT name FROM pragma_database_list WHERE name "
-                           "NOT IN ('main', 'temp', '" SQLITCH_REGISTRY_SCHEMA
-                           "')",
+                           "NOT IN ('main', 'temp')",
                            -1, &s, NULL) == SQLITE_OK)
       while (sqlite3_step(s) == SQLITE_ROW) sqlitch_strv_push(&names, col(s, 0));
     sqlite3_finalize(s);
     for (size_t i = 0; i < names.n; i++) {
       char *d = sqlite3_mprintf("DETACH \"%w\"", names.v[i]);
-      sqlite3_exec(im->db, d, NULL, NULL, NULL);
+      sqlite3_exec(im->tdb, d, NULL, NULL, NULL);
       sqlite3_free(d);
     }
     sqlitch_strv_free(&names);
@@ -1752,7 +1732,7 @@ static int run_loaded(sqlitch_engine *e, const char *path, loaded *l,
     }
     return SQLITCH_OK;
   }
-  *result = run_chunks(e, im->db, &l->sc, o, err);
+  *result = run_chunks(e, im->tdb, &l->sc, o, err);
   if (*result == RUN_FAILED) quiet_err(err);
   return SQLITCH_OK;
 }
@@ -1819,7 +1799,7 @@ static int intent_txn(sqlitch_engine *e, int what, const char *id,
                       sqlitch_err *err) {
   impl *im = IM(e);
   long long cookie = 0;
-  if (what && target_cookie(im->db, &cookie, err)) return SQLITCH_ERROR;
+  if (what && target_cookie(im->tdb, &cookie, err)) return SQLITCH_ERROR;
   if (begin(e, err)) return SQLITCH_ERROR;
   if (set_intent(e, what, id, cookie, err) || commit(e, err)) {
     rollback_quiet(e);
@@ -1928,8 +1908,8 @@ static int write_rows(sqlitch_engine *e, const sqlitch_step *s,
   impl *im = IM(e);
   if (!separate(im)) return SQLITCH_OK;
   long long cookie = 0;
-  int arm = s->next_id && im->mode == MODE_TARGET && im->attached;
-  if (arm && target_cookie(im->db, &cookie, err)) return SQLITCH_ERROR;
+  int arm = s->next_id && im->tdb;
+  if (arm && target_cookie(im->tdb, &cookie, err)) return SQLITCH_ERROR;
   if (arm) return set_intent(e, s->next_revert ? 2 : 1, s->next_id, cookie, err);
   return im->armed ? set_intent(e, 0, NULL, 0, err) : SQLITCH_OK;
 }
@@ -1941,7 +1921,7 @@ static int guard(sqlitch_engine *e, void *ctx, sqlitch_err *err) {
   hook_ctx *h = ctx;
   impl *im = IM(e);
   if (!im->armed || !separate(im)) return SQLITCH_OK;
-  int rc = in_txn(e) ? set_intent(e, 0, NULL, 0, err) : disarm(e, err);
+  int rc = disarm(e, err); /* its own registry transaction */
   if (rc) h->status = SQLITCH_STEP_LOG_FAILED;
   return rc;
 }
@@ -1955,15 +1935,15 @@ static int step_hook(sqlitch_engine *e, void *ctx, sqlitch_err *err) {
     sqlitch_report(e->rep, SQLITCH_VENT, "Verify script %s does not exist",
                    h->s->verify_script);
   if (h->verify) {
-    if (exec_sql(im->db, "SAVEPOINT sqlitch_verify", err)) {
+    if (exec_sql(im->tdb, "SAVEPOINT sqlitch_verify", err)) {
       h->status = SQLITCH_STEP_VERIFY_FAILED;
       return SQLITCH_ERROR;
     }
     run_opts o = {h->s->verify_script, e->opts.verbosity >= 2, 1, NULL, NULL,
                   NULL, 0};
-    int r = run_chunks(e, im->db, &h->verify->sc, &o, err);
-    sqlite3_exec(im->db, "ROLLBACK TO sqlitch_verify", NULL, NULL, NULL);
-    sqlite3_exec(im->db, "RELEASE sqlitch_verify", NULL, NULL, NULL);
+    int r = run_chunks(e, im->tdb, &h->verify->sc, &o, err);
+    sqlite3_exec(im->tdb, "ROLLBACK TO sqlitch_verify", NULL, NULL, NULL);
+    sqlite3_exec(im->tdb, "RELEASE sqlitch_verify", NULL, NULL, NULL);
     if (r != RUN_OK) {
       h->status = SQLITCH_STEP_VERIFY_FAILED;
       if (!err->msg) quiet_err(err);
@@ -1980,9 +1960,9 @@ static int step_hook(sqlitch_engine *e, void *ctx, sqlitch_err *err) {
   if (im->armed) {
     long long c;
     char sql[64];
-    if (target_cookie(im->db, &c, err)) return SQLITCH_ERROR;
+    if (target_cookie(im->tdb, &c, err)) return SQLITCH_ERROR;
     snprintf(sql, sizeof sql, "PRAGMA main.schema_version = %lld", c + 1);
-    if (exec_sql(im->db, sql, err)) {
+    if (exec_sql(im->tdb, sql, err)) {
       /* defensive connections refuse this: lose atomicity, not the change */
       sqlitch_err_clear(err);
       if (disarm(e, err)) return SQLITCH_ERROR;
@@ -2044,19 +2024,19 @@ static int sq_step(sqlitch_engine *e, const sqlitch_step *s,
     run_loaded(e, s->script, &sc, &o, &result, err);
     int may = sc.sc.state || (have_vs && vs.sc.state);
     if (result == RUN_FAILED) {
-      rollback_quiet(e);
+      rollback_target(e);
       reset_conn_state(e, may);
       if (!sc.client) quiet_err(err);
       fail(res, SQLITCH_STEP_SCRIPT_FAILED, 0);
       goto out;
     }
     if (result == RUN_HOOK_FAILED) {
-      rollback_quiet(e);
+      rollback_target(e);
       reset_conn_state(e, may);
       fail(res, h.status, 1);
       goto out;
     }
-    rollback_quiet(e); /* a transaction the script left open */
+    rollback_target(e); /* a transaction the script left open */
     reset_conn_state(e, may);
     if (o.hook_ran && fault("after-target-commit")) _exit(137);
     if (o.hook_ran && one_file) goto out;   /* rows went with the script */
@@ -2078,7 +2058,7 @@ static int sq_step(sqlitch_engine *e, const sqlitch_step *s,
                   NULL, 0};
     int result;
     run_loaded(e, s->verify_script, &vs, &o, &result, err);
-    rollback_quiet(e);
+    rollback_target(e);
     reset_conn_state(e, vs.sc.state);
     if (result != RUN_OK) {
       fail(res, SQLITCH_STEP_VERIFY_FAILED, 0);
@@ -2110,7 +2090,7 @@ static int sq_run_script(sqlitch_engine *e, sqlitch_script_kind kind,
                 0, NULL, NULL, NULL, 0};
   int result;
   run_loaded(e, file, &l, &o, &result, err);
-  rollback_quiet(e);
+  rollback_target(e);
   reset_conn_state(e, l.sc.state);
   if (result != RUN_OK && !l.client) quiet_err(err);
   loaded_free(&l);
@@ -2121,8 +2101,41 @@ static int sq_run_script(sqlitch_engine *e, sqlitch_script_kind kind,
 
 /* DDL and upgrade scripts run with the registry as "main", on their own
    connection, so that SQLite stores their text as Sqitch's client does. */
+/* The release row of a DDL/upgrade script, inserted on the script's own
+   connection just before its final COMMIT: tables and release commit
+   together, so an interrupted first deploy never leaves a registry with
+   tables but no release (which would then look like a pre-1.0 one). */
+typedef struct release_ctx {
+  sqlite3 *db;
+  const char *version;
+} release_ctx;
+
+static int release_hook(sqlitch_engine *e, void *ctx, sqlitch_err *err) {
+  release_ctx *r = ctx;
+  const char *uname, *uemail;
+  char ts[32];
+  if (sqlitch_engine_user(e, &uname, &uemail, err) || now_ts(e, 0, ts, err))
+    return SQLITCH_ERROR;
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(r->db,
+                         "INSERT INTO releases (version, installed_at, "
+                         "installer_name, installer_email) VALUES (?, ?, ?, ?)",
+                         -1, &s, NULL) != SQLITE_OK)
+    return db_error(r->db, err);
+  sqlite3_bind_double(s, 1, strtod(r->version, NULL));
+  bind_text(s, 2, ts);
+  bind_text(s, 3, uname);
+  bind_text(s, 4, uemail);
+  int rc = sqlite3_step(s);
+  sqlite3_finalize(s);
+  return rc == SQLITE_DONE ? SQLITCH_OK : db_error(r->db, err);
+}
+
+/* DDL and upgrade scripts run with the registry as "main" on their own
+   connection, so that SQLite stores their text as Sqitch's client does;
+   the release `version` is registered in the same transaction. */
 static int run_registry_sql(sqlitch_engine *e, const char *name,
-                            sqlitch_err *err) {
+                            const char *version, sqlitch_err *err) {
   impl *im = IM(e);
   if (!im->reg_path)
     return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
@@ -2131,6 +2144,7 @@ static int run_registry_sql(sqlitch_engine *e, const char *name,
   const char *text = sqlitch_registry_sql_get(name);
   if (!text)
     return sqlitch_err_set(err, SQLITCH_E_DEV, 2, "missing sql/%s.sql", name);
+  if (clock_ready(e, err)) return SQLITCH_ERROR;
   sqlite3 *db;
   if (open_file(im->reg_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &db,
                 err))
@@ -2139,35 +2153,19 @@ static int run_registry_sql(sqlitch_engine *e, const char *name,
   sqlitch_sqlscript sc;
   sqlitch_sqlscript_parse(text, strlen(text), &sc);
   char *path = sqlitch_mprintf("%s.sql", name);
-  run_opts o = {path, 0, 0, NULL, NULL, NULL, 0};
-  int saved = im->in_script;
+  release_ctx rel = {db, version};
+  run_opts o = {path, 0, 0, release_hook, &rel, NULL, 0};
   int r = run_chunks(e, db, &sc, &o, err);
-  im->in_script = saved;
   if (!sqlite3_get_autocommit(db))
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
   sqlite3_close(db);
   sqlitch_sqlscript_free(&sc);
   free(path);
-  if (r != RUN_OK)
+  if (r == RUN_HOOK_FAILED) return SQLITCH_ERROR;
+  if (r != RUN_OK || !o.hook_ran)
     return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
                            "Cannot update the registry %s", im->reg_dest);
   return SQLITCH_OK;
-}
-
-static int register_release(sqlitch_engine *e, const char *version,
-                            sqlitch_err *err) {
-  const char *uname, *uemail;
-  char ts[32];
-  if (real_registry(e, err) || sqlitch_engine_user(e, &uname, &uemail, err) ||
-      now_ts(e, 0, ts, err))
-    return SQLITCH_ERROR;
-  sqlite3_stmt *s = stmt(e, ST_INS_RELEASE, err);
-  if (!s) return SQLITCH_ERROR;
-  sqlite3_bind_double(s, 1, strtod(version, NULL));
-  bind_text(s, 2, ts);
-  bind_text(s, 3, uname);
-  bind_text(s, 4, uemail);
-  return exec_stmt(e, s, err);
 }
 
 static int sq_initialize(sqlitch_engine *e, sqlitch_err *err) {
@@ -2178,8 +2176,7 @@ static int sq_initialize(sqlitch_engine *e, sqlitch_err *err) {
     return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
                            "Sqitch database %s already initialized",
                            IM(e)->reg_path ? IM(e)->reg_path : "");
-  if (run_registry_sql(e, "sqlite", err)) return SQLITCH_ERROR;
-  return register_release(e, SQLITCH_REGISTRY_RELEASE, err);
+  return run_registry_sql(e, "sqlite", SQLITCH_REGISTRY_RELEASE, err);
 }
 
 static const char *const sq_upgrades[] = {"1.0", "1.1", NULL};
@@ -2190,8 +2187,7 @@ static int sq_upgrade(sqlitch_engine *e, const char *version,
   snprintf(name, sizeof name, "sqlite-upgrade-%s", version);
   if (real_registry(e, err)) return SQLITCH_ERROR;
   finalize_all(IM(e));   /* tables are rebuilt under the statements */
-  if (run_registry_sql(e, name, err)) return SQLITCH_ERROR;
-  return register_release(e, version, err);
+  return run_registry_sql(e, name, version, err);
 }
 
 /* ============================================================ locking */
@@ -2254,7 +2250,7 @@ static int sq_wait_lock(sqlitch_engine *e, double seconds, int *got,
    a connection of its own, so that nothing is created or locked. */
 static int sq_prepare(sqlitch_engine *e, sqlitch_err *err) {
   impl *im = IM(e);
-  if (im->mode == MODE_TARGET) return SQLITCH_OK;
+  if (im->tdb) return SQLITCH_OK;
   const char *t = im->target_path;
   if (!t) return SQLITCH_OK; /* Sqitch fails later, when it needs the name */
   if (!sqlitch_path_exists(t)) {
@@ -2318,7 +2314,7 @@ static int sq_backup(sqlitch_engine *e, const char *file, sqlitch_err *err) {
   if (open_file(tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &out, err)) {
     rc = SQLITCH_ERROR;
   } else {
-    sqlite3_backup *b = sqlite3_backup_init(out, "main", im->db, "main");
+    sqlite3_backup *b = sqlite3_backup_init(out, "main", im->tdb, "main");
     int r = SQLITE_OK;
     if (!b) r = SQLITE_ERROR;
     else {

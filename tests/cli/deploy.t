@@ -104,6 +104,29 @@ is "$ERR" "Cannot find change $id3 (c3) in sqitch.plan" "plan diverged: Sqitch's
 run_cmd SQLITCH revert -y --to c1
 is "$RC" 0 "revert still works from the registry"
 
+# --verify rolls a failing change back inside its transaction: the revert
+# script (which would print a row) does not run
+V=$TESTROOT/v
+make_simple "$V" 2
+cd "$V"
+printf 'BEGIN;\nSELECT nonesuch FROM t2;\nROLLBACK;\n' > verify/c2.sql
+printf "BEGIN;\nDROP TABLE t2;\nSELECT 'revert ran';\nCOMMIT;\n" > revert/c2.sql
+run_cmd SQLITCH deploy --verify
+is "$RC" 2 "--verify failing: exit 2"
+is "$OUT" "Adding registry tables to db:sqlite:sqitch.db
+Deploying changes to db:sqlite:flipr.db
+  + c1 .. ok
+  + c2 .. not ok
+  - c1 .. ok" "--verify rolls back: c2's revert script does not run"
+like "$ERR" "verify/c2.sql: Parse error near line 2: no such column: nonesuch" "the verify error"
+like "$ERR" 'Verify script "verify/c2.sql" failed.' "Sqitch's message"
+is "$(sqlite3 flipr.db "SELECT count(*) FROM sqlite_master")" 0 "nothing left"
+printf 'SELECT count(*) FROM changes;\n' > verify/c1.sql
+run_cmd SQLITCH deploy --verify --to c1
+like "$ERR" "verify/c1.sql: Parse error near line 1: no such table: changes" \
+    "scripts see the target only, not the registry"
+cd "$P"
+
 # reading a registry that is not there creates nothing
 rm -f sqitch.db flipr.db
 run_cmd SQLITCH verify
