@@ -138,9 +138,9 @@ typedef struct gather_ctx {
   const char *fmt;
 } gather_ctx;
 
-#define SAY(g, lvl, ...)                                                   \
-  do {                                                                     \
-    if ((g)->report) sqlitch_report((g)->e->rep, lvl, __VA_ARGS__);        \
+#define SAY(g, lvl, ...)                                                       \
+  do {                                                                         \
+    if ((g)->report) sqlitch_report((g)->e->rep, lvl, __VA_ARGS__);            \
   } while (0)
 
 static int report_state(gather_ctx *g, const sqlitch_reg_state *s,
@@ -330,8 +330,10 @@ void sqlitch_status_free(sqlitch_status *st) {
   if (!st) return;
   free(st->project);
   sqlitch_reg_state_free(st->state);
-  for (size_t i = 0; i < st->nchanges; i++) entry_clear(&st->changes[i]);
-  for (size_t i = 0; i < st->ntags; i++) entry_clear(&st->tags[i]);
+  for (size_t i = 0; i < st->nchanges; i++)
+    entry_clear(&st->changes[i]);
+  for (size_t i = 0; i < st->ntags; i++)
+    entry_clear(&st->tags[i]);
   free(st->changes);
   free(st->tags);
   free(st);
@@ -356,14 +358,16 @@ int sqlitch_status_report(sqlitch_engine *e, const sqlitch_status_opts *o,
   int rc = gather(&g, &st, err);
   free(st.project);
   sqlitch_reg_state_free(st.state);
-  for (size_t i = 0; i < st.nchanges; i++) entry_clear(&st.changes[i]);
-  for (size_t i = 0; i < st.ntags; i++) entry_clear(&st.tags[i]);
+  for (size_t i = 0; i < st.nchanges; i++)
+    entry_clear(&st.changes[i]);
+  for (size_t i = 0; i < st.ntags; i++)
+    entry_clear(&st.tags[i]);
   free(st.changes);
   free(st.tags);
   return rc;
 }
 
-/* ------------------------------------------------- plan joined with registry */
+/* --------------------------------------------- plan joined with registry */
 
 /* Open-addressing map from change id to row index. */
 typedef struct idmap {
@@ -374,13 +378,15 @@ typedef struct idmap {
 
 static uint32_t id_hash(const char *s) {
   uint32_t h = 2166136261u;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 16777619u;
   return h;
 }
 
 static void idmap_init(idmap *m, size_t n) {
   m->cap = 16;
-  while (m->cap < n * 2) m->cap *= 2;
+  while (m->cap < n * 2)
+    m->cap *= 2;
   m->keys = sqlitch_calloc(m->cap, sizeof *m->keys);
   m->vals = sqlitch_calloc(m->cap, sizeof *m->vals);
 }
@@ -502,7 +508,8 @@ int sqlitch_status_rows_new(sqlitch_engine *e, const char *project,
   }
   /* the map keys pointed into the plan: rebuild it on the copies */
   memset(m.keys, 0, m.cap * sizeof *m.keys);
-  for (size_t i = 0; i < r->n; i++) *idmap_slot(&m, r->v[i].change_id, 1) = i;
+  for (size_t i = 0; i < r->n; i++)
+    *idmap_slot(&m, r->v[i].change_id, 1) = i;
 
   void *ctx[2] = {&m, r};
   int rc = e->ops->current_changes(e, project, committer_row, ctx, err);

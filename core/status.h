@@ -58,34 +58,34 @@
 #include "engine.h"
 
 typedef struct sqlitch_status_opts {
-  const char *project;      /* --project; NULL = see above */
-  int show_changes;         /* --show-changes / status.show_changes */
-  int show_tags;            /* --show-tags / status.show_tags */
-  const char *date_format;  /* report only; NULL = "iso" */
+  const char *project;     /* --project; NULL = see above */
+  int show_changes;        /* --show-changes / status.show_changes */
+  int show_tags;           /* --show-tags / status.show_tags */
+  const char *date_format; /* report only; NULL = "iso" */
 } sqlitch_status_opts;
 
 void sqlitch_status_opts_init(sqlitch_status_opts *o);
 
 /* One line of the --show-changes / --show-tags lists. */
 typedef struct sqlitch_status_entry {
-  char *id;                 /* change_id / tag_id */
-  char *name;               /* change name / "@tag" */
+  char *id;   /* change_id / tag_id */
+  char *name; /* change name / "@tag" */
   char *committed_at;
   char *committer_name;
   char *committer_email;
 } sqlitch_status_entry;
 
 typedef struct sqlitch_status {
-  char *project;                  /* the project reported on */
-  sqlitch_reg_state *state;       /* never NULL */
-  sqlitch_status_entry *changes;  /* newest first; with show_changes */
+  char *project;                 /* the project reported on */
+  sqlitch_reg_state *state;      /* never NULL */
+  sqlitch_status_entry *changes; /* newest first; with show_changes */
   size_t nchanges;
-  sqlitch_status_entry *tags;     /* newest first; with show_tags */
+  sqlitch_status_entry *tags; /* newest first; with show_tags */
   size_t ntags;
   /* The plan, when it loads and is the same project (else NULL: Sqitch's
      "Status unknown. Use --plan-file ..."). Borrowed from the engine. */
   const sqlitch_plan *plan;
-  long index;                     /* plan index of state->change_id, or -1 */
+  long index; /* plan index of state->change_id, or -1 */
 } sqlitch_status;
 
 int sqlitch_status_new(sqlitch_engine *e, const sqlitch_status_opts *o,
@@ -99,10 +99,10 @@ size_t sqlitch_status_undeployed(const sqlitch_status *st);
 int sqlitch_status_report(sqlitch_engine *e, const sqlitch_status_opts *o,
                           sqlitch_err *err);
 
-/* ------------------------------------------------- plan joined with registry */
+/* --------------------------------------------- plan joined with registry */
 
 typedef struct sqlitch_status_row {
-  long position;            /* plan index; -1 = deployed but not planned */
+  long position; /* plan index; -1 = deployed but not planned */
   const char *change_id;
   const char *name;
   const char *tags;         /* plan tags "@a @b" ("" when none); for
@@ -112,7 +112,7 @@ typedef struct sqlitch_status_row {
   const char *script_hash;  /* registry script_hash, NULL when pending */
   const char *committed_at; /* NULL when pending */
   const char *committer_name, *committer_email;
-  const char *planned_at;   /* plan/registry "YYYY-MM-DD HH:MM:SS" */
+  const char *planned_at; /* plan/registry "YYYY-MM-DD HH:MM:SS" */
   const char *planner_name, *planner_email;
 } sqlitch_status_row;
 
@@ -120,7 +120,7 @@ typedef struct sqlitch_status_rows {
   sqlitch_status_row *v;
   size_t n;
   char *project;
-  sqlitch_arena *arena;     /* owns every string of the rows */
+  sqlitch_arena *arena; /* owns every string of the rows */
 } sqlitch_status_rows;
 
 /* project NULL = the plan's project. */

@@ -42,8 +42,8 @@
 #include "args.h"
 #include "plan.h"
 
-static const char *const opts[] = {"dest-dir|dir=s", "all|a!", "from=s",
-                                   "to=s", SH_CONTEXT_OPTS, NULL};
+static const char *const opts[] = {"dest-dir|dir=s", "all|a!",        "from=s",
+                                   "to=s",           SH_CONTEXT_OPTS, NULL};
 
 /* ---------------------------------------------------------------- paths */
 
@@ -65,8 +65,10 @@ static char *relative(const char *path) {
   const char *a = p, *b = base;
   const char *ka = a, *kb = b;
   for (;;) {
-    while (*a == '/') a++;
-    while (*b == '/') b++;
+    while (*a == '/')
+      a++;
+    while (*b == '/')
+      b++;
     size_t na = strcspn(a, "/"), nb = strcspn(b, "/");
     if (!na || na != nb || strncmp(a, b, na) != 0) break;
     a += na;
@@ -76,12 +78,14 @@ static char *relative(const char *path) {
   }
   sqlitch_buf out = SQLITCH_BUF_INIT;
   for (const char *s = kb; *s;) {
-    while (*s == '/') s++;
+    while (*s == '/')
+      s++;
     if (!*s) break;
     sqlitch_buf_add(&out, out.len ? "/.." : "..");
     s += strcspn(s, "/");
   }
-  while (*ka == '/') ka++;
+  while (*ka == '/')
+    ka++;
   if (*ka) {
     if (out.len) sqlitch_buf_addc(&out, '/');
     sqlitch_buf_add(&out, ka);
@@ -104,7 +108,7 @@ static char *dir_join(const char *a, const char *b) {
 
 typedef struct bundler {
   sh_ctx *ctx;
-  char *dest;          /* dest_dir as Path::Class prints it */
+  char *dest; /* dest_dir as Path::Class prints it */
 } bundler;
 
 /* Command::_mkpath: File::Path's make_path, whose error names the first
@@ -119,8 +123,10 @@ static int mkpath(bundler *b, const char *dir, sqlitch_err *err) {
     char c = p[i];
     p[i] = 0;
     if (!sqlitch_is_dir(p)) {
-      if (mkdir(p, 0777) == 0) created = 1;
-      else rc = sqlitch_err_fail(err, "Error creating %s: %s", p, strerror(errno));
+      if (mkdir(p, 0777) == 0)
+        created = 1;
+      else
+        rc = sqlitch_err_fail(err, "Error creating %s: %s", p, strerror(errno));
     }
     p[i] = c;
   }
@@ -239,8 +245,8 @@ static int script_index(const sqlitch_plan *plan, const char *spec,
 }
 
 /* bundle_scripts */
-static int bundle_scripts(bundler *b, const sqlitch_target *t,
-                          const char *from, const char *to, sqlitch_err *err) {
+static int bundle_scripts(bundler *b, const sqlitch_target *t, const char *from,
+                          const char *to, sqlitch_err *err) {
   sqlitch_plan *plan = NULL;
   long first = 0, last = 0;
   if (sqlitch_plan_load(t->plan_file, &plan, err) ||
@@ -301,7 +307,7 @@ static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
   if (!sqlitch_perl_true(dest)) dest = "bundle";
   const char *from = sh_opt_str(o, "from");
   const char *to = sh_opt_str(o, "to");
-  if (!sqlitch_perl_true(from)) from = NULL;   /* grep { $_ } */
+  if (!sqlitch_perl_true(from)) from = NULL; /* grep { $_ } */
   if (!sqlitch_perl_true(to)) to = NULL;
   sh_warn_top_dir(ctx, o);
 

@@ -47,10 +47,10 @@ static const char *const opts[] = {SH_RD_OPTS, NULL};
 /* ------------------------------------------------ runx / capturex */
 
 static const char *const signames[] = {
-    "ZERO", "HUP",  "INT",  "QUIT", "ILL",    "TRAP",   "ABRT", "BUS",
-    "FPE",  "KILL", "USR1", "SEGV", "USR2",   "PIPE",   "ALRM", "TERM",
-    "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN",  "TTOU", "URG",
-    "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO",    "PWR",  "SYS"};
+    "ZERO",   "HUP",  "INT",    "QUIT", "ILL",   "TRAP", "ABRT", "BUS",
+    "FPE",    "KILL", "USR1",   "SEGV", "USR2",  "PIPE", "ALRM", "TERM",
+    "STKFLT", "CHLD", "CONT",   "STOP", "TSTP",  "TTIN", "TTOU", "URG",
+    "XCPU",   "XFSZ", "VTALRM", "PROF", "WINCH", "IO",   "PWR",  "SYS"};
 
 /* IPC::System::Simple's failure for `prog`, after Sqitch's die handler
    (message + "\n"; main adds the blank line). */
@@ -62,9 +62,10 @@ static int child_error(int start_errno, int status, const char *prog,
                            strerror(start_errno));
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);
-    const char *name = sig >= 0 && (size_t)sig < sizeof signames / sizeof *signames
-                           ? signames[sig]
-                           : "UNKNOWN";
+    const char *name =
+        sig >= 0 && (size_t)sig < sizeof signames / sizeof *signames
+            ? signames[sig]
+            : "UNKNOWN";
     return sqlitch_err_set(err, SQLITCH_E_GENERIC, 2,
                            "\"%s\" died to signal \"%s\" (%d)%s\n", prog, name,
                            sig, WCOREDUMP(status) ? " and dumped core" : "");

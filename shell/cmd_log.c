@@ -38,16 +38,23 @@
 #include "engine_cmd.h"
 #include "format.h"
 
-static const char *const opts[] = {
-    "event=s@",         "target|t=s",
-    "change-pattern|change=s", "project-pattern|project=s",
-    "committer-pattern|committer=s", "format|f=s",
-    "date-format|date=s", "max-count|n=i",
-    "skip=i",           "reverse!",
-    "color=s",          "no-color",
-    "abbrev=i",         "oneline",
-    "headers!",         SH_CONNECT_OPTS,
-    NULL};
+static const char *const opts[] = {"event=s@",
+                                   "target|t=s",
+                                   "change-pattern|change=s",
+                                   "project-pattern|project=s",
+                                   "committer-pattern|committer=s",
+                                   "format|f=s",
+                                   "date-format|date=s",
+                                   "max-count|n=i",
+                                   "skip=i",
+                                   "reverse!",
+                                   "color=s",
+                                   "no-color",
+                                   "abbrev=i",
+                                   "oneline",
+                                   "headers!",
+                                   SH_CONNECT_OPTS,
+                                   NULL};
 
 /* Engines whose registry returns real lists (pg arrays, joined with ","
    by the engine); the others store the text Sqitch wrote ("@a @b",
@@ -59,15 +66,15 @@ static const char *const array_engines[] = {"pg", NULL};
 typedef struct log_ctx {
   sh_ctx *ctx;
   sqlitch_fmt *fmt;
-  int strings;           /* the engine stores the lists as text */
-  sqlitch_buf out;       /* formatted text not yet paged */
-  sqlitch_buf words;     /* split list items, NUL-separated */
-  size_t *offs;          /* their offsets in `words` */
+  int strings;       /* the engine stores the lists as text */
+  sqlitch_buf out;   /* formatted text not yet paged */
+  sqlitch_buf words; /* split list items, NUL-separated */
+  size_t *offs;      /* their offsets in `words` */
   const char **ptrs;
   size_t cap;
   sqlitch_err *err;
   int failed;
-  size_t rows;           /* events formatted */
+  size_t rows; /* events formatted */
 } log_ctx;
 
 static void reserve(log_ctx *l, size_t n) {
@@ -86,9 +93,11 @@ static size_t split(log_ctx *l, const char *s, int tags, size_t *k) {
   while (*s) {
     const char *end = s;
     if (tags) {
-      while (*end && *end != ' ' && !(*end == ',' && end[1] == '@')) end++;
+      while (*end && *end != ' ' && !(*end == ',' && end[1] == '@'))
+        end++;
     } else {
-      while (*end && *end != ',') end++;
+      while (*end && *end != ',')
+        end++;
     }
     if (end > s) {
       reserve(l, *k + 1);
@@ -129,7 +138,8 @@ static int on_event(void *c, const sqlitch_reg_event *r) {
   size_t nr = split(l, r->requires, 0, &k);
   size_t nx = split(l, r->conflicts, 0, &k);
   reserve(l, k + 1);
-  for (size_t i = 0; i < k; i++) l->ptrs[i] = l->words.p + l->offs[i];
+  for (size_t i = 0; i < k; i++)
+    l->ptrs[i] = l->words.p + l->offs[i];
   it.tags = l->ptrs;
   it.ntags = nt;
   it.requires = l->ptrs + nt;

@@ -32,7 +32,7 @@
 #include "status.h"
 
 static const char *const opts[] = {
-    "project=s",         "target|t=s",    "show-tags", "show-changes",
+    "project=s",          "target|t=s",    "show-tags",     "show-changes",
     "date-format|date=s", SH_CONTEXT_OPTS, SH_CONNECT_OPTS, NULL};
 
 /* --flag, else status.<key> as a boolean, else 0. */
@@ -44,7 +44,7 @@ static int flag(sh_ctx *ctx, sh_opts *o, const char *opt, const char *key,
   }
   int v, r = sqlitch_config_get_bool(ctx->config, key, &v, err);
   if (r < 0) {
-    err->exitval = 255;   /* raised by configure */
+    err->exitval = 255; /* raised by configure */
     return SQLITCH_ERROR;
   }
   *out = r == 1 && v;

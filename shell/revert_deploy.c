@@ -11,8 +11,8 @@
 static const char *const modes[] = {"all", "change", "tag", NULL};
 
 /* A boolean from the first key that is set, else dflt. */
-static int config_bool(sh_ctx *ctx, const char *const *keys, int dflt,
-                       int *out, sqlitch_err *err) {
+static int config_bool(sh_ctx *ctx, const char *const *keys, int dflt, int *out,
+                       sqlitch_err *err) {
   for (; *keys; keys++) {
     int v, r = sqlitch_config_get_bool(ctx->config, *keys, &v, err);
     if (r < 0) return SQLITCH_ERROR;
@@ -37,8 +37,10 @@ int sh_rd_configure(sh_ctx *ctx, sh_opts *o, const char *command, sh_rd *rd,
   const char *pa_keys[] = {k_pa, "revert.prompt_accept", NULL};
   int rc = SQLITCH_OK;
 
-  if (sh_opt_has(o, "verify")) rd->verify = sh_opt_bool(o, "verify", 0);
-  else rc = config_bool(ctx, verify_keys, 0, &rd->verify, err);
+  if (sh_opt_has(o, "verify"))
+    rd->verify = sh_opt_bool(o, "verify", 0);
+  else
+    rc = config_bool(ctx, verify_keys, 0, &rd->verify, err);
 
   const char *mode = sh_opt_str(o, "mode");
   if (!sqlitch_perl_true(mode)) mode = sqlitch_config_get(ctx->config, k_mode);
@@ -48,14 +50,17 @@ int sh_rd_configure(sh_ctx *ctx, sh_opts *o, const char *command, sh_rd *rd,
   rd->mode = mode;
 
   if (rc == SQLITCH_OK) {
-    if (sh_opt_has(o, "y")) rd->no_prompt = sh_opt_bool(o, "y", 1);
-    else rc = config_bool(ctx, np_keys, 0, &rd->no_prompt, err);
+    if (sh_opt_has(o, "y"))
+      rd->no_prompt = sh_opt_bool(o, "y", 1);
+    else
+      rc = config_bool(ctx, np_keys, 0, &rd->no_prompt, err);
   }
   if (rc == SQLITCH_OK)
     rc = config_bool(ctx, pa_keys, 1, &rd->prompt_accept, err);
   rd->log_only = sh_opt_bool(o, "log-only", 0);
   rd->has_lock_timeout = sh_opt_has(o, "lock-timeout");
-  rd->lock_timeout = sh_opt_int(o, "lock-timeout", SQLITCH_DEFAULT_LOCK_TIMEOUT);
+  rd->lock_timeout =
+      sh_opt_int(o, "lock-timeout", SQLITCH_DEFAULT_LOCK_TIMEOUT);
   free(k_verify);
   free(k_mode);
   free(k_np);
@@ -85,8 +90,10 @@ void sh_rd_variables(sh_ctx *ctx, sh_opts *o, sqlitch_engine *e,
   const sqlitch_strv *both = sh_opt_list(o, "set");
   const sqlitch_strv *own =
       sh_opt_list(o, strcmp(half, "deploy") == 0 ? "set-deploy" : "set-revert");
-  for (size_t i = 0; i < both->n; i++) sqlitch_strv_push(&sets, both->v[i]);
-  for (size_t i = 0; i < own->n; i++) sqlitch_strv_push(&sets, own->v[i]);
+  for (size_t i = 0; i < both->n; i++)
+    sqlitch_strv_push(&sets, both->v[i]);
+  for (size_t i = 0; i < own->n; i++)
+    sqlitch_strv_push(&sets, own->v[i]);
   sqlitch_strv_clear(&e->opts.variables);
   sqlitch_target_variables(ctx->config, t, half, &sets, &e->opts.variables);
   sqlitch_strv_free(&sets);

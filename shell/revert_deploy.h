@@ -32,14 +32,14 @@
 
 /* The options the role adds, plus ContextCommand's and
    ConnectingCommand's. */
-#define SH_RD_OPTS                                                         \
-  "target|t=s", "mode=s", "verify!", "set|s=s%", "set-deploy|e=s%",        \
-      "set-revert|r=s%", "log-only", "lock-timeout=i", "y",                \
-      SH_CONTEXT_OPTS, SH_CONNECT_OPTS
+#define SH_RD_OPTS                                                             \
+  "target|t=s", "mode=s", "verify!", "set|s=s%", "set-deploy|e=s%",            \
+      "set-revert|r=s%", "log-only", "lock-timeout=i", "y", SH_CONTEXT_OPTS,   \
+      SH_CONNECT_OPTS
 
 typedef struct sh_rd {
   int verify;
-  const char *mode;     /* borrowed from the options or the config */
+  const char *mode; /* borrowed from the options or the config */
   int no_prompt;
   int prompt_accept;
   int log_only;

@@ -29,7 +29,7 @@ static const char other_text[] =
     "%syntax-version=1.0.0\n%project=other\n\n"
     "gizmo 2024-01-16T09:00:00Z Ned <ned@example.com>\n";
 
-static sqlitch_buf said;   /* every reported line, "<level>|text\n" */
+static sqlitch_buf said; /* every reported line, "<level>|text\n" */
 
 static void on_msg(void *ctx, sqlitch_level lvl, int literal, const char *t) {
   static const char lv[] = "TDIECWV";
@@ -47,9 +47,10 @@ static void scripts(const char *name, const char *table) {
   static const char *const kinds[] = {"deploy", "revert", "verify"};
   for (int i = 0; i < 3; i++) {
     char *f = sqlitch_mprintf("%s/%s.sql", kinds[i], name);
-    char *body = i == 0   ? sqlitch_mprintf("CREATE TABLE %s (id INT);\n", table)
-                 : i == 1 ? sqlitch_mprintf("DROP TABLE %s;\n", table)
-                          : sqlitch_mprintf("SELECT id FROM %s WHERE 0;\n", table);
+    char *body = i == 0 ? sqlitch_mprintf("CREATE TABLE %s (id INT);\n", table)
+                 : i == 1
+                     ? sqlitch_mprintf("DROP TABLE %s;\n", table)
+                     : sqlitch_mprintf("SELECT id FROM %s WHERE 0;\n", table);
     put(f, body);
     free(f);
     free(body);
@@ -128,8 +129,8 @@ int main(void) {
   setenv("TZ", "UTC", 1);
   unsetenv("SQITCH_CONFIG");
   unsetenv("SQITCH_TARGET");
-  put("sqitch.conf",
-      "[core]\n\tengine = sqlite\n[engine \"sqlite\"]\n\ttarget = db:sqlite:t.db\n");
+  put("sqitch.conf", "[core]\n\tengine = sqlite\n[engine \"sqlite\"]\n\ttarget "
+                     "= db:sqlite:t.db\n");
   put("sqitch.plan", plan_text);
   put("other.plan", other_text);
   sqlitch_err err = SQLITCH_ERR_INIT;
@@ -189,7 +190,8 @@ int main(void) {
       is_int(st->index, 1, "plan index");
       is_int(sqlitch_status_undeployed(st), 2, "two undeployed");
       is_int(st->nchanges, 2, "two deployed changes listed");
-      is_str(st->nchanges ? st->changes[0].name : NULL, "flips", "newest first");
+      is_str(st->nchanges ? st->changes[0].name : NULL, "flips",
+             "newest first");
       is_str(st->nchanges ? st->changes[1].committer_name : NULL, "Test User",
              "committer");
       is_int(st->ntags, 2, "two tags listed");
@@ -201,19 +203,18 @@ int main(void) {
   sqlitch_plan *plan = NULL;
   if (sqlitch_plan_load("sqitch.plan", &plan, &err)) diag("plan: %s", err.msg);
   const char *flips_id = plan ? plan->changes[1].id : "";
-  char *want = sqlitch_mprintf(
-      "C|On database db:sqlite:t.db\n"
-      "C|Project:  flipr\n"
-      "C|Change:   %s\n"
-      "C|Name:     flips\n"
-      "C|Tags:     @v1.0, @beta\n"
-      "C|Deployed: D\n"
-      "C|By:       Test User <test@example.com>\n"
-      "C|\n"
-      "E|Undeployed changes:\n"
-      "E|  * widgets @v2.0\n"
-      "E|  * users\n",
-      flips_id);
+  char *want = sqlitch_mprintf("C|On database db:sqlite:t.db\n"
+                               "C|Project:  flipr\n"
+                               "C|Change:   %s\n"
+                               "C|Name:     flips\n"
+                               "C|Tags:     @v1.0, @beta\n"
+                               "C|Deployed: D\n"
+                               "C|By:       Test User <test@example.com>\n"
+                               "C|\n"
+                               "E|Undeployed changes:\n"
+                               "E|  * widgets @v2.0\n"
+                               "E|  * users\n",
+                               flips_id);
   char *msg;
   int ev;
   char *got = report(NULL, &o, &msg, &ev);
@@ -235,8 +236,11 @@ int main(void) {
   lo.show_changes = 1;
   lo.date_format = "cldr:'when'";
   got = report(NULL, &lo, &msg, &ev);
-  ok(strstr(got, "C|\nC|Changes:\nC|  flips - when - Test User <test@example.com>\n"
-                 "C|  users - when - Test User <test@example.com>\nC|\nE|Undeployed") != NULL,
+  ok(strstr(
+         got,
+         "C|\nC|Changes:\nC|  flips - when - Test User <test@example.com>\n"
+         "C|  users - when - Test User <test@example.com>\nC|\nE|Undeployed") !=
+         NULL,
      "--show-changes: padded list, newest first");
   free(got);
   free(msg);
@@ -244,8 +248,10 @@ int main(void) {
   lo.show_changes = 0;
   lo.show_tags = 1;
   got = report(NULL, &lo, &msg, &ev);
-  ok(strstr(got, "C|Tags:\nC|  @beta - when - Test User <test@example.com>\n") ||
-         strstr(got, "C|Tags:\nC|  @v1.0 - when - Test User <test@example.com>\n"),
+  ok(strstr(got,
+            "C|Tags:\nC|  @beta - when - Test User <test@example.com>\n") ||
+         strstr(got,
+                "C|Tags:\nC|  @v1.0 - when - Test User <test@example.com>\n"),
      "--show-tags: two tags");
   free(got);
   free(msg);
@@ -261,7 +267,8 @@ int main(void) {
   }
   lo.show_changes = 1;
   got = report(NULL, &lo, &msg, &ev);
-  ok(strstr(got, "C|Name:     users\nC|Deployed: when\n") != NULL, "no Tag line");
+  ok(strstr(got, "C|Name:     users\nC|Deployed: when\n") != NULL,
+     "no Tag line");
   ok(strstr(got, "C|Change:\nC|  users - when") != NULL, "one change: Change:");
   ok(strstr(got, "C|\nC|Tags: None.\n") != NULL, "no tags: Tags: None.");
   ok(strstr(got, "E|Undeployed changes:\nE|  * flips @v1.0 @beta\n") != NULL,
@@ -271,8 +278,10 @@ int main(void) {
 
   ok(deploy(NULL, NULL) == SQLITCH_OK, "deploy the rest");
   got = report(NULL, &o, &msg, &ev);
-  ok(strstr(got, "C|\nE|Nothing to deploy (up-to-date)\n") != NULL, "up to date");
-  ok(strstr(got, "C|Tag:      @v2.0\n") == NULL && strstr(got, "C|Name:     users\n"),
+  ok(strstr(got, "C|\nE|Nothing to deploy (up-to-date)\n") != NULL,
+     "up to date");
+  ok(strstr(got, "C|Tag:      @v2.0\n") == NULL &&
+         strstr(got, "C|Name:     users\n"),
      "reworked users is current, untagged");
   free(got);
   free(msg);
@@ -280,7 +289,8 @@ int main(void) {
   /* ---- plan file missing: the registry's only project */
   got = report("nope.plan", &o, &msg, &ev);
   ok(strstr(got, "C|Project:  flipr\n") &&
-         strstr(got, "C|\nE|Status unknown. Use --plan-file to assess \"flipr\" status\n"),
+         strstr(got, "C|\nE|Status unknown. Use --plan-file to assess "
+                     "\"flipr\" status\n"),
      "no plan: status unknown");
   is_str(msg, NULL, "no plan, one project: no error");
   free(got);
@@ -298,12 +308,14 @@ int main(void) {
   po.project = "other";
   got = report(NULL, &po, &msg, &ev);
   ok(strstr(got, "C|Name:     gizmo\n") &&
-         strstr(got, "Status unknown. Use --plan-file to assess \"other\" status"),
+         strstr(got,
+                "Status unknown. Use --plan-file to assess \"other\" status"),
      "--project other with the flipr plan");
   free(got);
   free(msg);
   got = report("other.plan", &o, &msg, &ev);
-  ok(strstr(got, "E|Nothing to deploy (up-to-date)\n") != NULL, "other plan up to date");
+  ok(strstr(got, "E|Nothing to deploy (up-to-date)\n") != NULL,
+     "other plan up to date");
   free(got);
   free(msg);
 
@@ -314,15 +326,18 @@ int main(void) {
     sqlitch_status_rows *r = NULL;
     ok(sqlitch_status_rows_new(e, NULL, &r, &err) == SQLITCH_OK, "rows");
     size_t dep = 0;
-    for (size_t i = 0; r && i < r->n; i++) dep += r->v[i].deployed;
+    for (size_t i = 0; r && i < r->n; i++)
+      dep += r->v[i].deployed;
     is_int(r ? r->n : 0, 4, "four rows");
     is_int(dep, 4, "all deployed");
-    is_str(r ? r->v[2].committer_email : NULL, "test@example.com", "committer email");
+    is_str(r ? r->v[2].committer_email : NULL, "test@example.com",
+           "committer email");
     ok(r && r->v[2].committed_at && strlen(r->v[2].committed_at) == 19,
        "committed_at text");
     sqlitch_status_rows_free(r);
     r = NULL;
-    ok(sqlitch_status_rows_new(e, "other", &r, &err) == SQLITCH_OK, "rows of other");
+    ok(sqlitch_status_rows_new(e, "other", &r, &err) == SQLITCH_OK,
+       "rows of other");
     is_int(r ? r->n : 0, 1, "other: one unplanned row");
     is_int(r && r->n ? r->v[0].position : 0, -1, "position -1");
     is_str(r && r->n ? r->v[0].name : NULL, "gizmo", "its name");
@@ -337,7 +352,8 @@ int main(void) {
   got = report("short.plan", &o, &msg, &ev);
   ok(strstr(got, "C|\nV|Cannot find this change in short.plan\n") != NULL,
      "vents the plan file");
-  is_str(msg, "Make sure you are connected to the proper database for this project.",
+  is_str(msg,
+         "Make sure you are connected to the proper database for this project.",
          "missing change error");
   is_int(ev, 2, "exit 2");
   free(got);
