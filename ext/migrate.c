@@ -16,11 +16,13 @@
 ** (see vtab_registry.c for how the target and its registry are found),
 ** with the project's configuration: deploy.mode, deploy.verify,
 ** core.verbosity, status.show_changes/show_tags/date_format, script
-** variables. The result is the text the CLI prints on stdout, without the
-** last newline ("Deploying changes to db:sqlite:app.db\n  + users .. ok").
-** A failure raises an SQL error whose message is what the CLI prints on
-** stderr: the script's error and Sqitch's messages ("Deploy failed"), the
-** same bytes, one line after another. NULL arguments count as absent.
+** variables. The result is what the CLI shows on a terminal -- stdout and
+** stderr in order, the same bytes -- without the last newline:
+** "Deploying changes to db:sqlite:app.db\n  + users .. ok". A failure
+** raises an SQL error with that text, ending with the message the CLI
+** ends with ("...\n  + broken .. deploy/broken.sql: Parse error near line
+** 3: no such table: nope\nnot ok\nReverting to flips@v1.0\nDeploy
+** failed"). NULL arguments count as absent.
 **
 ** Why a second connection. Sqitch scripts carry their own BEGIN/COMMIT,
 ** and SQLite refuses COMMIT while a statement -- here the SELECT calling
@@ -59,10 +61,11 @@ SQLITE_EXTENSION_INIT3
 
 /* ============================================================ output */
 
-/* The CLI's two streams, as sh_say() writes them (shell/out.c). */
+/* What the CLI shows on a terminal: stdout and stderr in the order they
+   are written, each message formatted as sh_say() formats it
+   (shell/out.c). */
 typedef struct capture {
-  sqlitch_buf out; /* stdout: the result */
-  sqlitch_buf err; /* stderr: the error message */
+  sqlitch_buf text;
   int verbosity;
 } capture;
 
@@ -82,7 +85,7 @@ static void prefixed(sqlitch_buf *b, const char *prefix, const char *text) {
 static void on_msg(void *ctx, sqlitch_level level, int literal,
                    const char *text) {
   capture *c = ctx;
-  sqlitch_buf *b = &c->out;
+  sqlitch_buf *b = &c->text;
   switch (level) {
   case SQLITCH_TRACE:
     if (c->verbosity < 3) return;
@@ -96,43 +99,36 @@ static void on_msg(void *ctx, sqlitch_level level, int literal,
     if (c->verbosity < 1) return;
     sqlitch_buf_add(b, text);
     break;
-  case SQLITCH_EMIT:
-    sqlitch_buf_add(b, text);
-    break;
   case SQLITCH_COMMENT:
     prefixed(b, "# ", text);
     break;
   case SQLITCH_WARN:
-    b = &c->err;
     prefixed(b, "warning: ", text);
     break;
+  case SQLITCH_EMIT:
   case SQLITCH_VENT:
-    b = &c->err;
     sqlitch_buf_add(b, text);
     break;
   }
   if (!literal) sqlitch_buf_addc(b, '\n');
 }
 
-static void capture_free(capture *c) {
-  sqlitch_buf_free(&c->out);
-  sqlitch_buf_free(&c->err);
-}
-
-/* Text without its final newline(s), copied for SQLite. */
+/* The text without its final newline(s): the result. */
 static void result_text(sqlite3_context *ctx, sqlitch_buf *b) {
   size_t n = b->len;
   while (n && b->p[n - 1] == '\n') n--;
   sqlite3_result_text(ctx, n ? b->p : "", (int)n, SQLITE_TRANSIENT);
 }
 
-/* The error as the CLI shows it: what went to stderr, then the final
-   message (exit value 1 messages go to stdout in the CLI, but they are
-   still the failure's message). */
+/* A failure: the text so far and the final message, as the CLI ends with
+   it (on stdout for exit value 1, stderr otherwise: same place on a
+   terminal), raised as the SQL error. */
 static void result_failure(sqlite3_context *ctx, capture *c,
                            const sqlitch_err *err) {
-  sqlitch_buf *b = &c->err;
-  if (err->msg && err->kind != SQLITCH_E_PRIVATE) sqlitch_buf_add(b, err->msg);
+  sqlitch_buf *b = &c->text;
+  if (err->msg && err->kind != SQLITCH_E_PRIVATE) {
+    if (err->exitval != 1 || c->verbosity >= 1) sqlitch_buf_add(b, err->msg);
+  }
   size_t n = b->len;
   while (n && b->p[n - 1] == '\n') n--;
   if (!n) sqlite3_result_error(ctx, "sqlitch: failed", -1);
@@ -269,7 +265,7 @@ static void run_op(sqlite3_context *ctx, const op_def *op, int argc,
   sqlite3 *db = sqlite3_context_db_handle(ctx);
   sqlitch_ext *x = sqlite3_user_data(ctx);
   sqlitch_err err = SQLITCH_ERR_INIT;
-  capture cap = {SQLITCH_BUF_INIT, SQLITCH_BUF_INIT, 1};
+  capture cap = {SQLITCH_BUF_INIT, 1};
   sqlitch_reporter rep = {on_msg, NULL, &cap};
   sqlitch_ext_project *p = NULL;
   sqlitch_target *t = NULL;
@@ -306,12 +302,12 @@ static void run_op(sqlite3_context *ctx, const op_def *op, int argc,
     }
   }
   sqlitch_engine_free(e); /* closes the engine's connections first */
-  if (rc == SQLITCH_OK) result_text(ctx, &cap.out);
+  if (rc == SQLITCH_OK) result_text(ctx, &cap.text);
   else result_failure(ctx, &cap, &err);
   sqlitch_target_free(t);
   sqlitch_ext_project_free(p);
   sqlitch_err_clear(&err);
-  capture_free(&cap);
+  sqlitch_buf_free(&cap.text);
 }
 
 static void deploy_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
