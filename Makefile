@@ -73,7 +73,7 @@ endif
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
 CSTD    := -std=c11 -D_GNU_SOURCE
 SYSCONFDIR ?= /etc/sqitch
-DEFS    := -DSQLITCH_SYSCONFDIR='"$(SYSCONFDIR)"'
+DEFS    := -DSQLITCH_SYSCONFDIR='"$(SYSCONFDIR)"' -DSQLITCH_LIBDIR='"$(LIBDIR)"'
 ALL_CFLAGS := $(CSTD) $(WARN) $(OPT) -fPIC -fvisibility=hidden $(SANFLAGS) \
               $(DEFS) $(SQLITE_CFLAGS) $(PCRE_CFLAGS) $(ENGINE_CFLAGS) -Icore $(CFLAGS)
 ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)

@@ -83,8 +83,14 @@ int sqlitch_ext_set_project(sqlitch_ext *x, const char *dir, sqlitch_err *err) {
   return SQLITCH_OK;
 }
 
-const char *sqlitch_ext_get_project(const sqlitch_ext *x) {
-  return x->project;
+/* The current directory, absolute (NULL when it cannot be read). */
+static char *cwd_abs(void);
+
+char *sqlitch_ext_project_dir(const sqlitch_ext *x) {
+  if (x->project) return sqlitch_strdup(x->project);
+  const char *env = getenv("SQLITCH_PROJECT_DIR");
+  if (env && *env) return absolute(env);
+  return cwd_abs();
 }
 
 /* =========================================================== project */

@@ -67,8 +67,10 @@ void sqlitch_ext_unref(void *x);
 /* sqlitch_project(dir): the connection's project directory (made
    absolute; NULL or "" clears it). Error when dir is not a directory. */
 int sqlitch_ext_set_project(sqlitch_ext *x, const char *dir, sqlitch_err *err);
-/* The connection's project directory, or NULL. Borrowed. */
-const char *sqlitch_ext_get_project(const sqlitch_ext *x);
+/* The directory calls take their project from: the connection's, else
+   $SQLITCH_PROJECT_DIR, else the current directory; absolute. Caller
+   frees (NULL when none can be read). */
+char *sqlitch_ext_project_dir(const sqlitch_ext *x);
 
 /* ------------------------------------------------------------ project */
 

@@ -10,7 +10,10 @@
 **   SELECT sqlitch_verify('users', '@v1.0');  -- from, to
 **   SELECT sqlitch_status();            -- `sqlitch status` as text
 **   SELECT sqlitch_project('db/proj');  -- where the plan and scripts are
-**   SELECT sqlitch_project();           -- ... as set (NULL: the cwd)
+**   SELECT sqlitch_project('');         -- back to the default
+**   SELECT sqlitch_project();           -- the directory in use, absolute:
+**                                       -- as set, else $SQLITCH_PROJECT_DIR,
+**                                       -- else the current directory
 **
 ** Each is what the CLI command does on target db:sqlite:<this database>
 ** (see vtab_registry.c for how the target and its registry are found),
@@ -323,7 +326,7 @@ static void status_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   run_op(ctx, &ops[OP_STATUS], argc, argv);
 }
 
-/* sqlitch_project([dir]) -> the connection's project directory. */
+/* sqlitch_project([dir]) -> the project directory in use (set it first). */
 static void project_func(sqlite3_context *ctx, int argc,
                          sqlite3_value **argv) {
   sqlitch_ext *x = sqlite3_user_data(ctx);
@@ -335,9 +338,10 @@ static void project_func(sqlite3_context *ctx, int argc,
       return;
     }
   }
-  const char *dir = sqlitch_ext_get_project(x);
+  char *dir = sqlitch_ext_project_dir(x);
   if (dir) sqlite3_result_text(ctx, dir, -1, SQLITE_TRANSIENT);
   else sqlite3_result_null(ctx);
+  free(dir);
 }
 
 /* =================================================== registration */
