@@ -6,7 +6,7 @@
 **                [--planner RE] [-n N] [--skip N] [--reverse]
 **                [--format NAME|format:TEMPLATE] [--date-format FMT]
 **                [--color always|never|auto] [--no-color] [--abbrev N]
-**                [--oneline] [--no-headers]
+**                [--oneline] [--no-headers] [--json]
 **
 ** Flow, as Sqitch's: configure (formats, date format and colour come from
 ** the options, then plan.format / plan.date_format / plan.color; bad
@@ -16,6 +16,11 @@
 ** scanned, not the entries printed (Plan::search_changes, with Perl's
 ** negative array indexes). Output is built in one buffer and paged in
 ** large chunks; an error after some items keeps what was printed.
+**
+** --json (sqlitch only) prints one JSON document instead, with the same
+** selection of changes (see plan_json below and docs/json.md); the
+** formatting options do not apply. An empty plan prints the document with
+** no changes and still exits 1, without the message.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +28,7 @@
 
 #include "args.h"
 #include "format.h"
+#include "json.h"
 #include "plan.h"
 #include "regex.h"
 #include "shell.h"
@@ -41,6 +47,7 @@ static const char *const opts[] = {"event=s",
                                    "abbrev=i",
                                    "oneline",
                                    "headers!",
+                                   "json",
                                    NULL};
 
 #define FLUSH_AT (64 * 1024)
@@ -151,15 +158,57 @@ static void plan_item(const sqlitch_plan *plan, const sqlitch_change *c,
       sqlitch_time_parse(c->timestamp, &it->planned_at) == SQLITCH_OK;
 }
 
+/* One change as a JSON object (field names: docs/json.md, "plan"). */
+static void plan_json_change(sh_json *j, const sqlitch_plan *plan, long at) {
+  const sqlitch_change *c = &plan->changes[at];
+  sh_json_object(j, NULL);
+  sh_json_int(j, "position", at + 1);
+  sh_json_str(j, "change_id", c->id);
+  sh_json_str(j, "name", c->name);
+  sh_json_str(j, "operation", strcmp(c->op, "-") == 0 ? "revert" : "deploy");
+  sh_json_str(j, "note", c->note);
+  sh_json_str(j, "planner_name", c->planner_name);
+  sh_json_str(j, "planner_email", c->planner_email);
+  sh_json_str(j, "planned_at", c->timestamp);
+  for (int k = 0; k < 2; k++) {
+    const sqlitch_dep *deps = k ? c->conflicts : c->requires;
+    size_t n = k ? c->nconflicts : c->nrequires;
+    sh_json_array(j, k ? "conflicts" : "requires");
+    for (size_t i = 0; i < n; i++) {
+      char *str = sqlitch_dep_string(&deps[i]);
+      sh_json_str(j, NULL, str);
+      free(str);
+    }
+    sh_json_end(j);
+  }
+  sh_json_array(j, "tags");
+  for (size_t i = 0; i < c->ntags; i++) {
+    const sqlitch_tag *t = &plan->tags[c->tags[i]];
+    char *name = sqlitch_mprintf("@%s", t->name);
+    sh_json_object(j, NULL);
+    sh_json_str(j, "tag_id", t->id);
+    sh_json_str(j, "name", name);
+    sh_json_str(j, "note", t->note);
+    sh_json_str(j, "planner_name", t->planner_name);
+    sh_json_str(j, "planner_email", t->planner_email);
+    sh_json_str(j, "planned_at", t->timestamp);
+    sh_json_end(j);
+    free(name);
+  }
+  sh_json_end(j);
+  sh_json_end(j);
+}
+
 static void flush(sh_ctx *ctx, sqlitch_buf *out) {
   if (out->len) sh_page_literal(ctx, out->p, out->len);
   sqlitch_buf_reset(out);
 }
 
-/* Format the selected changes; `out` may hold unflushed text on error. */
+/* Format the selected changes, or with `j` write them as JSON objects;
+   `out` may hold unflushed text on error. */
 static int list_changes(sh_ctx *ctx, const sqlitch_plan *plan,
-                        const filters *flt, sqlitch_fmt *fmt, long skip,
-                        long limit, int reverse, sqlitch_buf *out,
+                        const filters *flt, sqlitch_fmt *fmt, sh_json *j,
+                        long skip, long limit, int reverse, sqlitch_buf *out,
                         sqlitch_err *err) {
   long count = (long)plan->nchanges;
   long index, end_at;
@@ -186,6 +235,11 @@ static int list_changes(sh_ctx *ctx, const sqlitch_plan *plan,
     if (at < 0 || at >= count) break;
     const sqlitch_change *c = &plan->changes[at];
     if (!filters_match(flt, c)) continue;
+    if (j) {
+      plan_json_change(j, plan, at);
+      if (out->len >= FLUSH_AT) flush(ctx, out);
+      continue;
+    }
     sqlitch_fmt_item it;
     plan_item(plan, c, &s, &it);
     if (sqlitch_fmt_format(fmt, &it, out, err)) {
@@ -199,6 +253,38 @@ static int list_changes(sh_ctx *ctx, const sqlitch_plan *plan,
   free(s.offs);
   free(s.ptrs);
   return rc;
+}
+
+/* --json: {"project":..,"uri":..,"file":..,"changes":[...]} on one line. */
+static int plan_json(sh_ctx *ctx, const sh_opts *o, const sqlitch_plan *plan,
+                     sqlitch_err *err) {
+  filters flt;
+  if (filters_init(o, &flt, err)) {
+    filters_free(&flt);
+    return SQLITCH_ERROR;
+  }
+  sqlitch_buf out = SQLITCH_BUF_INIT;
+  sh_json j;
+  sh_json_init(&j, &out);
+  char *uri = sqlitch_plan_uri(plan);
+  sh_json_object(&j, NULL);
+  sh_json_str(&j, "project", plan->project);
+  sh_json_str(&j, "uri", uri);
+  sh_json_str(&j, "file", plan->file);
+  sh_json_array(&j, "changes");
+  int rc = list_changes(ctx, plan, &flt, NULL, &j, sh_opt_int(o, "skip", 0),
+                        sh_opt_int(o, "max-count", 0),
+                        sh_opt_bool(o, "reverse", 0), &out, err);
+  sh_json_end(&j);
+  sh_json_end(&j);
+  sqlitch_buf_addc(&out, '\n');
+  flush(ctx, &out);
+  free(uri);
+  sh_json_free(&j);
+  sqlitch_buf_free(&out);
+  filters_free(&flt);
+  if (rc) return SQLITCH_ERROR;
+  return plan->nchanges == 0 ? 1 : 0;
 }
 
 static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
@@ -240,6 +326,10 @@ static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
   sqlitch_buf out = SQLITCH_BUF_INIT;
   int rc = SQLITCH_ERROR;
   if (sqlitch_plan_load(target->plan_file, &plan, err)) goto done;
+  if (sh_opt_bool(o, "json", 0)) {
+    rc = plan_json(ctx, o, plan, err);
+    goto done;
+  }
   if (plan->nchanges == 0) {
     sqlitch_err_set(err, SQLITCH_E_GENERIC, 1, "No changes in %s", plan->file);
     goto done;
@@ -250,7 +340,7 @@ static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
     sqlitch_buf_addf(&out, "# Project: %s\n# File:    %s\n\n", plan->project,
                      plan->file);
   fmt = sqlitch_fmt_new(tmpl, &fo);
-  if (list_changes(ctx, plan, &flt, fmt, sh_opt_int(o, "skip", 0),
+  if (list_changes(ctx, plan, &flt, fmt, NULL, sh_opt_int(o, "skip", 0),
                    sh_opt_int(o, "max-count", 0), sh_opt_bool(o, "reverse", 0),
                    &out, err) == SQLITCH_OK)
     rc = 0;
