@@ -143,6 +143,28 @@ $(EXT): $(EXT_OBJ) $(LIBA)
 	@[ "$(Q)" = "" ] || echo "  LD    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -shared -o $@.$$$$.tmp $(EXT_OBJ) $(LIBA) $(LIBS) && mv -f $@.$$$$.tmp $@
 
+# ---- the extension linked statically (SQLITE_CORE) -------------------------
+# The ext/ files compiled again with -DSQLITE_CORE go into libsqlitch.a as
+# well, so an application links the extension with -lsqlitch and registers
+# it with sqlite3_auto_extension(sqlite3_sqlitch_init); see examples/c.
+# (sqlitch.so links its own ext/ objects first and pulls none of these.)
+EXT_CORE_OBJ := $(patsubst ext/%.c,$(BUILD)/ext-core/%.o,$(EXT_SRC))
+$(LIBA): $(EXT_CORE_OBJ)
+$(BUILD)/ext-core/%.o: ext/%.c $(wildcard core/*.h) $(wildcard ext/*.h)
+	@mkdir -p $(dir $@)
+	@[ "$(Q)" = "" ] || echo "  CC    $< (SQLITE_CORE)"
+	$(Q)$(CC) $(ALL_CFLAGS) -DSQLITE_CORE -Iext -c -o $@.$$$$.tmp $< && mv -f $@.$$$$.tmp $@
+
+# The C example (tests/ext/examples.t runs it).
+EXAMPLES := $(BUILD)/examples/migrate
+.PHONY: examples
+all: $(EXAMPLES)
+examples: $(EXAMPLES)
+$(BUILD)/examples/migrate: examples/c/migrate.c $(LIBA)
+	@mkdir -p $(dir $@)
+	@[ "$(Q)" = "" ] || echo "  LD    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@.$$$$.tmp $< $(LIBA) $(LIBS) $(ALL_LDFLAGS) && mv -f $@.$$$$.tmp $@
+
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBA)
 	@mkdir -p $(dir $@)
 	@[ "$(Q)" = "" ] || echo "  CC    $@"

@@ -31,7 +31,7 @@ SQLITE_EXTENSION_INIT3
 
 struct sqlitch_ext {
   int refs;
-  char *project;                          /* sqlitch_project(), absolute */
+  char *project;                           /* sqlitch_project(), absolute */
   sqlitch_ext_plan *plans[PLAN_CACHE_MAX]; /* most recently used first */
 };
 
@@ -76,8 +76,7 @@ int sqlitch_ext_set_project(sqlitch_ext *x, const char *dir, sqlitch_err *err) {
     return sqlitch_err_fail(err, "Project directory %s does not exist", dir);
   char *abs = absolute(dir);
   if (!abs)
-    return sqlitch_err_fail(err, "Cannot resolve %s: %s", dir,
-                            strerror(errno));
+    return sqlitch_err_fail(err, "Cannot resolve %s: %s", dir, strerror(errno));
   free(x->project);
   x->project = abs;
   return SQLITCH_OK;
@@ -286,9 +285,12 @@ int sqlitch_ext_project_target(sqlitch_ext_project *p, sqlite3 *db,
                                sqlitch_err *err) {
   int rc;
   *out = NULL;
-  if (name && *name) rc = sqlitch_target_new(p->cfg, name, NULL, out, err);
-  else if (db) rc = db_target(p, db, out, err);
-  else rc = default_target(p, out, err);
+  if (name && *name)
+    rc = sqlitch_target_new(p->cfg, name, NULL, out, err);
+  else if (db)
+    rc = db_target(p, db, out, err);
+  else
+    rc = default_target(p, out, err);
   if (rc) return SQLITCH_ERROR;
   fix_paths(p, *out);
   return SQLITCH_OK;
@@ -348,7 +350,7 @@ int sqlitch_ext_plan_get(sqlitch_ext *x, const char *file,
   sqlitch_ext_plan *p = sqlitch_calloc(1, sizeof *p);
   *p = key;
   p->plan = plan;
-  p->refs = 2; /* the cache's and the caller's */
+  p->refs = 2;                             /* the cache's and the caller's */
   for (int i = 0; i < PLAN_CACHE_MAX; i++) /* an older version goes */
     if (x->plans[i] && x->plans[i]->dev == p->dev &&
         x->plans[i]->ino == p->ino) {
@@ -368,7 +370,8 @@ int sqlitch_ext_plan_get(sqlitch_ext *x, const char *file,
 /* FNV-1a */
 static size_t hash(const char *s) {
   size_t h = (size_t)1469598103934665603ULL;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
   return h;
 }
 
@@ -376,7 +379,8 @@ static size_t hash(const char *s) {
 static void build_index(sqlitch_ext_plan *p) {
   const sqlitch_plan *plan = p->plan;
   size_t n = plan->nchanges, cap = 16;
-  while (cap < n * 2) cap *= 2;
+  while (cap < n * 2)
+    cap *= 2;
   p->by_name = sqlitch_calloc(cap, sizeof(long));
   p->by_id = sqlitch_calloc(cap, sizeof(long));
   p->next_name = sqlitch_malloc((n ? n : 1) * sizeof(long));
@@ -401,7 +405,8 @@ static void build_index(sqlitch_ext_plan *p) {
       h = (h + 1) & (cap - 1);
     }
     h = hash(c->id) & (cap - 1);
-    while (p->by_id[h]) h = (h + 1) & (cap - 1);
+    while (p->by_id[h])
+      h = (h + 1) & (cap - 1);
     p->by_id[h] = (long)i + 1;
   }
   free(last);
@@ -431,6 +436,7 @@ long sqlitch_ext_plan_by_id(sqlitch_ext_plan *p, const char *id) {
 char *sqlitch_ext_errmsg(const sqlitch_err *err) {
   const char *m = err && err->msg ? err->msg : "sqlitch: unknown error";
   size_t n = strlen(m);
-  while (n && m[n - 1] == '\n') n--; /* Sqitch's blank line after some */
+  while (n && m[n - 1] == '\n')
+    n--; /* Sqitch's blank line after some */
   return sqlite3_mprintf("%.*s", (int)n, m);
 }

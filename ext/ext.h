@@ -6,11 +6,11 @@
 ** the two entry points) plus one file per SQL surface, each with a
 ** register function called from the entry file's table:
 **
-**   vtab_plan.c      sqlitch_plan                    sqlitch_vtab_plan_register
-**   vtab_registry.c  sqlitch_changes, sqlitch_tags,  sqlitch_vtab_registry_register
-**                    sqlitch_events, sqlitch_status
-**   migrate.c        sqlitch_deploy/revert/verify/   sqlitch_migrate_register
-**                    status/project()
+**   vtab_plan.c      sqlitch_plan           (sqlitch_vtab_plan_register)
+**   vtab_registry.c  sqlitch_changes, sqlitch_tags, sqlitch_events,
+**                    sqlitch_status         (sqlitch_vtab_registry_register)
+**   migrate.c        sqlitch_deploy/revert/verify/status/project()
+**                                           (sqlitch_migrate_register)
 **   context.c        per-connection state, project resolution, plan cache
 **                    (no SQL objects)
 **
@@ -76,9 +76,9 @@ char *sqlitch_ext_project_dir(const sqlitch_ext *x);
 
 typedef struct sqlitch_ext_project {
   sqlitch_config *cfg;
-  char *dir;        /* absolute project directory when it is not the
-                       current directory; NULL = work in the cwd */
-  char *plan_file;  /* a plan file given as the project path, or NULL */
+  char *dir;       /* absolute project directory when it is not the
+                      current directory; NULL = work in the cwd */
+  char *plan_file; /* a plan file given as the project path, or NULL */
 } sqlitch_ext_project;
 
 /* Resolve `path` (a project directory, a plan file, or NULL/"" for the
@@ -90,8 +90,7 @@ void sqlitch_ext_project_free(sqlitch_ext_project *p);
 /* What needs a plan needs a project: without a configuration file (and
    no plan file given) this is the CLI's "No project configuration found.
    Run the "init" command to initialize a project". */
-int sqlitch_ext_project_require(const sqlitch_ext_project *p,
-                                sqlitch_err *err);
+int sqlitch_ext_project_require(const sqlitch_ext_project *p, sqlitch_err *err);
 
 /* The target of a call, with relative paths made relative to p->dir:
      name given    that target (a name or a db: URI), as the CLI's <target>;
@@ -117,10 +116,10 @@ typedef struct sqlitch_ext_plan {
   /* private: the file's identity and the lookup tables */
   unsigned long long dev, ino, size;
   long long mtime_s, mtime_ns, ctime_s, ctime_ns;
-  size_t cap;       /* hash table size (power of two), 0 = not built */
-  long *by_name;    /* cap slots: 1 + index of the first change of a name */
-  long *by_id;      /* cap slots: 1 + index of a change id */
-  long *next_name;  /* per change: the next change of the same name, -1 */
+  size_t cap;      /* hash table size (power of two), 0 = not built */
+  long *by_name;   /* cap slots: 1 + index of the first change of a name */
+  long *by_id;     /* cap slots: 1 + index of a change id */
+  long *next_name; /* per change: the next change of the same name, -1 */
 } sqlitch_ext_plan;
 
 /* The plan in `file`, parsed once per version of the file. The caller

@@ -38,7 +38,7 @@
 ** statement sees the new schema and data (SQLite checks the file's change
 ** counter and schema cookie). What would break that is refused up front,
 ** before anything is touched, with an error naming the function:
-**   - an open transaction on the connection (BEGIN ... SELECT sqlitch_deploy()),
+**   - an open transaction on the connection (BEGIN; SELECT sqlitch_deploy();),
 **   - a statement holding a read lock (SELECT sqlitch_deploy() FROM t, or
 **     an unfinished SELECT on the same connection),
 **   - a database in memory or temporary (nothing to reopen),
@@ -102,16 +102,10 @@ static void on_msg(void *ctx, sqlitch_level level, int literal,
     if (c->verbosity < 1) return;
     sqlitch_buf_add(b, text);
     break;
-  case SQLITCH_COMMENT:
-    prefixed(b, "# ", text);
-    break;
-  case SQLITCH_WARN:
-    prefixed(b, "warning: ", text);
-    break;
+  case SQLITCH_COMMENT: prefixed(b, "# ", text); break;
+  case SQLITCH_WARN: prefixed(b, "warning: ", text); break;
   case SQLITCH_EMIT:
-  case SQLITCH_VENT:
-    sqlitch_buf_add(b, text);
-    break;
+  case SQLITCH_VENT: sqlitch_buf_add(b, text); break;
   }
   if (!literal) sqlitch_buf_addc(b, '\n');
 }
@@ -119,7 +113,8 @@ static void on_msg(void *ctx, sqlitch_level level, int literal,
 /* The text without its final newline(s): the result. */
 static void result_text(sqlite3_context *ctx, sqlitch_buf *b) {
   size_t n = b->len;
-  while (n && b->p[n - 1] == '\n') n--;
+  while (n && b->p[n - 1] == '\n')
+    n--;
   sqlite3_result_text(ctx, n ? b->p : "", (int)n, SQLITE_TRANSIENT);
 }
 
@@ -133,9 +128,12 @@ static void result_failure(sqlite3_context *ctx, capture *c,
     if (err->exitval != 1 || c->verbosity >= 1) sqlitch_buf_add(b, err->msg);
   }
   size_t n = b->len;
-  while (n && b->p[n - 1] == '\n') n--;
-  if (!n) sqlite3_result_error(ctx, "sqlitch: failed", -1);
-  else sqlite3_result_error(ctx, b->p, (int)n);
+  while (n && b->p[n - 1] == '\n')
+    n--;
+  if (!n)
+    sqlite3_result_error(ctx, "sqlitch: failed", -1);
+  else
+    sqlite3_result_error(ctx, b->p, (int)n);
 }
 
 /* ================================================= connection checks */
@@ -207,8 +205,8 @@ typedef enum { OP_DEPLOY, OP_REVERT, OP_VERIFY, OP_STATUS } op_kind;
 
 typedef struct op_def {
   op_kind kind;
-  const char *fn;       /* SQL name, for messages */
-  const char *command;  /* CLI command, for script variables */
+  const char *fn;      /* SQL name, for messages */
+  const char *command; /* CLI command, for script variables */
   needs what;
 } op_def;
 
@@ -286,12 +284,9 @@ static void run_op(sqlite3_context *ctx, const op_def *op, int argc,
   if (rc == SQLITCH_OK) {
     e->opts.verbosity = cap.verbosity;
     e->opts.no_prompt = 1; /* SQL cannot answer a prompt: revert -y */
-    sqlitch_target_variables(p->cfg, t, op->command, NULL,
-                             &e->opts.variables);
+    sqlitch_target_variables(p->cfg, t, op->command, NULL, &e->opts.variables);
     switch (op->kind) {
-    case OP_DEPLOY:
-      rc = do_deploy(e, p->cfg, arg(argc, argv, 0), &err);
-      break;
+    case OP_DEPLOY: rc = do_deploy(e, p->cfg, arg(argc, argv, 0), &err); break;
     case OP_REVERT:
       rc = sqlitch_engine_revert(e, arg(argc, argv, 0), &err);
       break;
@@ -299,14 +294,14 @@ static void run_op(sqlite3_context *ctx, const op_def *op, int argc,
       rc = sqlitch_engine_verify(e, arg(argc, argv, 0), arg(argc, argv, 1),
                                  &err);
       break;
-    case OP_STATUS:
-      rc = do_status(e, p->cfg, &err);
-      break;
+    case OP_STATUS: rc = do_status(e, p->cfg, &err); break;
     }
   }
   sqlitch_engine_free(e); /* closes the engine's connections first */
-  if (rc == SQLITCH_OK) result_text(ctx, &cap.text);
-  else result_failure(ctx, &cap, &err);
+  if (rc == SQLITCH_OK)
+    result_text(ctx, &cap.text);
+  else
+    result_failure(ctx, &cap, &err);
   sqlitch_target_free(t);
   sqlitch_ext_project_free(p);
   sqlitch_err_clear(&err);
@@ -327,8 +322,7 @@ static void status_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 }
 
 /* sqlitch_project([dir]) -> the project directory in use (set it first). */
-static void project_func(sqlite3_context *ctx, int argc,
-                         sqlite3_value **argv) {
+static void project_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlitch_ext *x = sqlite3_user_data(ctx);
   if (argc == 1) {
     sqlitch_err err = SQLITCH_ERR_INIT;
@@ -339,8 +333,10 @@ static void project_func(sqlite3_context *ctx, int argc,
     }
   }
   char *dir = sqlitch_ext_project_dir(x);
-  if (dir) sqlite3_result_text(ctx, dir, -1, SQLITE_TRANSIENT);
-  else sqlite3_result_null(ctx);
+  if (dir)
+    sqlite3_result_text(ctx, dir, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_result_null(ctx);
   free(dir);
 }
 
@@ -360,11 +356,9 @@ static const struct {
 
 int sqlitch_migrate_register(sqlite3 *db, sqlitch_ext *x) {
   int rc = SQLITE_OK;
-  for (size_t i = 0; rc == SQLITE_OK && i < sizeof funcs / sizeof funcs[0];
-       i++)
-    rc = sqlite3_create_function_v2(db, funcs[i].name, funcs[i].nargs,
-                                    SQLITE_UTF8 | SQLITE_DIRECTONLY,
-                                    sqlitch_ext_ref(x), funcs[i].fn, NULL, NULL,
-                                    sqlitch_ext_unref);
+  for (size_t i = 0; rc == SQLITE_OK && i < sizeof funcs / sizeof funcs[0]; i++)
+    rc = sqlite3_create_function_v2(
+        db, funcs[i].name, funcs[i].nargs, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+        sqlitch_ext_ref(x), funcs[i].fn, NULL, NULL, sqlitch_ext_unref);
   return rc;
 }

@@ -23,7 +23,7 @@
 **   note           TEXT     note, unescaped ('' when none)
 **   planner_name   TEXT
 **   planner_email  TEXT
-**   planned_at     TEXT     'YYYY-MM-DD HH:MM:SS' UTC, as the registry stores it
+**   planned_at     TEXT     'YYYY-MM-DD HH:MM:SS' UTC (the registry's form)
 **   requires       TEXT     dependencies, space-separated ('' when none),
 **                           as Sqitch renders them: users, other:gadgets, x@v1
 **   conflicts      TEXT     conflicts, space-separated, without "!"
@@ -178,8 +178,8 @@ static int resolve(plan_cursor *c, plan_vtab *v, const char *path) {
   return SQLITE_OK;
 }
 
-static int plan_filter(sqlite3_vtab_cursor *cur, int idxNum,
-                       const char *idxStr, int argc, sqlite3_value **argv) {
+static int plan_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+                       int argc, sqlite3_value **argv) {
   plan_cursor *c = (plan_cursor *)cur;
   plan_vtab *v = (plan_vtab *)cur->pVtab;
   int i = 0;
@@ -202,7 +202,8 @@ static int plan_filter(sqlite3_vtab_cursor *cur, int idxNum,
     long at = id ? sqlitch_ext_plan_by_id(c->plan, id) : -1;
     if (c->chain) { /* name and id: the id's row if the name matches */
       long r = c->row;
-      while (r >= 0 && r != at) r = c->plan->next_name[r];
+      while (r >= 0 && r != at)
+        r = c->plan->next_name[r];
       at = r;
     }
     c->row = at;
@@ -214,7 +215,8 @@ static int plan_filter(sqlite3_vtab_cursor *cur, int idxNum,
     long at = pos >= 1 && pos <= n ? (long)pos - 1 : -1;
     if (c->chain) {
       long r = c->row;
-      while (r >= 0 && r != at) r = c->plan->next_name[r];
+      while (r >= 0 && r != at)
+        r = c->plan->next_name[r];
       at = r;
     } else if ((idxNum & IDX_ID) && c->row != at) {
       at = -1;
@@ -229,8 +231,10 @@ static int plan_filter(sqlite3_vtab_cursor *cur, int idxNum,
 
 static int plan_next(sqlite3_vtab_cursor *cur) {
   plan_cursor *c = (plan_cursor *)cur;
-  if (c->chain) c->row = c->plan->next_name[c->row];
-  else c->row++;
+  if (c->chain)
+    c->row = c->plan->next_name[c->row];
+  else
+    c->row++;
   long n = (long)c->plan->plan->nchanges;
   c->eof = c->row < 0 || c->row >= n || (c->stop >= 0 && c->row >= c->stop);
   return SQLITE_OK;
@@ -255,8 +259,10 @@ static char *deps_text(const sqlitch_dep *d, size_t n) {
 
 /* Hand a malloc'ed string to SQLite (copied; ours freed). */
 static void result_owned(sqlite3_context *ctx, char *s) {
-  if (s) sqlite3_result_text(ctx, s, -1, SQLITE_TRANSIENT);
-  else sqlite3_result_null(ctx);
+  if (s)
+    sqlite3_result_text(ctx, s, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_result_null(ctx);
   free(s);
 }
 
@@ -407,30 +413,30 @@ static int plan_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
 }
 
 static sqlite3_module plan_module = {
-    0,                /* iVersion */
-    0,                /* xCreate: eponymous only */
-    plan_connect,     /* xConnect */
-    plan_best_index,  /* xBestIndex */
-    plan_disconnect,  /* xDisconnect */
-    0,                /* xDestroy */
-    plan_open,        /* xOpen */
-    plan_close,       /* xClose */
-    plan_filter,      /* xFilter */
-    plan_next,        /* xNext */
-    plan_eof,         /* xEof */
-    plan_column,      /* xColumn */
-    plan_rowid,       /* xRowid */
-    0,                /* xUpdate: read-only */
-    0,                /* xBegin */
-    0,                /* xSync */
-    0,                /* xCommit */
-    0,                /* xRollback */
-    0,                /* xFindFunction */
-    0,                /* xRename */
-    0,                /* xSavepoint */
-    0,                /* xRelease */
-    0,                /* xRollbackTo */
-    0                 /* xShadowName */
+    0,               /* iVersion */
+    0,               /* xCreate: eponymous only */
+    plan_connect,    /* xConnect */
+    plan_best_index, /* xBestIndex */
+    plan_disconnect, /* xDisconnect */
+    0,               /* xDestroy */
+    plan_open,       /* xOpen */
+    plan_close,      /* xClose */
+    plan_filter,     /* xFilter */
+    plan_next,       /* xNext */
+    plan_eof,        /* xEof */
+    plan_column,     /* xColumn */
+    plan_rowid,      /* xRowid */
+    0,               /* xUpdate: read-only */
+    0,               /* xBegin */
+    0,               /* xSync */
+    0,               /* xCommit */
+    0,               /* xRollback */
+    0,               /* xFindFunction */
+    0,               /* xRename */
+    0,               /* xSavepoint */
+    0,               /* xRelease */
+    0,               /* xRollbackTo */
+    0                /* xShadowName */
 };
 
 int sqlitch_vtab_plan_register(sqlite3 *db, sqlitch_ext *x) {

@@ -8,7 +8,7 @@
 **   SELECT tag, change FROM sqlitch_tags;
 **   SELECT event, change, committed_at FROM sqlitch_events;
 **   SELECT name, status FROM sqlitch_status WHERE status = 'pending';
-**   SELECT * FROM sqlitch_changes('db:pg://localhost/flipr');  -- another engine
+**   SELECT * FROM sqlitch_changes('db:pg://localhost/flipr');  -- pg
 **   SELECT * FROM sqlitch_status('prod', 'path/to/project');
 **
 ** Arguments (hidden columns, in this order):
@@ -393,11 +393,11 @@ static int load_status(load_ctx *L, const sqlitch_strv *projects,
 typedef struct reg_spec {
   const char *name;
   const char *schema;
-  size_t ncol;          /* visible columns; target and path follow */
-  unsigned int ints;    /* bit k: column k is INTEGER */
-  int all_projects;     /* the loader wants registered_projects */
+  size_t ncol;                /* visible columns; target and path follow */
+  unsigned int ints;          /* bit k: column k is INTEGER */
+  int all_projects;           /* the loader wants registered_projects */
   int empty_without_registry; /* no registry: no rows (else call anyway) */
-  int needs_project;    /* reads the plan: a project must be found */
+  int needs_project;          /* reads the plan: a project must be found */
   int (*load)(load_ctx *L, const sqlitch_strv *projects, sqlitch_err *err);
 } reg_spec;
 
@@ -496,8 +496,8 @@ static int load(reg_vtab *v, const char *target, const char *path, rows *r,
   if (rc == SQLITCH_OK && spec->needs_project)
     rc = sqlitch_ext_project_require(p, err);
   if (rc == SQLITCH_OK)
-    rc = sqlitch_ext_project_target(p, target && *target ? NULL : v->db,
-                                    target, &t, err);
+    rc = sqlitch_ext_project_target(p, target && *target ? NULL : v->db, target,
+                                    &t, err);
   if (rc == SQLITCH_OK) rc = sqlitch_engine_new(p->cfg, t, NULL, &e, err);
   int init = 0;
   if (rc == SQLITCH_OK) rc = sqlitch_engine_initialized(e, &init, err);
@@ -514,8 +514,8 @@ static int load(reg_vtab *v, const char *target, const char *path, rows *r,
   return rc;
 }
 
-static int reg_filter(sqlite3_vtab_cursor *cur, int idxNum,
-                      const char *idxStr, int argc, sqlite3_value **argv) {
+static int reg_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+                      int argc, sqlite3_value **argv) {
   reg_cursor *c = (reg_cursor *)cur;
   reg_vtab *v = (reg_vtab *)cur->pVtab;
   const char *target = NULL, *path = NULL;
@@ -549,8 +549,7 @@ static int reg_eof(sqlite3_vtab_cursor *cur) {
   return c->i >= c->r.n;
 }
 
-static int reg_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
-                      int col) {
+static int reg_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
   reg_cursor *c = (reg_cursor *)cur;
   const reg_spec *spec = ((reg_vtab *)cur->pVtab)->aux->spec;
   size_t k = (size_t)col;
@@ -560,9 +559,12 @@ static int reg_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
     return SQLITE_OK;
   }
   const char *s = c->r.cell[c->i * c->r.ncol + k];
-  if (!s) sqlite3_result_null(ctx);
-  else if (spec->ints & (1u << k)) sqlite3_result_int64(ctx, atoll(s));
-  else sqlite3_result_text(ctx, s, -1, SQLITE_TRANSIENT);
+  if (!s)
+    sqlite3_result_null(ctx);
+  else if (spec->ints & (1u << k))
+    sqlite3_result_int64(ctx, atoll(s));
+  else
+    sqlite3_result_text(ctx, s, -1, SQLITE_TRANSIENT);
   return SQLITE_OK;
 }
 
@@ -581,8 +583,10 @@ static int reg_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
     const struct sqlite3_index_constraint *k = &info->aConstraint[i];
     int h = k->iColumn - (int)spec->ncol;
     if (h < 0 || h > 1 || k->op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
-    if (!k->usable) unusable |= 1 << h;
-    else if (which[h] < 0) which[h] = i;
+    if (!k->usable)
+      unusable |= 1 << h;
+    else if (which[h] < 0)
+      which[h] = i;
   }
   if ((unusable & 1 && which[0] < 0) || (unusable & 2 && which[1] < 0))
     return SQLITE_CONSTRAINT;
@@ -600,30 +604,30 @@ static int reg_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
 }
 
 static sqlite3_module reg_module = {
-    0,               /* iVersion */
-    0,               /* xCreate: eponymous only */
-    reg_connect,     /* xConnect */
-    reg_best_index,  /* xBestIndex */
-    reg_disconnect,  /* xDisconnect */
-    0,               /* xDestroy */
-    reg_open,        /* xOpen */
-    reg_close,       /* xClose */
-    reg_filter,      /* xFilter */
-    reg_next,        /* xNext */
-    reg_eof,         /* xEof */
-    reg_column,      /* xColumn */
-    reg_rowid,       /* xRowid */
-    0,               /* xUpdate: read-only */
-    0,               /* xBegin */
-    0,               /* xSync */
-    0,               /* xCommit */
-    0,               /* xRollback */
-    0,               /* xFindFunction */
-    0,               /* xRename */
-    0,               /* xSavepoint */
-    0,               /* xRelease */
-    0,               /* xRollbackTo */
-    0                /* xShadowName */
+    0,              /* iVersion */
+    0,              /* xCreate: eponymous only */
+    reg_connect,    /* xConnect */
+    reg_best_index, /* xBestIndex */
+    reg_disconnect, /* xDisconnect */
+    0,              /* xDestroy */
+    reg_open,       /* xOpen */
+    reg_close,      /* xClose */
+    reg_filter,     /* xFilter */
+    reg_next,       /* xNext */
+    reg_eof,        /* xEof */
+    reg_column,     /* xColumn */
+    reg_rowid,      /* xRowid */
+    0,              /* xUpdate: read-only */
+    0,              /* xBegin */
+    0,              /* xSync */
+    0,              /* xCommit */
+    0,              /* xRollback */
+    0,              /* xFindFunction */
+    0,              /* xRename */
+    0,              /* xSavepoint */
+    0,              /* xRelease */
+    0,              /* xRollbackTo */
+    0               /* xShadowName */
 };
 
 static void aux_free(void *p) {

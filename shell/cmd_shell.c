@@ -106,13 +106,14 @@ static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
     goto done;
   }
   if (!(ext = find_extension(&tried))) {
-    sqlitch_err_fail(err, "Cannot find the sqlitch extension (sqlitch.so) in %s",
-                     tried);
+    sqlitch_err_fail(
+        err, "Cannot find the sqlitch extension (sqlitch.so) in %s", tried);
     goto done;
   }
   cwd = getcwd(NULL, 0);
   if (!cwd || setenv("SQLITCH_PROJECT_DIR", cwd, 1) != 0) {
-    sqlitch_err_fail(err, "Cannot set SQLITCH_PROJECT_DIR: %s", strerror(errno));
+    sqlitch_err_fail(err, "Cannot set SQLITCH_PROJECT_DIR: %s",
+                     strerror(errno));
     goto done;
   }
   /* client -cmd '.load EXT' [passed options] DBFILE */
@@ -125,7 +126,8 @@ static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
   args[n++] = (char *)client;
   args[n++] = "-cmd";
   args[n++] = load;
-  for (int i = first; i < argc; i++) args[n++] = argv[i];
+  for (int i = first; i < argc; i++)
+    args[n++] = argv[i];
   args[n++] = t->uri->dbname;
   args[n] = NULL;
   fflush(stdout);
