@@ -74,6 +74,15 @@ WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
 CSTD    := -std=c11 -D_GNU_SOURCE
 SYSCONFDIR ?= /etc/sqitch
 DEFS    := -DSQLITCH_SYSCONFDIR='"$(SYSCONFDIR)"' -DSQLITCH_LIBDIR='"$(LIBDIR)"'
+# Objects that compile a directory in (the system config dir, the LIBDIR
+# where `sqlitch shell` looks for the extension) are rebuilt when DEFS
+# changes, so `make install PREFIX=/usr` never installs a binary built for
+# another prefix.
+DEFS_STAMP := $(BUILD)/defs.stamp
+ifneq ($(file <$(DEFS_STAMP)),$(DEFS))
+$(shell mkdir -p $(BUILD))
+$(file >$(DEFS_STAMP),$(DEFS))
+endif
 ALL_CFLAGS := $(CSTD) $(WARN) $(OPT) -fPIC -fvisibility=hidden $(SANFLAGS) \
               $(DEFS) $(SQLITE_CFLAGS) $(PCRE_CFLAGS) $(ENGINE_CFLAGS) -Icore $(CFLAGS)
 ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
@@ -173,7 +182,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBA)
 man: $(MANPAGES)
 build/man/%: docs/man/%.md tools/md2man
 	@mkdir -p build/man
-	$(Q)sh tools/md2man $< > $@
+	$(Q)sh tools/md2man $< > $@.$$$$.tmp && mv -f $@.$$$$.tmp $@
 
 # ---- the two README commands ------------------------------------------------
 # make demo: install build dependencies (as root), build, and run the demo
@@ -234,7 +243,14 @@ bench: $(CLI)
 	$(Q)bench/run $(BENCH_ARGS)
 
 # ---- install ---------------------------------------------------------------
-install: all
+# Installs the CLI, the extension (LIBDIR/sqlitch.so, so that a bare
+# `.load sqlitch` finds it on the library path), the static library and
+# header for embedding, sqlitch.pc, and the man pages. Never uses sudo or
+# ldconfig. Objects that embed LIBDIR are rebuilt for the PREFIX given.
+PC_REQUIRES := sqlite3 libpcre2-8$(if $(HAVE_PG), libpq)$(if $(HAVE_MYSQL), libmariadb)
+$(BUILD)/shell/cmd_shell.o $(BUILD)/core/config.o: $(DEFS_STAMP)
+
+install: $(CLI) $(EXT) $(LIBA) man
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \
 	  $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
 	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
@@ -242,11 +258,12 @@ install: all
 	install -m 755 $(EXT) $(DESTDIR)$(LIBDIR)/sqlitch.so
 	install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/libsqlitch.a
 	install -m 644 core/sqlitch.h $(DESTDIR)$(INCDIR)/sqlitch.h
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
-	    -e 's|@VERSION@|$(VERSION)|' -e 's|@LIBS@|$(LIBS)|' sqlitch.pc.in \
-	    > $(DESTDIR)$(PKGCONFIGDIR)/sqlitch.pc
+	sed -e '/^#/d' -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    -e 's|@REQUIRES@|$(PC_REQUIRES)|' sqlitch.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/sqlitch.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/sqlitch.pc
 	for m in $(MANPAGES); do \
-	  s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	  s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sqlitch $(DESTDIR)$(LIBDIR)/sqlitch.so \
@@ -256,10 +273,23 @@ uninstall:
 	  s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
 
 # ---- dist ------------------------------------------------------------------
+# The release tarball: the committed tree (git archive HEAD), or, outside a
+# git checkout (an unpacked tarball), the tree without build outputs.
+# DIST_DIR says where to write it.
+DIST_DIR  ?= .
+DIST_NAME := sqlitch-$(VERSION)
 dist:
-	$(Q)rm -f sqlitch-$(VERSION).tar.gz
-	$(Q)git archive --format=tar.gz --prefix=sqlitch-$(VERSION)/ -o sqlitch-$(VERSION).tar.gz HEAD
-	@echo "sqlitch-$(VERSION).tar.gz"
+	$(Q)mkdir -p $(DIST_DIR)
+	$(Q)rm -f $(DIST_DIR)/$(DIST_NAME).tar.gz
+	$(Q)if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  git archive --format=tar.gz --prefix=$(DIST_NAME)/ \
+	    -o $(DIST_DIR)/$(DIST_NAME).tar.gz HEAD; \
+	else \
+	  tar -czf $(DIST_DIR)/$(DIST_NAME).tar.gz --transform 's|^\.|$(DIST_NAME)|' \
+	    --exclude=./build --exclude=./sqlitch --exclude=./sqlitch.so \
+	    --exclude=./libsqlitch.a --exclude='./sqlitch-*.tar.gz' .; \
+	fi
+	@echo "$(DIST_DIR)/$(DIST_NAME).tar.gz"
 
 clean:
 	rm -rf build sqlitch sqlitch.so libsqlitch.a sqlitch-*.tar.gz
