@@ -152,6 +152,11 @@ $(EXT): $(EXT_OBJ) $(LIBA)
 	@[ "$(Q)" = "" ] || echo "  LD    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -shared -o $@.$$$$.tmp $(EXT_OBJ) $(LIBA) $(LIBS) && mv -f $@.$$$$.tmp $@
 
+# The extension stays mapped after dlclose (-z nodelete): the client
+# libraries it pulls in (libpq, libmariadb, OpenSSL) keep global state and
+# exit handlers that must not outlive their code in the host process.
+$(EXT): ALL_LDFLAGS += -Wl,-z,nodelete
+
 # ---- the extension linked statically (SQLITE_CORE) -------------------------
 # The ext/ files compiled again with -DSQLITE_CORE go into libsqlitch.a as
 # well, so an application links the extension with -lsqlitch and registers

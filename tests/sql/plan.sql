@@ -25,7 +25,8 @@ EXPLAIN QUERY PLAN SELECT * FROM sqlitch_plan WHERE change_id = 'x';
 EXPLAIN QUERY PLAN SELECT * FROM sqlitch_plan('.') WHERE position = 2;
 EXPLAIN QUERY PLAN SELECT * FROM sqlitch_plan ORDER BY position;
 -- the argument: a project directory, or a plan file
-.shell mkdir -p sub && cp -R deploy revert verify sqitch.plan sqitch.conf sub/
+.shell mkdir -p sub
+.shell ln -s ../deploy ../revert ../verify ../sqitch.plan ../sqitch.conf sub/
 .shell mkdir -p elsewhere
 SELECT count(*), min(deploy_script) FROM sqlitch_plan('sub');
 SELECT count(*), min(deploy_script) FROM sqlitch_plan('sub/sqitch.plan');

@@ -13,7 +13,9 @@
 # The shell runs with -echo, so the .out files show each statement before
 # its output; stderr is merged in; the temp directory is shown as $DIR and
 # the exit code is appended ("-- exit N"). Under `make test SAN=1` the
-# ASan runtime is preloaded into sqlite3 (SQLITCH_ASAN_PRELOAD).
+# ASan runtime is preloaded into sqlite3 (SQLITCH_ASAN_PRELOAD), and so
+# into the children of `.shell` too: keep those to one simple command each
+# (dash with && and `cp -R` leak at exit and would fail the test).
 #
 # Regenerate an expected file after checking the new output by hand:
 #   SQLITCH_SQL_BLESS=1 prove tests/sql/sql.t
