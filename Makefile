@@ -278,15 +278,16 @@ uninstall:
 	  s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
 
 # ---- dist ------------------------------------------------------------------
-# The release tarball: the committed tree (git archive HEAD), or, outside a
-# git checkout (an unpacked tarball), the tree without build outputs.
+# The release tarball: the committed tree (git archive HEAD) when this
+# directory is the top of a git checkout, or else (an unpacked tarball) the
+# tree without build outputs.
 # DIST_DIR says where to write it.
 DIST_DIR  ?= .
 DIST_NAME := sqlitch-$(VERSION)
 dist:
 	$(Q)mkdir -p $(DIST_DIR)
 	$(Q)rm -f $(DIST_DIR)/$(DIST_NAME).tar.gz
-	$(Q)if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	$(Q)if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$$(pwd -P)" ]; then \
 	  git archive --format=tar.gz --prefix=$(DIST_NAME)/ \
 	    -o $(DIST_DIR)/$(DIST_NAME).tar.gz HEAD; \
 	else \
