@@ -85,9 +85,6 @@ static const char SQL_SESSION[] =
     "SET SESSION sql_mode = 'ansi,strict_trans_tables,no_auto_value_on_zero,"
     "no_zero_date,no_zero_in_date,only_full_group_by,"
     "error_for_division_by_zero'";
-static const char SQL_LOCK_TABLES[] =
-    "LOCK TABLES releases WRITE, changes WRITE, dependencies WRITE, events "
-    "WRITE, projects WRITE, tags WRITE";
 
 enum {
   Q_INITIALIZED,
@@ -519,7 +516,10 @@ static void split_tags(const char *s, sqlitch_strv *out) {
 
 /* ================================================================ init */
 
+static int lib_used;
+
 static int my_init(sqlitch_engine *e, sqlitch_err *err) {
+  lib_used = 1;
   impl *im = sqlitch_calloc(1, sizeof *im);
   e->impl = im;
   im->initialized = -1;
@@ -958,33 +958,37 @@ static int my_registered_projects(sqlitch_engine *e, sqlitch_strv *out,
 
 /* ====================================================== units of work */
 
-/* begin_work: LOCK TABLES on the registry, autocommit off. */
+/* begin_work: LOCK TABLES on the registry, autocommit off (what
+   DBD::mysql's begin_work sends), in one round trip. */
 static int begin_work(sqlitch_engine *e, sqlitch_err *err) {
-  impl *im = IM(e);
-  if (ensure_db(e, err)) return SQLITCH_ERROR;
-  if (rexec(e, SQL_LOCK_TABLES, NULL, NULL, err)) return SQLITCH_ERROR;
-  if (mysql_autocommit(im->db, 0)) return db_error(im->db, err);
-  im->in_work = 1;
+  if (rexec(e, "LOCK TABLES releases WRITE, changes WRITE, dependencies "
+               "WRITE, events WRITE, projects WRITE, tags WRITE; SET "
+               "autocommit = 0",
+            NULL, NULL, err))
+    return SQLITCH_ERROR;
+  IM(e)->in_work = 1;
   return SQLITCH_OK;
 }
 
-/* finish_work: commit, autocommit on, UNLOCK TABLES. */
-static int finish_work(sqlitch_engine *e, sqlitch_err *err) {
-  impl *im = IM(e);
-  int rc = SQLITCH_OK;
-  if (mysql_commit(im->db)) rc = db_error(im->db, err);
-  mysql_autocommit(im->db, 1);
-  mysql_query(im->db, "UNLOCK TABLES");
-  im->in_work = 0;
+/* finish_work: `rows` (statements of this unit of work, or NULL), then
+   commit, autocommit on, UNLOCK TABLES -- one round trip. A failing
+   statement stops the batch before the COMMIT; the caller rolls back. */
+static int finish_work(sqlitch_engine *e, const char *rows, sqlitch_err *err) {
+  sqlitch_buf b = SQLITCH_BUF_INIT;
+  if (rows && *rows) sqlitch_buf_addf(&b, "%s;", rows);
+  sqlitch_buf_add(&b, "COMMIT; SET autocommit = 1; UNLOCK TABLES");
+  int rc = rexec(e, b.p, NULL, NULL, err);
+  sqlitch_buf_free(&b);
+  if (rc == SQLITCH_OK) IM(e)->in_work = 0;
   return rc;
 }
 
 static void rollback_work(sqlitch_engine *e) {
   impl *im = IM(e);
   if (!im->db || !im->in_work) return;
-  mysql_rollback(im->db);
-  mysql_autocommit(im->db, 1);
-  mysql_query(im->db, "UNLOCK TABLES");
+  sqlitch_err ignore = SQLITCH_ERR_INIT;
+  rexec(e, "ROLLBACK; SET autocommit = 1; UNLOCK TABLES", NULL, NULL, &ignore);
+  sqlitch_err_clear(&ignore);
   im->in_work = 0;
 }
 
@@ -1038,18 +1042,18 @@ static void add_sql(sqlitch_buf *b, char *sql) {
   free(sql);
 }
 
-/* log_deploy_change: the rows as one multi-statement round trip. */
+/* log_deploy_change: the rows' statements, appended to b (sent with
+   the COMMIT by finish_work). */
 static int log_deploy(sqlitch_engine *e, const sqlitch_log_change *c,
-                      sqlitch_err *err) {
+                      sqlitch_buf *b, sqlitch_err *err) {
   impl *im = IM(e);
   if (prepare_to_log(e, "changes", c->project, err)) return SQLITCH_ERROR;
-  sqlitch_buf b = SQLITCH_BUF_INIT;
   char *pa = iso(c->planned_at);
   const char *cv[] = {c->change_id,      c->script_hash,     c->change,
                       c->project,        c->note ? c->note : "",
                       c->committer_name, c->committer_email, pa,
                       c->planner_name,   c->planner_email};
-  add_sql(&b, bind_sql(im, sql_text[Q_INS_CHANGE], cv, 10));
+  add_sql(b, bind_sql(im, sql_text[Q_INS_CHANGE], cv, 10));
   free(pa);
   if (c->ndeps) {
     sqlitch_buf d = SQLITCH_BUF_INIT;
@@ -1063,7 +1067,7 @@ static int log_deploy(sqlitch_engine *e, const sqlitch_log_change *c,
       sqlitch_buf_add(&d, x);
       free(x);
     }
-    add_sql(&b, sqlitch_buf_take(&d));
+    add_sql(b, sqlitch_buf_take(&d));
   }
   if (c->ntags) {
     sqlitch_buf d = SQLITCH_BUF_INIT;
@@ -1084,17 +1088,15 @@ static int log_deploy(sqlitch_engine *e, const sqlitch_log_change *c,
       sqlitch_buf_add(&d, x);
       free(x);
     }
-    add_sql(&b, sqlitch_buf_take(&d));
+    add_sql(b, sqlitch_buf_take(&d));
   }
   char *pa2 = iso(c->planned_at);
   sqlitch_log_change ce = *c;
   ce.planned_at = pa2;
-  add_sql(&b, event_sql(e, "deploy", &ce, c->ev_tags, c->ev_requires,
+  add_sql(b, event_sql(e, "deploy", &ce, c->ev_tags, c->ev_requires,
                         c->ev_conflicts));
   free(pa2);
-  int rc = rexec(e, b.p, NULL, NULL, err);
-  sqlitch_buf_free(&b);
-  return rc;
+  return SQLITCH_OK;
 }
 
 static char *join_rows(MYSQL_RES *r) {
@@ -1109,9 +1111,10 @@ static char *join_rows(MYSQL_RES *r) {
   return b.p ? sqlitch_buf_take(&b) : sqlitch_strdup("");
 }
 
-/* log_revert_change: read the tags and dependencies back, delete, log. */
+/* log_revert_change: read the tags and dependencies back (one round
+   trip), then the deletes and the event, appended to b. */
 static int log_revert(sqlitch_engine *e, const sqlitch_log_change *c,
-                      sqlitch_err *err) {
+                      sqlitch_buf *b, sqlitch_err *err) {
   impl *im = IM(e);
   const char *v3[] = {c->change_id, c->change_id, c->change_id};
   char *sql = bind_sql(im, sql_text[Q_SEL_REVERT], v3, 3);
@@ -1144,15 +1147,12 @@ static int log_revert(sqlitch_engine *e, const sqlitch_log_change *c,
   }
   if (rc == SQLITCH_OK) rc = prepare_to_log(e, "events", c->project, err);
   if (rc == SQLITCH_OK) {
-    sqlitch_buf b = SQLITCH_BUF_INIT;
-    add_sql(&b, bind_sql(im, sql_text[Q_DEL_REVERT], v3, 3));
+    add_sql(b, bind_sql(im, sql_text[Q_DEL_REVERT], v3, 3));
     char *pa = iso(c->planned_at);
     sqlitch_log_change ce = *c;
     ce.planned_at = pa;
-    add_sql(&b, event_sql(e, "revert", &ce, parts[0], parts[1], parts[2]));
+    add_sql(b, event_sql(e, "revert", &ce, parts[0], parts[1], parts[2]));
     free(pa);
-    rc = rexec(e, b.p, NULL, NULL, err);
-    sqlitch_buf_free(&b);
   }
   for (int i = 0; i < 3; i++) free(parts[i]);
   return rc;
@@ -1275,7 +1275,11 @@ static int my_update_script_hashes(sqlitch_engine *e, const char *project,
     rollback_work(e);
     return rc;
   }
-  return finish_work(e, err);
+  if (finish_work(e, NULL, err)) {
+    rollback_work(e);
+    return SQLITCH_ERROR;
+  }
+  return SQLITCH_OK;
 }
 
 /* =========================================================== the client */
@@ -1839,11 +1843,11 @@ static int register_release(sqlitch_engine *e, const char *version,
   if (sqlitch_engine_user(e, &name, &email, err)) return SQLITCH_ERROR;
   if (begin_work(e, err)) return SQLITCH_ERROR;
   const char *v[] = {version, name, email};
-  if (rq(e, Q_INS_RELEASE, v, 3, NULL, NULL, err)) {
-    rollback_work(e);
-    return SQLITCH_ERROR;
-  }
-  return finish_work(e, err);
+  char *sql = bind_sql(IM(e), sql_text[Q_INS_RELEASE], v, 3);
+  int rc = finish_work(e, sql, err);
+  free(sql);
+  if (rc) rollback_work(e);
+  return rc;
 }
 
 static int use_registry(sqlitch_engine *e, sqlitch_err *err) {
@@ -1967,8 +1971,11 @@ static int my_step(sqlitch_engine *e, const sqlitch_step *s,
       }
     }
   }
-  int rc = s->revert ? log_revert(e, s->log, err) : log_deploy(e, s->log, err);
-  if (rc == SQLITCH_OK) rc = finish_work(e, err);
+  sqlitch_buf rows = SQLITCH_BUF_INIT;
+  int rc = s->revert ? log_revert(e, s->log, &rows, err)
+                     : log_deploy(e, s->log, &rows, err);
+  if (rc == SQLITCH_OK) rc = finish_work(e, rows.p, err);
+  sqlitch_buf_free(&rows);
   if (rc) {
     rollback_work(e);
     res->status = SQLITCH_STEP_LOG_FAILED;
@@ -1981,6 +1988,13 @@ static int my_run_script(sqlitch_engine *e, sqlitch_script_kind kind,
   if (ensure_db(e, err)) return SQLITCH_ERROR;
   int show = kind != SQLITCH_SCRIPT_VERIFY || e->opts.verbosity >= 2;
   return run_file(e, file, NULL, 0, show, err);
+}
+
+/* libmariadb's global state (charsets, TLS, plugins) is set up on first
+   use and never freed by the library itself; free it when this code goes
+   away (process exit, or dlclose of the SQLite extension). */
+__attribute__((destructor)) static void lib_end(void) {
+  if (lib_used) mysql_library_end();
 }
 
 /* =========================================================== the table */

@@ -227,6 +227,20 @@ is "$(printf '%s\n' "$OUT" | tail -n +2 | tr '\n' ' ')" \
    "revert users revert flips revert widgets revert insert_flip revert users revert lists deploy lists deploy users deploy insert_flip deploy widgets deploy flips deploy users " \
    "one history, written by both"
 
+# ------------------------------------- the SQLite extension reads MySQL
+fresh
+run_cmd SQLITCH deploy --to widgets
+ext() {
+    env ${SQLITCH_ASAN_PRELOAD:+LD_PRELOAD=$SQLITCH_ASAN_PRELOAD} \
+        sqlite3 -batch :memory: ".load $SQLITCH_EXT" "$1" 2>&1
+}
+is "$(ext "SELECT change, tags FROM sqlitch_changes('$URI', '$P')")" \
+   "$(printf 'users|\nflips|@beta @v1.0\nwidgets|')" "extension: sqlitch_changes of a MySQL target"
+is "$(ext "SELECT event, change FROM sqlitch_events('$URI', '$P') ORDER BY change")" \
+   "$(printf 'deploy|flips\ndeploy|users\ndeploy|widgets')" "extension: sqlitch_events of a MySQL target"
+is "$(SQITCH_PASSWORD= ext "SELECT count(*) FROM sqlitch_changes('db:mysql://$MY_USER:nope@$MY_HOST:$MY_PORT/flipr', '$P')" | sed 's/^Error: [a-z ]*, //')" \
+   "Access denied for user 'sqitch'@'127.0.0.1' (using password: YES)" "extension: the server's error as an SQL error"
+
 # -------------------------------------------------- dry run, --log-only
 fresh
 run_cmd SQLITCH deploy --dry-run
