@@ -289,6 +289,7 @@ typedef struct impl {
   int armed;               /* intent in the registry header: 0, 1, 2 */
   int separate, separate_known; /* target and registry are two files */
   char *armed_id;          /* change the intent is armed for */
+  long long armed_cookie;  /* target schema cookie it was armed with */
 } impl;
 
 /* Test hook: SQLITCH_FAULT=after-target-commit exits 137 right after a
@@ -467,6 +468,12 @@ static void setup_conn(sqlitch_engine *e, sqlite3 *db) {
   sqlite3_busy_timeout(db, (int)(t * 1000 > 2e9 ? 2e9 : t * 1000));
 }
 
+/* The registry is small and read mostly through indexes: a smaller page
+   cache than SQLite's 2 MB default keeps peak memory down. */
+static void registry_cache(sqlite3 *db) {
+  sqlite3_exec(db, "PRAGMA cache_size = -512", NULL, NULL, NULL);
+}
+
 /* The registry connection (status, log, and everything registry). */
 static int ensure_registry(sqlitch_engine *e, sqlitch_err *err) {
   impl *im = IM(e);
@@ -486,6 +493,7 @@ static int ensure_registry(sqlitch_engine *e, sqlitch_err *err) {
   if (open_file(path, flags, &im->db, err)) return SQLITCH_ERROR;
   im->schema = "main";
   setup_conn(e, im->db);
+  registry_cache(im->db);
   return SQLITCH_OK;
 }
 
@@ -508,6 +516,7 @@ static int real_registry(sqlitch_engine *e, sqlitch_err *err) {
     im->schema = "main";
     im->clock_ready = 0;
     setup_conn(e, im->db);
+    registry_cache(im->db);
     return SQLITCH_OK;
   }
   return ensure_db(e, err);
@@ -1789,6 +1798,7 @@ static int set_intent(sqlitch_engine *e, int what, const char *id,
            im->schema, uv, im->schema, app);
   if (exec_sql(im->db, sql, err)) return SQLITCH_ERROR;
   im->armed = what;
+  im->armed_cookie = cookie;
   free(im->armed_id);
   im->armed_id = what ? sqlitch_strdup(id) : NULL;
   return SQLITCH_OK;
@@ -1961,6 +1971,10 @@ static int step_hook(sqlitch_engine *e, void *ctx, sqlitch_err *err) {
     long long c;
     char sql[64];
     if (target_cookie(im->tdb, &c, err)) return SQLITCH_ERROR;
+    /* DDL in the script already moved the cookie: nothing to add (setting
+       it makes SQLite reload the whole schema, costly on big databases) */
+    if ((c & INTENT_COOKIE) > (im->armed_cookie & INTENT_COOKIE))
+      return SQLITCH_OK;
     snprintf(sql, sizeof sql, "PRAGMA main.schema_version = %lld", c + 1);
     if (exec_sql(im->tdb, sql, err)) {
       /* defensive connections refuse this: lose atomicity, not the change */
