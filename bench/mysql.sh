@@ -3,7 +3,9 @@
 # side by side: deploy of N changes (each creates a table), status, log
 # and revert of all of them. Both tools run on a fresh throwaway server
 # (tests/lib/mysql.sh: mariadbd on tmpfs, started and stopped here) with
-# the same project, the same databases and the same credentials.
+# the same project -- the shared yardstick's (../shared/bench/gen-project
+# N --tags 50 --deps, its SQLite DDL turned into MySQL's) -- the same
+# databases and the same credentials.
 #
 #   bench/mysql.sh                 # N = 1000, prints a markdown table
 #   bench/mysql.sh 200             # a quicker run
@@ -24,19 +26,34 @@ mysql_start >/dev/null
 export SQITCH_PASSWORD=$MY_PASS
 
 P=$TESTROOT/bench
-mkdir -p "$P/deploy" "$P/revert" "$P/verify"
-printf '[core]\n\tengine = mysql\n[engine "mysql"]\n\ttarget = %s\n' "$(my_uri bench)" > "$P/sqitch.conf"
-{
-    printf '%%syntax-version=1.0.0\n%%project=bench\n\n'
-    for ((i = 1; i <= N; i++)); do
-        printf 'c%d 2024-01-15T10:%02d:%02dZ Bench <bench@example.com> # change %d\n' \
-            "$i" $(((i / 60) % 60)) $((i % 60)) "$i"
-        printf 'CREATE TABLE t%d (id INT PRIMARY KEY, v VARCHAR(20));\n' "$i" > "$P/deploy/c$i.sql"
-        printf 'DROP TABLE t%d;\n' "$i" > "$P/revert/c$i.sql"
-        printf 'SELECT id, v FROM t%d WHERE 0;\n' "$i" > "$P/verify/c$i.sql"
-        ((i % 50 == 0)) && printf '@v%d 2024-01-15T12:00:00Z Bench <bench@example.com>\n' "$i"
-    done
-} > "$P/sqitch.plan"
+GEN=${SQLITCH_YARDSTICK:-$REPO/../shared/bench}/gen-project
+[ -x "$GEN" ] || GEN=/work/shared/bench/gen-project
+if [ -x "$GEN" ]; then
+    # the shared yardstick's project (a tag every 50, one or two requires
+    # per change, two reworks), its SQLite DDL made MySQL's
+    "$GEN" "$N" --tags 50 --deps -o "$P" >/dev/null 2>&1
+    sed -i -e 's/INTEGER PRIMARY KEY,/INTEGER PRIMARY KEY AUTO_INCREMENT,/' \
+           -e 's/TEXT    NOT NULL DEFAULT CURRENT_TIMESTAMP/TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP/' \
+           -e 's/ to sqlite$/ to mysql/; s/ from sqlite$/ from mysql/; s/ on sqlite$/ on mysql/' \
+        "$P"/deploy/*.sql "$P"/revert/*.sql "$P"/verify/*.sql
+    PROJECT="the shared yardstick's gen-project $N --tags 50 --deps"
+else
+    mkdir -p "$P/deploy" "$P/revert" "$P/verify"
+    {
+        printf '%%syntax-version=1.0.0\n%%project=bench\n\n'
+        for ((i = 1; i <= N; i++)); do
+            printf 'c%d 2024-01-15T10:%02d:%02dZ Bench <bench@example.com> # change %d\n' \
+                "$i" $(((i / 60) % 60)) $((i % 60)) "$i"
+            printf 'CREATE TABLE t%d (id INT PRIMARY KEY, v VARCHAR(20));\n' "$i" > "$P/deploy/c$i.sql"
+            printf 'DROP TABLE t%d;\n' "$i" > "$P/revert/c$i.sql"
+            printf 'SELECT id, v FROM t%d WHERE 0;\n' "$i" > "$P/verify/c$i.sql"
+            ((i % 50 == 0)) && printf '@v%d 2024-01-15T12:00:00Z Bench <bench@example.com>\n' "$i"
+        done
+    } > "$P/sqitch.plan"
+    PROJECT="$N changes, one table each, a tag every 50"
+fi
+printf '[core]\n\tengine = mysql\n[engine "mysql"]\n\ttarget = %s\n[user]\n\tname = Bench User\n\temail = bench@example.com\n' \
+    "$(my_uri bench)" > "$P/sqitch.conf"
 cd "$P" || exit 1
 
 now() { date +%s.%N; }
@@ -86,7 +103,7 @@ if [ "$RECORD" = --record ]; then
     {
         printf '\n## MySQL/MariaDB (bench/mysql.sh %s, %s)\n\n' "$N" "$(date -u +%Y-%m-%d)"
         printf 'Server: a throwaway mariadbd %s on tmpfs over TCP loopback, user with a\n' "$MY_VERSION"
-        printf 'password; each change creates one InnoDB table. %s cores, load %s.\n\n' \
+        printf 'password. Project: %s. %s cores, load %s.\n\n' "$PROJECT" \
             "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
         echo "$table"
     } >> "$REPO/bench/RESULTS.md"
