@@ -31,7 +31,8 @@
 **     oldest first: change_id, change, project, note, script_hash,
 **     deployed_at, committer_name, committer_email, planned_at,
 **     planner_name, planner_email, tags ('@v1 @v2' or '').
-**   sqlitch_tags -- one row per deployed tag, oldest first: tag_id, tag
+**   sqlitch_tags -- one row per deployed tag, in deployment order (tags
+**     deployed together: in plan order): tag_id, tag
 **     ('@v1'), project, change_id, change (the change it is on),
 **     deployed_at, committer_name, committer_email, planned_at,
 **     planner_name, planner_email.
@@ -267,7 +268,7 @@ typedef struct tag_rows {
   rows *r;
   const char *project;
   const sqlitch_reg_changes *changes;
-  size_t first; /* where this project's rows start (reversed at the end) */
+  size_t first; /* where this project's rows start (sorted at the end) */
 } tag_rows;
 
 static int on_current_tag(void *ctx, const sqlitch_reg_current_tag *t) {
@@ -293,19 +294,34 @@ static int on_current_tag(void *ctx, const sqlitch_reg_current_tag *t) {
   return 0;
 }
 
-/* Rows [from, r->n) in the opposite order (newest first -> oldest). */
-static void reverse_rows(rows *r, size_t from) {
-  size_t a = from, b = r->n;
-  while (b > a + 1) {
-    const char **x = &r->cell[a * r->ncol], **y = &r->cell[(b - 1) * r->ncol];
-    for (size_t k = 0; k < r->ncol; k++) {
-      const char *t = x[k];
-      x[k] = y[k];
-      y[k] = t;
-    }
-    a++;
-    b--;
+/* Tag rows in the order they were deployed: deployed_at, then (for tags
+   deployed with one change, which share it) planned_at, then name. */
+static int tag_before(const char **a, const char **b) {
+  static const int keys[] = {SQLITCH_TAGS_COL_DEPLOYED_AT,
+                             SQLITCH_TAGS_COL_PLANNED_AT, SQLITCH_TAGS_COL_TAG};
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+    const char *x = a[keys[i]] ? a[keys[i]] : "";
+    const char *y = b[keys[i]] ? b[keys[i]] : "";
+    int c = strcmp(x, y);
+    if (c) return c < 0;
   }
+  return 0;
+}
+
+/* Stable insertion sort of rows [from, r->n) (a project's few tags). */
+static void sort_tags(rows *r, size_t from) {
+  size_t w = r->ncol;
+  const char **tmp = sqlitch_malloc(w * sizeof *tmp);
+  for (size_t i = from + 1; i < r->n; i++) {
+    memcpy(tmp, &r->cell[i * w], w * sizeof *tmp);
+    size_t j = i;
+    while (j > from && tag_before(tmp, &r->cell[(j - 1) * w])) {
+      memcpy(&r->cell[j * w], &r->cell[(j - 1) * w], w * sizeof *tmp);
+      j--;
+    }
+    memcpy(&r->cell[j * w], tmp, w * sizeof *tmp);
+  }
+  free(tmp);
 }
 
 static int load_tags(load_ctx *L, const sqlitch_strv *projects,
@@ -318,7 +334,7 @@ static int load_tags(load_ctx *L, const sqlitch_strv *projects,
       rc = L->e->ops->current_tags(L->e, T.project, on_current_tag, &T, err);
     sqlitch_reg_changes_free(&l);
     if (rc) return SQLITCH_ERROR;
-    reverse_rows(L->r, T.first);
+    sort_tags(L->r, T.first);
   }
   return SQLITCH_OK;
 }
