@@ -52,13 +52,13 @@ extern char **environ;
 /* ================================================================ SQL */
 
 /* Sqitch's _ts2char_format and _listagg_format (PostgreSQL 9.3+). */
-#define TSC(col)                                                          \
-  "to_char(" col " AT TIME ZONE 'UTC', "                                  \
-  "'\"year\":YYYY:\"month\":MM:\"day\":DD:\"hour\":HH24:\"minute\":MI:"   \
+#define TSC(col)                                                               \
+  "to_char(" col " AT TIME ZONE 'UTC', "                                       \
+  "'\"year\":YYYY:\"month\":MM:\"day\":DD:\"hour\":HH24:\"minute\":MI:"        \
   "\"second\":SS:\"time_zone\":\"UTC\"')"
 #define LISTAGG(col) "array_remove(array_agg(" col " ORDER BY " col "), NULL)"
-#define LISTAGG_84(col)                                                   \
-  "ARRAY(SELECT * FROM UNNEST( array_agg(" col " ORDER BY " col ") ) a "  \
+#define LISTAGG_84(col)                                                        \
+  "ARRAY(SELECT * FROM UNNEST( array_agg(" col " ORDER BY " col ") ) a "       \
   "WHERE a IS NOT NULL)"
 #define OFF "%d"
 
@@ -99,29 +99,27 @@ enum {
 
 /* Generated from DBIEngine.pm / pg.pm: the text DBD::Pg sends. */
 static const char *const sql_text[N_Q] = {
-    [Q_REG_RELEASE] =
-        "\n"
-        "        INSERT INTO releases (version, installed_at, installer_name, installer_email)\n"
-        "        VALUES ($1, clock_timestamp(), $2, $3)\n"
-        "    ",
-    [Q_CID_ASC] =
-        "\n"
-        "            SELECT change_id\n"
-        "              FROM changes\n"
-        "             WHERE project = $1\n"
-        "             ORDER BY committed_at ASC\n"
-        "             LIMIT 1\n"
-        "            OFFSET COALESCE($2, 0)\n"
-        "        ",
-    [Q_CID_DESC] =
-        "\n"
-        "            SELECT change_id\n"
-        "              FROM changes\n"
-        "             WHERE project = $1\n"
-        "             ORDER BY committed_at DESC\n"
-        "             LIMIT 1\n"
-        "            OFFSET COALESCE($2, 0)\n"
-        "        ",
+    [Q_REG_RELEASE] = "\n"
+                      "        INSERT INTO releases (version, installed_at, "
+                      "installer_name, installer_email)\n"
+                      "        VALUES ($1, clock_timestamp(), $2, $3)\n"
+                      "    ",
+    [Q_CID_ASC] = "\n"
+                  "            SELECT change_id\n"
+                  "              FROM changes\n"
+                  "             WHERE project = $1\n"
+                  "             ORDER BY committed_at ASC\n"
+                  "             LIMIT 1\n"
+                  "            OFFSET COALESCE($2, 0)\n"
+                  "        ",
+    [Q_CID_DESC] = "\n"
+                   "            SELECT change_id\n"
+                   "              FROM changes\n"
+                   "             WHERE project = $1\n"
+                   "             ORDER BY committed_at DESC\n"
+                   "             LIMIT 1\n"
+                   "            OFFSET COALESCE($2, 0)\n"
+                   "        ",
     [Q_STATE] =
         "\n"
         "        SELECT c.change_id\n"
@@ -131,28 +129,58 @@ static const char *const sql_text[N_Q] = {
         "             , c.note\n"
         "             , c.committer_name\n"
         "             , c.committer_email\n"
-        "             , " TSC("c.committed_at") " AS committed_at\n"
-        "             , c.planner_name\n"
-        "             , c.planner_email\n"
-        "             , " TSC("c.planned_at") " AS planned_at\n"
-        "             , " LISTAGG("t.tag") " AS tags\n"
-        "          FROM changes   c\n"
-        "          LEFT JOIN tags t ON c.change_id = t.change_id\n"
-        "         WHERE c.project = $1\n"
-        "         GROUP BY c.change_id\n"
-        "             , c.script_hash\n"
-        "             , c.change\n"
-        "             , c.project\n"
-        "             , c.note\n"
-        "             , c.committer_name\n"
-        "             , c.committer_email\n"
-        "             , c.committed_at\n"
-        "             , c.planner_name\n"
-        "             , c.planner_email\n"
-        "             , c.planned_at\n"
-        "         ORDER BY c.committed_at DESC\n"
-        "         LIMIT 1\n"
-        "    ",
+        "             , " TSC(
+            "c.committed_at") " AS committed_at\n"
+                              "             , c.planner_name\n"
+                              "             , c.planner_email\n"
+                              "             , " TSC(
+                                  "c.planned_at") " AS planned_at\n"
+                                                  "             , " LISTAGG(
+                                                      "t.tag") " AS tags\n"
+                                                               "          FROM "
+                                                               "changes   c\n"
+                                                               "          LEFT "
+                                                               "JOIN tags t ON "
+                                                               "c.change_id = "
+                                                               "t.change_id\n"
+                                                               "         WHERE "
+                                                               "c.project = "
+                                                               "$1\n"
+                                                               "         GROUP "
+                                                               "BY "
+                                                               "c.change_id\n"
+                                                               "             , "
+                                                               "c.script_hash\n"
+                                                               "             , "
+                                                               "c.change\n"
+                                                               "             , "
+                                                               "c.project\n"
+                                                               "             , "
+                                                               "c.note\n"
+                                                               "             , "
+                                                               "c.committer_"
+                                                               "name\n"
+                                                               "             , "
+                                                               "c.committer_"
+                                                               "email\n"
+                                                               "             , "
+                                                               "c.committed_"
+                                                               "at\n"
+                                                               "             , "
+                                                               "c.planner_"
+                                                               "name\n"
+                                                               "             , "
+                                                               "c.planner_"
+                                                               "email\n"
+                                                               "             , "
+                                                               "c.planned_at\n"
+                                                               "         ORDER "
+                                                               "BY "
+                                                               "c.committed_at "
+                                                               "DESC\n"
+                                                               "         LIMIT "
+                                                               "1\n"
+                                                               "    ",
     [Q_STATE_NOHASH] =
         "\n"
         "        SELECT c.change_id\n"
@@ -161,27 +189,56 @@ static const char *const sql_text[N_Q] = {
         "             , c.note\n"
         "             , c.committer_name\n"
         "             , c.committer_email\n"
-        "             , " TSC("c.committed_at") " AS committed_at\n"
-        "             , c.planner_name\n"
-        "             , c.planner_email\n"
-        "             , " TSC("c.planned_at") " AS planned_at\n"
-        "             , " LISTAGG("t.tag") " AS tags\n"
-        "          FROM changes   c\n"
-        "          LEFT JOIN tags t ON c.change_id = t.change_id\n"
-        "         WHERE c.project = $1\n"
-        "         GROUP BY c.change_id\n"
-        "             , c.change\n"
-        "             , c.project\n"
-        "             , c.note\n"
-        "             , c.committer_name\n"
-        "             , c.committer_email\n"
-        "             , c.committed_at\n"
-        "             , c.planner_name\n"
-        "             , c.planner_email\n"
-        "             , c.planned_at\n"
-        "         ORDER BY c.committed_at DESC\n"
-        "         LIMIT 1\n"
-        "    ",
+        "             , " TSC(
+            "c.committed_at") " AS committed_at\n"
+                              "             , c.planner_name\n"
+                              "             , c.planner_email\n"
+                              "             , " TSC(
+                                  "c.planned_at") " AS planned_at\n"
+                                                  "             , " LISTAGG(
+                                                      "t.tag") " AS tags\n"
+                                                               "          FROM "
+                                                               "changes   c\n"
+                                                               "          LEFT "
+                                                               "JOIN tags t ON "
+                                                               "c.change_id = "
+                                                               "t.change_id\n"
+                                                               "         WHERE "
+                                                               "c.project = "
+                                                               "$1\n"
+                                                               "         GROUP "
+                                                               "BY "
+                                                               "c.change_id\n"
+                                                               "             , "
+                                                               "c.change\n"
+                                                               "             , "
+                                                               "c.project\n"
+                                                               "             , "
+                                                               "c.note\n"
+                                                               "             , "
+                                                               "c.committer_"
+                                                               "name\n"
+                                                               "             , "
+                                                               "c.committer_"
+                                                               "email\n"
+                                                               "             , "
+                                                               "c.committed_"
+                                                               "at\n"
+                                                               "             , "
+                                                               "c.planner_"
+                                                               "name\n"
+                                                               "             , "
+                                                               "c.planner_"
+                                                               "email\n"
+                                                               "             , "
+                                                               "c.planned_at\n"
+                                                               "         ORDER "
+                                                               "BY "
+                                                               "c.committed_at "
+                                                               "DESC\n"
+                                                               "         LIMIT "
+                                                               "1\n"
+                                                               "    ",
     [Q_CURRENT_CHANGES] =
         "\n"
         "        SELECT c.change_id\n"
@@ -189,116 +246,119 @@ static const char *const sql_text[N_Q] = {
         "             , c.change\n"
         "             , c.committer_name\n"
         "             , c.committer_email\n"
-        "             , " TSC("c.committed_at") " AS committed_at\n"
-        "             , c.planner_name\n"
-        "             , c.planner_email\n"
-        "             , " TSC("c.planned_at") " AS planned_at\n"
-        "          FROM changes c\n"
-        "         WHERE project = $1\n"
-        "         ORDER BY c.committed_at DESC\n"
-        "    ",
+        "             , " TSC(
+            "c.committed_at") " AS committed_at\n"
+                              "             , c.planner_name\n"
+                              "             , c.planner_email\n"
+                              "             , " TSC(
+                                  "c.planned_at") " AS planned_at\n"
+                                                  "          FROM changes c\n"
+                                                  "         WHERE project = "
+                                                  "$1\n"
+                                                  "         ORDER BY "
+                                                  "c.committed_at DESC\n"
+                                                  "    ",
     [Q_CURRENT_TAGS] =
         "\n"
         "        SELECT tag_id\n"
         "             , tag\n"
         "             , committer_name\n"
         "             , committer_email\n"
-        "             , " TSC("committed_at") " AS committed_at\n"
-        "             , planner_name\n"
-        "             , planner_email\n"
-        "             , " TSC("planned_at") " AS planned_at\n"
-        "          FROM tags\n"
-        "         WHERE project = $1\n"
-        "         ORDER BY tags.committed_at DESC\n"
-        "    ",
-    [Q_INS_PROJECT] =
-        "\n"
-        "            INSERT INTO projects (project, uri, creator_name, creator_email, created_at)\n"
-        "            VALUES ($1, $2, $3, $4, clock_timestamp())\n"
-        "        ",
-    [Q_IS_TAG] =
-        "\n"
-        "        SELECT EXISTS(\n"
-        "            SELECT 1\n"
-        "              FROM tags\n"
-        "             WHERE tag_id = $1\n"
-        "        );\n"
-        "    ",
-    [Q_INS_CHANGE] =
-        "\n"
-        "        INSERT INTO changes (\n"
-        "            change_id\n"
-        "            , script_hash\n"
-        "            , change\n"
-        "            , project\n"
-        "            , note\n"
-        "            , committer_name\n"
-        "            , committer_email\n"
-        "            , planned_at\n"
-        "            , planner_name\n"
-        "            , planner_email\n"
-        "            , committed_at\n"
-        "        )\n"
-        "        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, clock_timestamp())\n"
-        "    ",
-    [Q_INS_DEPS] =
-        "\n"
-        "            INSERT INTO dependencies(\n"
-        "                  change_id\n"
-        "                , type\n"
-        "                , dependency\n"
-        "                , dependency_id\n"
-        "           ) ",
-    [Q_INS_TAGS] =
-        "\n"
-        "            INSERT INTO tags (\n"
-        "                  tag_id\n"
-        "                , tag\n"
-        "                , project\n"
-        "                , change_id\n"
-        "                , note\n"
-        "                , committer_name\n"
-        "                , committer_email\n"
-        "                , planned_at\n"
-        "                , planner_name\n"
-        "                , planner_email\n"
-        "                , committed_at\n"
-        "           ) ",
-    [Q_INS_EVENT] =
-        "\n"
-        "        INSERT INTO events (\n"
-        "            event\n"
-        "            , change_id\n"
-        "            , change\n"
-        "            , project\n"
-        "            , note\n"
-        "            , tags\n"
-        "            , requires\n"
-        "            , conflicts\n"
-        "            , committer_name\n"
-        "            , committer_email\n"
-        "            , planned_at\n"
-        "            , planner_name\n"
-        "            , planner_email\n"
-        "            , committed_at\n"
-        "        )\n"
-        "        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, clock_timestamp())\n"
-        "    ",
-    [Q_REQUIRING] =
-        "\n"
-        "        SELECT c.change_id, c.project, c.change, (\n"
-        "            SELECT tag\n"
-        "              FROM changes c2\n"
-        "              JOIN tags ON c2.change_id = tags.change_id\n"
-        "             WHERE c2.project       = c.project\n"
-        "               AND c2.committed_at >= c.committed_at\n"
-        "             ORDER BY c2.committed_at\n"
-        "             LIMIT 1\n"
-        "        ) AS asof_tag\n"
-        "          FROM dependencies d\n"
-        "          JOIN changes c ON c.change_id = d.change_id\n"
-        "         WHERE d.dependency_id = $1\n"
-        "    ",
+        "             , " TSC(
+            "committed_at") " AS committed_at\n"
+                            "             , planner_name\n"
+                            "             , planner_email\n"
+                            "             , " TSC(
+                                "planned_at") " AS planned_at\n"
+                                              "          FROM tags\n"
+                                              "         WHERE project = $1\n"
+                                              "         ORDER BY "
+                                              "tags.committed_at DESC\n"
+                                              "    ",
+    [Q_INS_PROJECT] = "\n"
+                      "            INSERT INTO projects (project, uri, "
+                      "creator_name, creator_email, created_at)\n"
+                      "            VALUES ($1, $2, $3, $4, clock_timestamp())\n"
+                      "        ",
+    [Q_IS_TAG] = "\n"
+                 "        SELECT EXISTS(\n"
+                 "            SELECT 1\n"
+                 "              FROM tags\n"
+                 "             WHERE tag_id = $1\n"
+                 "        );\n"
+                 "    ",
+    [Q_INS_CHANGE] = "\n"
+                     "        INSERT INTO changes (\n"
+                     "            change_id\n"
+                     "            , script_hash\n"
+                     "            , change\n"
+                     "            , project\n"
+                     "            , note\n"
+                     "            , committer_name\n"
+                     "            , committer_email\n"
+                     "            , planned_at\n"
+                     "            , planner_name\n"
+                     "            , planner_email\n"
+                     "            , committed_at\n"
+                     "        )\n"
+                     "        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+                     "clock_timestamp())\n"
+                     "    ",
+    [Q_INS_DEPS] = "\n"
+                   "            INSERT INTO dependencies(\n"
+                   "                  change_id\n"
+                   "                , type\n"
+                   "                , dependency\n"
+                   "                , dependency_id\n"
+                   "           ) ",
+    [Q_INS_TAGS] = "\n"
+                   "            INSERT INTO tags (\n"
+                   "                  tag_id\n"
+                   "                , tag\n"
+                   "                , project\n"
+                   "                , change_id\n"
+                   "                , note\n"
+                   "                , committer_name\n"
+                   "                , committer_email\n"
+                   "                , planned_at\n"
+                   "                , planner_name\n"
+                   "                , planner_email\n"
+                   "                , committed_at\n"
+                   "           ) ",
+    [Q_INS_EVENT] = "\n"
+                    "        INSERT INTO events (\n"
+                    "            event\n"
+                    "            , change_id\n"
+                    "            , change\n"
+                    "            , project\n"
+                    "            , note\n"
+                    "            , tags\n"
+                    "            , requires\n"
+                    "            , conflicts\n"
+                    "            , committer_name\n"
+                    "            , committer_email\n"
+                    "            , planned_at\n"
+                    "            , planner_name\n"
+                    "            , planner_email\n"
+                    "            , committed_at\n"
+                    "        )\n"
+                    "        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+                    "$11, $12, $13, clock_timestamp())\n"
+                    "    ",
+    [Q_REQUIRING] = "\n"
+                    "        SELECT c.change_id, c.project, c.change, (\n"
+                    "            SELECT tag\n"
+                    "              FROM changes c2\n"
+                    "              JOIN tags ON c2.change_id = tags.change_id\n"
+                    "             WHERE c2.project       = c.project\n"
+                    "               AND c2.committed_at >= c.committed_at\n"
+                    "             ORDER BY c2.committed_at\n"
+                    "             LIMIT 1\n"
+                    "        ) AS asof_tag\n"
+                    "          FROM dependencies d\n"
+                    "          JOIN changes c ON c.change_id = d.change_id\n"
+                    "         WHERE d.dependency_id = $1\n"
+                    "    ",
     [Q_NAME_FOR_ID] =
         "\n"
         "        SELECT c.change || COALESCE((\n"
@@ -314,40 +374,223 @@ static const char *const sql_text[N_Q] = {
         "    ",
     [Q_DEPLOYED] =
         "\n"
-        "        SELECT c.change_id AS id, c.change AS name, c.project, c.note,\n"
-        "               " TSC("c.planned_at") " AS \"timestamp\", c.planner_name, c.planner_email,\n"
-        "               " LISTAGG("t.tag") " AS tags, c.script_hash, " TSC("c.committed_at") "\n"
-        "          FROM changes   c\n"
-        "          LEFT JOIN tags t ON c.change_id = t.change_id\n"
-        "         WHERE c.project = $1\n"
-        "         GROUP BY c.change_id, c.change, c.project, c.note, c.planned_at,\n"
-        "               c.planner_name, c.planner_email, c.committed_at, c.script_hash\n"
-        "         ORDER BY c.committed_at ASC\n"
-        "    ",
+        "        SELECT c.change_id AS id, c.change AS name, c.project, "
+        "c.note,\n"
+        "               " TSC(
+            "c.planned_at") " AS \"timestamp\", c.planner_name, "
+                            "c.planner_email,\n"
+                            "               " LISTAGG("t.tag") " AS tags, "
+                                                               "c.script_hash,"
+                                                               " " TSC(
+                                                                   "c."
+                                                                   "committed_"
+                                                                   "at") "\n"
+                                                                         "     "
+                                                                         "     "
+                                                                         "FROM "
+                                                                         "chang"
+                                                                         "es   "
+                                                                         "c\n"
+                                                                         "     "
+                                                                         "     "
+                                                                         "LEFT "
+                                                                         "JOIN "
+                                                                         "tags "
+                                                                         "t ON "
+                                                                         "c."
+                                                                         "chang"
+                                                                         "e_id "
+                                                                         "= "
+                                                                         "t."
+                                                                         "chang"
+                                                                         "e_"
+                                                                         "id\n"
+                                                                         "     "
+                                                                         "    "
+                                                                         "WHERE"
+                                                                         " c."
+                                                                         "proje"
+                                                                         "ct = "
+                                                                         "$1\n"
+                                                                         "     "
+                                                                         "    "
+                                                                         "GROUP"
+                                                                         " BY "
+                                                                         "c."
+                                                                         "chang"
+                                                                         "e_id,"
+                                                                         " c."
+                                                                         "chang"
+                                                                         "e, "
+                                                                         "c."
+                                                                         "proje"
+                                                                         "ct, "
+                                                                         "c."
+                                                                         "note,"
+                                                                         " c."
+                                                                         "plann"
+                                                                         "ed_"
+                                                                         "at,\n"
+                                                                         "     "
+                                                                         "     "
+                                                                         "     "
+                                                                         "c."
+                                                                         "plann"
+                                                                         "er_"
+                                                                         "name,"
+                                                                         " c."
+                                                                         "plann"
+                                                                         "er_"
+                                                                         "email"
+                                                                         ", "
+                                                                         "c."
+                                                                         "commi"
+                                                                         "tted_"
+                                                                         "at, "
+                                                                         "c."
+                                                                         "scrip"
+                                                                         "t_"
+                                                                         "hash"
+                                                                         "\n"
+                                                                         "     "
+                                                                         "    "
+                                                                         "ORDER"
+                                                                         " BY "
+                                                                         "c."
+                                                                         "commi"
+                                                                         "tted_"
+                                                                         "at "
+                                                                         "ASC\n"
+                                                                         "    ",
     [Q_DEPLOYED_SINCE] =
         "\n"
-        "        SELECT c.change_id AS id, c.change AS name, c.project, c.note,\n"
-        "               " TSC("c.planned_at") " AS \"timestamp\", c.planner_name, c.planner_email,\n"
-        "               " LISTAGG("t.tag") " AS tags, c.script_hash, " TSC("c.committed_at") "\n"
-        "          FROM changes   c\n"
-        "          LEFT JOIN tags t ON c.change_id = t.change_id\n"
-        "         WHERE c.project = $1\n"
-        "           AND c.committed_at > (SELECT committed_at FROM changes WHERE change_id = $2)\n"
-        "         GROUP BY c.change_id, c.change, c.project, c.note, c.planned_at,\n"
-        "               c.planner_name, c.planner_email, c.committed_at, c.script_hash\n"
-        "         ORDER BY c.committed_at ASC\n"
-        "    ",
+        "        SELECT c.change_id AS id, c.change AS name, c.project, "
+        "c.note,\n"
+        "               " TSC(
+            "c.planned_at") " AS \"timestamp\", c.planner_name, "
+                            "c.planner_email,\n"
+                            "               " LISTAGG("t.tag") " AS tags, "
+                                                               "c.script_hash,"
+                                                               " " TSC(
+                                                                   "c."
+                                                                   "committed_"
+                                                                   "at") "\n"
+                                                                         "     "
+                                                                         "     "
+                                                                         "FROM "
+                                                                         "chang"
+                                                                         "es   "
+                                                                         "c\n"
+                                                                         "     "
+                                                                         "     "
+                                                                         "LEFT "
+                                                                         "JOIN "
+                                                                         "tags "
+                                                                         "t ON "
+                                                                         "c."
+                                                                         "chang"
+                                                                         "e_id "
+                                                                         "= "
+                                                                         "t."
+                                                                         "chang"
+                                                                         "e_"
+                                                                         "id\n"
+                                                                         "     "
+                                                                         "    "
+                                                                         "WHERE"
+                                                                         " c."
+                                                                         "proje"
+                                                                         "ct = "
+                                                                         "$1\n"
+                                                                         "     "
+                                                                         "     "
+                                                                         " AND "
+                                                                         "c."
+                                                                         "commi"
+                                                                         "tted_"
+                                                                         "at > "
+                                                                         "(SELE"
+                                                                         "CT "
+                                                                         "commi"
+                                                                         "tted_"
+                                                                         "at "
+                                                                         "FROM "
+                                                                         "chang"
+                                                                         "es "
+                                                                         "WHERE"
+                                                                         " chan"
+                                                                         "ge_"
+                                                                         "id = "
+                                                                         "$2)\n"
+                                                                         "     "
+                                                                         "    "
+                                                                         "GROUP"
+                                                                         " BY "
+                                                                         "c."
+                                                                         "chang"
+                                                                         "e_id,"
+                                                                         " c."
+                                                                         "chang"
+                                                                         "e, "
+                                                                         "c."
+                                                                         "proje"
+                                                                         "ct, "
+                                                                         "c."
+                                                                         "note,"
+                                                                         " c."
+                                                                         "plann"
+                                                                         "ed_"
+                                                                         "at,\n"
+                                                                         "     "
+                                                                         "     "
+                                                                         "     "
+                                                                         "c."
+                                                                         "plann"
+                                                                         "er_"
+                                                                         "name,"
+                                                                         " c."
+                                                                         "plann"
+                                                                         "er_"
+                                                                         "email"
+                                                                         ", "
+                                                                         "c."
+                                                                         "commi"
+                                                                         "tted_"
+                                                                         "at, "
+                                                                         "c."
+                                                                         "scrip"
+                                                                         "t_"
+                                                                         "hash"
+                                                                         "\n"
+                                                                         "     "
+                                                                         "    "
+                                                                         "ORDER"
+                                                                         " BY "
+                                                                         "c."
+                                                                         "commi"
+                                                                         "tted_"
+                                                                         "at "
+                                                                         "ASC\n"
+                                                                         "    ",
     [Q_LOAD] =
         "\n"
-        "        SELECT c.change_id AS id, c.change AS name, c.project, c.note,\n"
-        "               " TSC("c.planned_at") " AS \"timestamp\", c.planner_name, c.planner_email,\n"
-        "                " LISTAGG("t.tag") " AS tags, c.script_hash\n"
-        "          FROM changes   c\n"
-        "          LEFT JOIN tags t ON c.change_id = t.change_id\n"
-        "         WHERE c.change_id = $1\n"
-        "         GROUP BY c.change_id, c.change, c.project, c.note, c.planned_at,\n"
-        "               c.planner_name, c.planner_email, c.script_hash\n"
-        "    ",
+        "        SELECT c.change_id AS id, c.change AS name, c.project, "
+        "c.note,\n"
+        "               " TSC(
+            "c.planned_at") " AS \"timestamp\", c.planner_name, "
+                            "c.planner_email,\n"
+                            "                " LISTAGG(
+                                "t.tag") " AS tags, c.script_hash\n"
+                                         "          FROM changes   c\n"
+                                         "          LEFT JOIN tags t ON "
+                                         "c.change_id = t.change_id\n"
+                                         "         WHERE c.change_id = $1\n"
+                                         "         GROUP BY c.change_id, "
+                                         "c.change, c.project, c.note, "
+                                         "c.planned_at,\n"
+                                         "               c.planner_name, "
+                                         "c.planner_email, c.script_hash\n"
+                                         "    ",
     [Q_CIDOFF_AFTER] =
         "\n"
         "        SELECT change_id\n"
@@ -372,51 +615,71 @@ static const char *const sql_text[N_Q] = {
         "    ",
     [Q_LOAD_AFTER] =
         "\n"
-        "        SELECT c.change_id AS id, c.change AS name, c.project, c.note,\n"
-        "               " TSC("c.planned_at") " AS \"timestamp\", c.planner_name, c.planner_email,\n"
-        "               " LISTAGG("t.tag") " AS tags, c.script_hash\n"
-        "          FROM changes   c\n"
-        "          LEFT JOIN tags t ON c.change_id = t.change_id\n"
-        "         WHERE c.project = $1\n"
-        "           AND c.committed_at > (\n"
-        "               SELECT committed_at FROM changes WHERE change_id = $2\n"
-        "         )\n"
-        "         GROUP BY c.change_id, c.change, c.project, c.note, c.planned_at,\n"
-        "               c.planner_name, c.planner_email, c.committed_at, c.script_hash\n"
-        "         ORDER BY c.committed_at ASC\n"
-        "         LIMIT 1 OFFSET " OFF "\n"
-        "    ",
+        "        SELECT c.change_id AS id, c.change AS name, c.project, "
+        "c.note,\n"
+        "               " TSC(
+            "c.planned_at") " AS \"timestamp\", c.planner_name, "
+                            "c.planner_email,\n"
+                            "               " LISTAGG(
+                                "t.tag") " AS tags, c.script_hash\n"
+                                         "          FROM changes   c\n"
+                                         "          LEFT JOIN tags t ON "
+                                         "c.change_id = t.change_id\n"
+                                         "         WHERE c.project = $1\n"
+                                         "           AND c.committed_at > (\n"
+                                         "               SELECT committed_at "
+                                         "FROM changes WHERE change_id = $2\n"
+                                         "         )\n"
+                                         "         GROUP BY c.change_id, "
+                                         "c.change, c.project, c.note, "
+                                         "c.planned_at,\n"
+                                         "               c.planner_name, "
+                                         "c.planner_email, c.committed_at, "
+                                         "c.script_hash\n"
+                                         "         ORDER BY c.committed_at "
+                                         "ASC\n"
+                                         "         LIMIT 1 OFFSET " OFF "\n"
+                                         "    ",
     [Q_LOAD_BEFORE] =
         "\n"
-        "        SELECT c.change_id AS id, c.change AS name, c.project, c.note,\n"
-        "               " TSC("c.planned_at") " AS \"timestamp\", c.planner_name, c.planner_email,\n"
-        "               " LISTAGG("t.tag") " AS tags, c.script_hash\n"
-        "          FROM changes   c\n"
-        "          LEFT JOIN tags t ON c.change_id = t.change_id\n"
-        "         WHERE c.project = $1\n"
-        "           AND c.committed_at < (\n"
-        "               SELECT committed_at FROM changes WHERE change_id = $2\n"
-        "         )\n"
-        "         GROUP BY c.change_id, c.change, c.project, c.note, c.planned_at,\n"
-        "               c.planner_name, c.planner_email, c.committed_at, c.script_hash\n"
-        "         ORDER BY c.committed_at DESC\n"
-        "         LIMIT 1 OFFSET " OFF "\n"
-        "    ",
-    [Q_CID_HEAD] =
-        "\n"
-        "        SELECT change_id\n"
-        "          FROM changes\n"
-        "         WHERE project = $1\n"
-        "           AND changes.change  = $2\n"
-        "         ORDER BY committed_at DESC\n"
-        "         LIMIT 1\n"
-        "    ",
-    [Q_CID_BY_ID] =
-        "\n"
-        "            SELECT change_id\n"
-        "              FROM changes\n"
-        "             WHERE change_id = $1\n"
-        "        ",
+        "        SELECT c.change_id AS id, c.change AS name, c.project, "
+        "c.note,\n"
+        "               " TSC(
+            "c.planned_at") " AS \"timestamp\", c.planner_name, "
+                            "c.planner_email,\n"
+                            "               " LISTAGG(
+                                "t.tag") " AS tags, c.script_hash\n"
+                                         "          FROM changes   c\n"
+                                         "          LEFT JOIN tags t ON "
+                                         "c.change_id = t.change_id\n"
+                                         "         WHERE c.project = $1\n"
+                                         "           AND c.committed_at < (\n"
+                                         "               SELECT committed_at "
+                                         "FROM changes WHERE change_id = $2\n"
+                                         "         )\n"
+                                         "         GROUP BY c.change_id, "
+                                         "c.change, c.project, c.note, "
+                                         "c.planned_at,\n"
+                                         "               c.planner_name, "
+                                         "c.planner_email, c.committed_at, "
+                                         "c.script_hash\n"
+                                         "         ORDER BY c.committed_at "
+                                         "DESC\n"
+                                         "         LIMIT 1 OFFSET " OFF "\n"
+                                         "    ",
+    [Q_CID_HEAD] = "\n"
+                   "        SELECT change_id\n"
+                   "          FROM changes\n"
+                   "         WHERE project = $1\n"
+                   "           AND changes.change  = $2\n"
+                   "         ORDER BY committed_at DESC\n"
+                   "         LIMIT 1\n"
+                   "    ",
+    [Q_CID_BY_ID] = "\n"
+                    "            SELECT change_id\n"
+                    "              FROM changes\n"
+                    "             WHERE change_id = $1\n"
+                    "        ",
     [Q_CID_TAGGED] =
         "\n"
         "                SELECT changes.change_id\n"
@@ -430,33 +693,29 @@ static const char *const sql_text[N_Q] = {
         "                 ORDER BY changes.committed_at DESC\n"
         "                 LIMIT 1\n"
         "            ",
-    [Q_CID_BY_NAME] =
-        "\n"
-        "            SELECT change_id\n"
-        "              FROM changes\n"
-        "             WHERE project = $1\n"
-        "               AND changes.change  = $2\n"
-        "             ORDER BY changes.committed_at ASC\n"
-        "        ",
-    [Q_CID_BY_TAG] =
-        "\n"
-        "            SELECT change_id\n"
-        "              FROM tags\n"
-        "             WHERE project = $1\n"
-        "               AND tag     = $2\n"
-        "        ",
-    [Q_NULL_HASH] =
-        "\n"
-        "        UPDATE changes SET script_hash = NULL\n"
-        "         WHERE project = $1 AND script_hash = change_id\n"
-        "    ",
-    [Q_INITIALIZED] =
-        "\n"
-        "        SELECT EXISTS(\n"
-        "            SELECT TRUE FROM pg_catalog.pg_tables\n"
-        "             WHERE schemaname = $1 AND tablename = $2\n"
-        "        )\n"
-        "    ",
+    [Q_CID_BY_NAME] = "\n"
+                      "            SELECT change_id\n"
+                      "              FROM changes\n"
+                      "             WHERE project = $1\n"
+                      "               AND changes.change  = $2\n"
+                      "             ORDER BY changes.committed_at ASC\n"
+                      "        ",
+    [Q_CID_BY_TAG] = "\n"
+                     "            SELECT change_id\n"
+                     "              FROM tags\n"
+                     "             WHERE project = $1\n"
+                     "               AND tag     = $2\n"
+                     "        ",
+    [Q_NULL_HASH] = "\n"
+                    "        UPDATE changes SET script_hash = NULL\n"
+                    "         WHERE project = $1 AND script_hash = change_id\n"
+                    "    ",
+    [Q_INITIALIZED] = "\n"
+                      "        SELECT EXISTS(\n"
+                      "            SELECT TRUE FROM pg_catalog.pg_tables\n"
+                      "             WHERE schemaname = $1 AND tablename = $2\n"
+                      "        )\n"
+                      "    ",
     [Q_PGXC] =
         "\n"
         "        SELECT count(*)\n"
@@ -465,26 +724,27 @@ static const char *const sql_text[N_Q] = {
         "         WHERE nspname = 'pg_catalog'\n"
         "           AND proname = 'pgxc_version';\n"
         "    ",
-    [Q_REV_DEPS] =
-        "\n"
-        "        SELECT ARRAY(\n"
-        "            SELECT dependency\n"
-        "              FROM dependencies\n"
-        "             WHERE change_id = $1\n"
-        "               AND type = 'require'\n"
-        "        ), ARRAY(\n"
-        "            SELECT dependency\n"
-        "              FROM dependencies\n"
-        "             WHERE change_id = $1\n"
-        "               AND type = 'conflict'\n"
-        "        )\n"
-        "    ",
+    [Q_REV_DEPS] = "\n"
+                   "        SELECT ARRAY(\n"
+                   "            SELECT dependency\n"
+                   "              FROM dependencies\n"
+                   "             WHERE change_id = $1\n"
+                   "               AND type = 'require'\n"
+                   "        ), ARRAY(\n"
+                   "            SELECT dependency\n"
+                   "              FROM dependencies\n"
+                   "             WHERE change_id = $1\n"
+                   "               AND type = 'conflict'\n"
+                   "        )\n"
+                   "    ",
 };
 
-static const char *const SQL_VERSION = "SELECT MAX(version)::TEXT FROM releases";
+static const char *const SQL_VERSION =
+    "SELECT MAX(version)::TEXT FROM releases";
 static const char *const SQL_TRY_LOCK = "SELECT pg_try_advisory_lock(75474063)";
 static const char *const SQL_LOCK = "SELECT pg_advisory_lock(75474063)";
-static const char *const SQL_LOCK_CHANGES = "LOCK TABLE changes IN EXCLUSIVE MODE";
+static const char *const SQL_LOCK_CHANGES =
+    "LOCK TABLE changes IN EXCLUSIVE MODE";
 static const char *const SQL_PROJECT_URI =
     "SELECT uri FROM projects WHERE project = $1";
 static const char *const SQL_URI_PROJECT =
@@ -536,16 +796,16 @@ static const char *const SQL_NEW_TAGS_TAIL =
 /* ============================================================== state */
 
 typedef struct impl {
-  PGconn *db;          /* R: registry, lock */
-  PGconn *sc;          /* S: scripts, opened on first use */
-  int sc_discard;      /* DISCARD ALL sent on S, result not read yet */
+  PGconn *db;     /* R: registry, lock */
+  PGconn *sc;     /* S: scripts, opened on first use */
+  int sc_discard; /* DISCARD ALL sent on S, result not read yet */
   int yugabyte;
-  char *dest;          /* destination (no password) */
+  char *dest; /* destination (no password) */
   const char *registry;
   const char *client;
   const char *password;
-  char last_state[6];  /* SQLSTATE of the last failed query */
-  int in_txn;          /* R: begin_work done */
+  char last_state[6]; /* SQLSTATE of the last failed query */
+  int in_txn;         /* R: begin_work done */
 } impl;
 
 static impl *IM(sqlitch_engine *e) { return e->impl; }
@@ -553,7 +813,8 @@ static impl *IM(sqlitch_engine *e) { return e->impl; }
 /* libpq messages end in a newline; DBI's errstr does not. */
 static int msg_err(sqlitch_err *err, const char *msg) {
   size_t n = strlen(msg);
-  while (n && msg[n - 1] == '\n') n--;
+  while (n && msg[n - 1] == '\n')
+    n--;
   return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2, "%.*s", (int)n, msg);
 }
 
@@ -589,7 +850,8 @@ static void sorted_query(const sqlitch_uri *u, sqlitch_strv *k,
       if (strcmp(u->params[i].key, u->params[j].key) == 0) dup = 1;
     if (dup) continue;
     size_t at = k->n;
-    while (at > 0 && strcmp(k->v[at - 1], u->params[i].key) > 0) at--;
+    while (at > 0 && strcmp(k->v[at - 1], u->params[i].key) > 0)
+      at--;
     sqlitch_strv_push(k, u->params[i].key);
     sqlitch_strv_push(v, u->params[i].value);
     for (size_t j = k->n - 1; j > at; j--) {
@@ -635,7 +897,8 @@ static void psql_params(sqlitch_engine *e, params *p) {
   param(p, "port", port);
   sqlitch_strv qk = SQLITCH_STRV_INIT, qv = SQLITCH_STRV_INIT;
   sorted_query(u, &qk, &qv);
-  for (size_t i = 0; i < qk.n; i++) param(p, qk.v[i], qv.v[i]);
+  for (size_t i = 0; i < qk.n; i++)
+    param(p, qk.v[i], qv.v[i]);
   sqlitch_strv_free(&qk);
   sqlitch_strv_free(&qv);
   param(p, "password", IM(e)->password);
@@ -662,8 +925,8 @@ static PGconn *open_conn(const params *p) {
 static PGresult *qrun(sqlitch_engine *e, PGconn *c, const char *sql, int n,
                       const char *const *vals, sqlitch_err *err) {
   impl *im = IM(e);
-  PGresult *r = n ? PQexecParams(c, sql, n, NULL, vals, NULL, NULL, 0)
-                  : PQexec(c, sql);
+  PGresult *r =
+      n ? PQexecParams(c, sql, n, NULL, vals, NULL, NULL, 0) : PQexec(c, sql);
   ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
     im->last_state[0] = 0;
@@ -754,8 +1017,8 @@ static const char *val(const PGresult *r, int row, int col) {
 static char *ts_text(const char *s) {
   if (!s) return NULL;
   int f[6] = {0};
-  const char *names[] = {"year:", "month:", "day:", "hour:", "minute:",
-                         "second:"};
+  const char *names[] = {
+      "year:", "month:", "day:", "hour:", "minute:", "second:"};
   for (int i = 0; i < 6; i++) {
     const char *p = strstr(s, names[i]);
     if (!p) return sqlitch_strdup(s);
@@ -780,9 +1043,12 @@ static void parse_array(const char *s, sqlitch_strv *out) {
       if (*s == '"') s++;
     } else {
       const char *st = s;
-      while (*s && *s != ',' && *s != '}') s++;
-      if (s - st == 4 && strncasecmp(st, "NULL", 4) == 0) null = 1;
-      else sqlitch_buf_addn(&b, st, (size_t)(s - st));
+      while (*s && *s != ',' && *s != '}')
+        s++;
+      if (s - st == 4 && strncasecmp(st, "NULL", 4) == 0)
+        null = 1;
+      else
+        sqlitch_buf_addn(&b, st, (size_t)(s - st));
     }
     if (!null) sqlitch_strv_push(out, sqlitch_buf_str(&b));
     sqlitch_buf_free(&b);
@@ -898,7 +1164,8 @@ static int pg_registry_version(sqlitch_engine *e, char **version,
   PGresult *r = qrun(e, IM(e)->db, SQL_VERSION, 0, NULL, err);
   if (!r) {
     if (strcmp(IM(e)->last_state, "42P01") != 0) return SQLITCH_ERROR;
-    if (PQserverVersion(IM(e)->db) >= 90000) PQclear(PQexec(IM(e)->db, SQL_NO_TABLE));
+    if (PQserverVersion(IM(e)->db) >= 90000)
+      PQclear(PQexec(IM(e)->db, SQL_NO_TABLE));
     sqlitch_err_clear(err);
     *version = sqlitch_strdup("0");
     return SQLITCH_OK;
@@ -1113,7 +1380,8 @@ static int pg_wait_lock(sqlitch_engine *e, double seconds, int *got,
     *got = 1;
     return SQLITCH_OK;
   }
-  if (!PQsendQuery(im->db, SQL_LOCK)) return msg_err(err, PQerrorMessage(im->db));
+  if (!PQsendQuery(im->db, SQL_LOCK))
+    return msg_err(err, PQerrorMessage(im->db));
   double until = mono() + seconds;
   int cancelled = 0;
   while (PQconsumeInput(im->db) && PQisBusy(im->db)) {
@@ -1136,8 +1404,10 @@ static int pg_wait_lock(sqlitch_engine *e, double seconds, int *got,
   int ok = 0;
   char *msg = NULL;
   while ((r = PQgetResult(im->db))) {
-    if (PQresultStatus(r) == PGRES_TUPLES_OK) ok = 1;
-    else if (!cancelled && !msg) msg = sqlitch_strdup(PQresultErrorMessage(r));
+    if (PQresultStatus(r) == PGRES_TUPLES_OK)
+      ok = 1;
+    else if (!cancelled && !msg)
+      msg = sqlitch_strdup(PQresultErrorMessage(r));
     PQclear(r);
   }
   if (msg) {
@@ -1208,8 +1478,8 @@ static int pg_deployed_changes(sqlitch_engine *e, const char *project,
                                sqlitch_err *err) {
   if (ensure_db(e, err)) return SQLITCH_ERROR;
   const char *v[] = {project, since_id};
-  PGresult *r = q(e, since_id ? Q_DEPLOYED_SINCE : Q_DEPLOYED,
-                  since_id ? 2 : 1, v, err);
+  PGresult *r =
+      q(e, since_id ? Q_DEPLOYED_SINCE : Q_DEPLOYED, since_id ? 2 : 1, v, err);
   if (!r) return no_table(e, 0, err) ? SQLITCH_OK : SQLITCH_ERROR;
   for (int i = 0; i < PQntuples(r); i++)
     read_change(r, i, sqlitch_reg_changes_push(out));
@@ -1234,7 +1504,8 @@ static int pg_load_change(sqlitch_engine *e, const char *project,
   if (offset == 0) {
     r = q(e, Q_LOAD, 1, &change_id, err);
   } else {
-    char *sql = offset_sql(e, offset > 0 ? Q_LOAD_AFTER : Q_LOAD_BEFORE, offset);
+    char *sql =
+        offset_sql(e, offset > 0 ? Q_LOAD_AFTER : Q_LOAD_BEFORE, offset);
     const char *v[] = {project, change_id};
     r = qrun(e, IM(e)->db, sql, 2, v, err);
     free(sql);
@@ -1276,7 +1547,8 @@ static int pg_change_id_offset(sqlitch_engine *e, const char *project,
     return SQLITCH_OK;
   }
   if (ensure_db(e, err)) return SQLITCH_ERROR;
-  char *sql = offset_sql(e, offset > 0 ? Q_CIDOFF_AFTER : Q_CIDOFF_BEFORE, offset);
+  char *sql =
+      offset_sql(e, offset > 0 ? Q_CIDOFF_AFTER : Q_CIDOFF_BEFORE, offset);
   const char *v[] = {project, change_id};
   PGresult *r = qrun(e, IM(e)->db, sql, 2, v, err);
   free(sql);
@@ -1356,13 +1628,14 @@ static int pg_name_for_change_id(sqlitch_engine *e, const char *change_id,
   return one(e, q(e, Q_NAME_FOR_ID, 1, &change_id, err), out, err);
 }
 
-static int pg_are_deployed(sqlitch_engine *e, const char *const *ids,
-                           size_t n, sqlitch_strv *out, sqlitch_err *err) {
+static int pg_are_deployed(sqlitch_engine *e, const char *const *ids, size_t n,
+                           sqlitch_strv *out, sqlitch_err *err) {
   if (n == 0) return SQLITCH_OK;
   if (ensure_db(e, err)) return SQLITCH_ERROR;
   sqlitch_buf b = SQLITCH_BUF_INIT;
   sqlitch_buf_add(&b, "SELECT change_id FROM changes WHERE change_id IN (");
-  for (size_t i = 0; i < n; i++) sqlitch_buf_addf(&b, "%s$%zu", i ? ", " : "", i + 1);
+  for (size_t i = 0; i < n; i++)
+    sqlitch_buf_addf(&b, "%s$%zu", i ? ", " : "", i + 1);
   sqlitch_buf_addc(&b, ')');
   PGresult *r = qrun(e, IM(e)->db, b.p, (int)n, ids, err);
   sqlitch_buf_free(&b);
@@ -1407,9 +1680,9 @@ static int pg_current_tags(sqlitch_engine *e, const char *project,
   if (!r) return no_table(e, 0, err) ? SQLITCH_OK : SQLITCH_ERROR;
   for (int i = 0; i < PQntuples(r); i++) {
     char *ca = ts_text(val(r, i, 4)), *pa = ts_text(val(r, i, 7));
-    sqlitch_reg_current_tag row = {val(r, i, 0), val(r, i, 1), val(r, i, 2),
-                                   val(r, i, 3), ca, val(r, i, 5),
-                                   val(r, i, 6), pa};
+    sqlitch_reg_current_tag row = {
+        val(r, i, 0), val(r, i, 1), val(r, i, 2), val(r, i, 3),
+        ca,           val(r, i, 5), val(r, i, 6), pa};
     int stop = fn(ctx, &row);
     free(ca);
     free(pa);
@@ -1440,31 +1713,36 @@ static int pg_search_events(sqlitch_engine *e, const sqlitch_event_query *qy,
   }
   if (qy->events && qy->events->n) {
     sqlitch_buf a = SQLITCH_BUF_INIT;
-    for (size_t i = 0; i < qy->events->n; i++) array_add(&a, qy->events->v[i]);
+    for (size_t i = 0; i < qy->events->n; i++)
+      array_add(&a, qy->events->v[i]);
     sqlitch_strv_push_owned(&params, array_end(&a));
     sqlitch_strv_push_owned(&wheres,
                             sqlitch_mprintf("e.event = ANY($%zu)", params.n));
   }
   sqlitch_buf sql = SQLITCH_BUF_INIT;
-  sqlitch_buf_add(&sql,
-                  "\n"
-                  "        SELECT e.event\n"
-                  "             , e.project\n"
-                  "             , e.change_id\n"
-                  "             , e.change\n"
-                  "             , e.note\n"
-                  "             , e.requires\n"
-                  "             , e.conflicts\n"
-                  "             , e.tags\n"
-                  "             , e.committer_name\n"
-                  "             , e.committer_email\n"
-                  "             , " TSC("e.committed_at") " AS committed_at\n"
-                  "             , e.planner_name\n"
-                  "             , e.planner_email\n"
-                  "             , " TSC("e.planned_at") " AS planned_at\n"
-                  "          FROM events e");
+  sqlitch_buf_add(
+      &sql,
+      "\n"
+      "        SELECT e.event\n"
+      "             , e.project\n"
+      "             , e.change_id\n"
+      "             , e.change\n"
+      "             , e.note\n"
+      "             , e.requires\n"
+      "             , e.conflicts\n"
+      "             , e.tags\n"
+      "             , e.committer_name\n"
+      "             , e.committer_email\n"
+      "             , " TSC(
+          "e.committed_at") " AS committed_at\n"
+                            "             , e.planner_name\n"
+                            "             , e.planner_email\n"
+                            "             , " TSC(
+                                "e.planned_at") " AS planned_at\n"
+                                                "          FROM events e");
   for (size_t i = 0; i < wheres.n; i++)
-    sqlitch_buf_addf(&sql, "%s%s", i ? "\n               AND " : "\n         WHERE ",
+    sqlitch_buf_addf(&sql, "%s%s",
+                     i ? "\n               AND " : "\n         WHERE ",
                      wheres.v[i]);
   sqlitch_buf_addf(&sql, "\n         ORDER BY e.committed_at %s",
                    qy->ascending ? "ASC" : "DESC");
@@ -1490,11 +1768,20 @@ static int pg_search_events(sqlitch_engine *e, const sqlitch_event_query *qy,
     char *req = array_join(val(r, i, 5)), *conf = array_join(val(r, i, 6)),
          *tags = array_join(val(r, i, 7));
     char *ca = ts_text(val(r, i, 10)), *pa = ts_text(val(r, i, 13));
-    sqlitch_reg_event ev = {val(r, i, 0),  val(r, i, 1),  val(r, i, 2),
-                            val(r, i, 3),  val(r, i, 4),  req,
-                            conf,          tags,          val(r, i, 8),
-                            val(r, i, 9),  ca,            val(r, i, 11),
-                            val(r, i, 12), pa};
+    sqlitch_reg_event ev = {val(r, i, 0),
+                            val(r, i, 1),
+                            val(r, i, 2),
+                            val(r, i, 3),
+                            val(r, i, 4),
+                            req,
+                            conf,
+                            tags,
+                            val(r, i, 8),
+                            val(r, i, 9),
+                            ca,
+                            val(r, i, 11),
+                            val(r, i, 12),
+                            pa};
     int stop = fn(ctx, &ev);
     free(req);
     free(conf);
@@ -1541,10 +1828,11 @@ static int log_event(sqlitch_engine *e, PGconn *c, const char *event,
 }
 
 /* The plan's lists of a change as array literals (deploy, fail). */
-static void plan_arrays(const sqlitch_log_change *lc, char **tags,
-                        char **req, char **conf) {
+static void plan_arrays(const sqlitch_log_change *lc, char **tags, char **req,
+                        char **conf) {
   sqlitch_buf t = SQLITCH_BUF_INIT, r = SQLITCH_BUF_INIT, c = SQLITCH_BUF_INIT;
-  for (size_t i = 0; i < lc->ntags; i++) array_add(&t, lc->tags[i].tag);
+  for (size_t i = 0; i < lc->ntags; i++)
+    array_add(&t, lc->tags[i].tag);
   for (size_t i = 0; i < lc->ndeps; i++)
     array_add(strcmp(lc->deps[i].type, "require") == 0 ? &r : &c,
               lc->deps[i].dependency);
@@ -1557,11 +1845,15 @@ static void plan_arrays(const sqlitch_log_change *lc, char **tags,
 static int log_deploy(sqlitch_engine *e, PGconn *c,
                       const sqlitch_log_change *lc, sqlitch_err *err) {
   char *pa = tstz(lc->planned_at);
-  const char *v[] = {lc->change_id,      lc->script_hash,
-                     lc->change,         lc->project,
+  const char *v[] = {lc->change_id,
+                     lc->script_hash,
+                     lc->change,
+                     lc->project,
                      lc->note ? lc->note : "",
-                     lc->committer_name, lc->committer_email,
-                     pa,                 lc->planner_name,
+                     lc->committer_name,
+                     lc->committer_email,
+                     pa,
+                     lc->planner_name,
                      lc->planner_email};
   char *sql = qtext(e, Q_INS_CHANGE);
   int rc = qdo(e, c, sql, 10, v, err);
@@ -1596,15 +1888,20 @@ static int log_deploy(sqlitch_engine *e, PGconn *c,
       const sqlitch_log_tag *t = &lc->tags[i];
       size_t k = i * 10;
       sqlitch_buf_addf(&b, "%s(", i ? ", " : "");
-      for (size_t j = 1; j <= 10; j++) sqlitch_buf_addf(&b, "$%zu, ", k + j);
+      for (size_t j = 1; j <= 10; j++)
+        sqlitch_buf_addf(&b, "$%zu, ", k + j);
       sqlitch_buf_add(&b, "clock_timestamp())");
       char *tpa = tstz(t->planned_at);
       sqlitch_strv_push_owned(&own, tpa);
-      const char *tv[] = {t->tag_id,          t->tag,
-                          lc->project,        lc->change_id,
+      const char *tv[] = {t->tag_id,
+                          t->tag,
+                          lc->project,
+                          lc->change_id,
                           t->note ? t->note : "",
-                          lc->committer_name, lc->committer_email,
-                          tpa,                t->planner_name,
+                          lc->committer_name,
+                          lc->committer_email,
+                          tpa,
+                          t->planner_name,
                           t->planner_email};
       memcpy(pv + k, tv, sizeof tv);
     }
@@ -1629,7 +1926,8 @@ static int log_revert(sqlitch_engine *e, PGconn *c,
   PGresult *r = qrun(e, c, SQL_DEL_TAGS, 1, &lc->change_id, err);
   if (!r) return SQLITCH_ERROR;
   sqlitch_buf t = SQLITCH_BUF_INIT;
-  for (int i = 0; i < PQntuples(r); i++) array_add(&t, PQgetvalue(r, i, 0));
+  for (int i = 0; i < PQntuples(r); i++)
+    array_add(&t, PQgetvalue(r, i, 0));
   PQclear(r);
   char *tags = array_end(&t);
   char *sql = qtext(e, Q_REV_DEPS);
@@ -1681,11 +1979,15 @@ static int pg_log_new_tags(sqlitch_engine *e, const sqlitch_log_change *c,
                      k + 9, k + 10);
     char *tpa = tstz(t->planned_at);
     sqlitch_strv_push_owned(&own, tpa);
-    const char *tv[] = {t->tag_id,         t->tag,
-                        c->project,        c->change_id,
+    const char *tv[] = {t->tag_id,
+                        t->tag,
+                        c->project,
+                        c->change_id,
                         t->note ? t->note : "",
-                        c->committer_name, c->committer_email,
-                        tpa,               t->planner_name,
+                        c->committer_name,
+                        c->committer_email,
+                        tpa,
+                        t->planner_name,
                         t->planner_email};
     memcpy(pv + k, tv, sizeof tv);
   }
@@ -1745,7 +2047,8 @@ static int run_client(sqlitch_engine *e, const char *file, int show_out,
   conninfo_add(&ci, "port", port);
   sqlitch_strv qk = SQLITCH_STRV_INIT, qv = SQLITCH_STRV_INIT;
   sorted_query(u, &qk, &qv);
-  for (size_t i = 0; i < qk.n; i++) conninfo_add(&ci, qk.v[i], qv.v[i]);
+  for (size_t i = 0; i < qk.n; i++)
+    conninfo_add(&ci, qk.v[i], qv.v[i]);
   sqlitch_strv_free(&qk);
   sqlitch_strv_free(&qv);
   if (ci.len) {
@@ -1757,10 +2060,11 @@ static int run_client(sqlitch_engine *e, const char *file, int show_out,
     sqlitch_strv_push(&argv, "--set");
     sqlitch_strv_push(&argv, e->opts.variables.v[i]);
   }
-  static const char *const tail[] = {"--quiet", "--no-psqlrc", "--no-align",
-                                     "--tuples-only", "--set",
-                                     "ON_ERROR_STOP=1", "--set", NULL};
-  for (size_t i = 0; tail[i]; i++) sqlitch_strv_push(&argv, tail[i]);
+  static const char *const tail[] = {
+      "--quiet", "--no-psqlrc",     "--no-align", "--tuples-only",
+      "--set",   "ON_ERROR_STOP=1", "--set",      NULL};
+  for (size_t i = 0; tail[i]; i++)
+    sqlitch_strv_push(&argv, tail[i]);
   sqlitch_strv_push_owned(&argv, sqlitch_mprintf("registry=%s", im->registry));
   sqlitch_strv_push(&argv, "--file");
   sqlitch_strv_push(&argv, file);
@@ -1771,7 +2075,8 @@ static int run_client(sqlitch_engine *e, const char *file, int show_out,
     if (!im->password || strncmp(*p, "PGPASSWORD=", 11) != 0)
       sqlitch_strv_push(&env, *p);
   if (im->password)
-    sqlitch_strv_push_owned(&env, sqlitch_mprintf("PGPASSWORD=%s", im->password));
+    sqlitch_strv_push_owned(&env,
+                            sqlitch_mprintf("PGPASSWORD=%s", im->password));
 
   int out[2], errp[2];
   int rc = SQLITCH_OK;
@@ -1799,8 +2104,9 @@ static int run_client(sqlitch_engine *e, const char *file, int show_out,
   if (sr != 0) {
     close(out[0]);
     close(errp[0]);
-    rc = sqlitch_err_set(err, SQLITCH_E_IO, 2, "\"%s\" failed to start: \"%s\"\n",
-                         im->client, strerror(sr));
+    rc = sqlitch_err_set(err, SQLITCH_E_IO, 2,
+                         "\"%s\" failed to start: \"%s\"\n", im->client,
+                         strerror(sr));
     goto done;
   }
   struct pollfd pf[2] = {{out[0], POLLIN, 0}, {errp[0], POLLIN, 0}};
@@ -1822,8 +2128,10 @@ static int run_client(sqlitch_engine *e, const char *file, int show_out,
         continue;
       }
       buf[n] = 0;
-      if (i == 1) sqlitch_report_literal(e->rep, SQLITCH_VENT, "%s", buf);
-      else if (show_out) sqlitch_report_literal(e->rep, SQLITCH_EMIT, "%s", buf);
+      if (i == 1)
+        sqlitch_report_literal(e->rep, SQLITCH_VENT, "%s", buf);
+      else if (show_out)
+        sqlitch_report_literal(e->rep, SQLITCH_EMIT, "%s", buf);
     }
   }
   int status = 0;
@@ -1853,7 +2161,8 @@ static PGconn *script_conn(sqlitch_engine *e, sqlitch_err *err) {
   impl *im = IM(e);
   if (im->sc && im->sc_discard) {
     PGresult *r;
-    while ((r = PQgetResult(im->sc))) PQclear(r);
+    while ((r = PQgetResult(im->sc)))
+      PQclear(r);
     im->sc_discard = 0;
   }
   if (im->sc && PQstatus(im->sc) != CONNECTION_OK) {
@@ -1868,7 +2177,8 @@ static PGconn *script_conn(sqlitch_engine *e, sqlitch_err *err) {
   if (PQstatus(im->sc) != CONNECTION_OK) {
     const char *m = PQerrorMessage(im->sc);
     size_t n = strlen(m);
-    while (n && m[n - 1] == '\n') n--;
+    while (n && m[n - 1] == '\n')
+      n--;
     sqlitch_report_literal(e->rep, SQLITCH_VENT, "psql: error: %.*s\n", (int)n,
                            m);
     PQfinish(im->sc);
@@ -1921,7 +2231,7 @@ static int run_psql_text(sqlitch_engine *e, PGconn *c, const char *file,
 typedef struct loaded {
   char *text;
   const char *path;
-  sqlitch_psql_script *s;   /* NULL: run the client */
+  sqlitch_psql_script *s; /* NULL: run the client */
 } loaded;
 
 static int load(sqlitch_engine *e, const char *path, const char *text,
@@ -1963,8 +2273,10 @@ static int run_loaded(sqlitch_engine *e, loaded *l, int show,
   PGconn *c = script_conn(e, err);
   if (!c) return SQLITCH_ERROR;
   sqlitch_psql_run r;
-  if (hook) r = *hook;
-  else memset(&r, 0, sizeof r);
+  if (hook)
+    r = *hook;
+  else
+    memset(&r, 0, sizeof r);
   r.rep = e->rep;
   r.show_rows = show;
   sqlitch_psql_exec(c, l->s, &r);
@@ -1996,10 +2308,11 @@ static int before_commit(void *arg, PGconn *c) {
                    h->s->verify_script);
   char *lit = PQescapeLiteral(c, im->registry, strlen(im->registry));
   sqlitch_buf b = SQLITCH_BUF_INIT;
-  sqlitch_buf_addf(&b, "SET LOCAL search_path = %s; SET LOCAL ROLE NONE",
+  sqlitch_buf_addf(&b, "SET LOCAL search_path = %s; SET LOCAL role TO DEFAULT",
                    lit ? lit : "''");
   PQfreemem(lit);
-  if (!utf8_conn(c)) sqlitch_buf_add(&b, "; SET LOCAL client_encoding = 'UTF8'");
+  if (!utf8_conn(c))
+    sqlitch_buf_add(&b, "; SET LOCAL client_encoding = 'UTF8'");
   int rc = qdo(e, c, b.p, 0, NULL, &h->err);
   sqlitch_buf_free(&b);
   if (rc == SQLITCH_OK && !im->yugabyte)

@@ -20,7 +20,8 @@
 **   sqlitch_psql_vars_set(&v, "registry", "sqitch");
 **   sqlitch_psql_script *s;
 **   if (sqlitch_psql_parse("deploy/x.sql", text, len, &v, 1, &s) ...
-**   if (s->fallback) run_the_real_psql(...); else sqlitch_psql_run(conn, s, &r);
+**   if (s->fallback) run_the_real_psql(...); else sqlitch_psql_run(conn, s,
+*&r);
 **   sqlitch_psql_script_free(s);
 **
 ** Memory: every _new/_parse has its _free; strings in actions belong to
@@ -40,13 +41,13 @@ typedef struct sqlitch_psql_vars {
   sqlitch_strv names, values;
 } sqlitch_psql_vars;
 
-#define SQLITCH_PSQL_VARS_INIT {SQLITCH_STRV_INIT, SQLITCH_STRV_INIT}
+#define SQLITCH_PSQL_VARS_INIT                                                 \
+  { SQLITCH_STRV_INIT, SQLITCH_STRV_INIT }
 
 /* Set (value non-NULL) or unset (NULL) a variable. */
 void sqlitch_psql_vars_set(sqlitch_psql_vars *v, const char *name,
                            const char *value);
-const char *sqlitch_psql_vars_get(const sqlitch_psql_vars *v,
-                                  const char *name);
+const char *sqlitch_psql_vars_get(const sqlitch_psql_vars *v, const char *name);
 void sqlitch_psql_vars_copy(sqlitch_psql_vars *dst,
                             const sqlitch_psql_vars *src);
 void sqlitch_psql_vars_free(sqlitch_psql_vars *v);
@@ -68,15 +69,15 @@ typedef struct sqlitch_psql_action {
   sqlitch_psql_kind kind;
   char *text;
   size_t len;
-  const char *file;      /* the input file as psql names it */
-  unsigned long line;    /* psql's line counter at that point */
+  const char *file;   /* the input file as psql names it */
+  unsigned long line; /* psql's line counter at that point */
 } sqlitch_psql_action;
 
 typedef struct sqlitch_psql_script {
   sqlitch_psql_action *v;
   size_t n, cap;
-  sqlitch_strv files;    /* file names the actions point into */
-  char *fallback;        /* non-NULL: why the real psql must run instead */
+  sqlitch_strv files; /* file names the actions point into */
+  char *fallback;     /* non-NULL: why the real psql must run instead */
   /* Index of the script's final COMMIT (a SQL action followed only by
      output actions), or -1. */
   long final_commit;
@@ -95,16 +96,16 @@ void sqlitch_psql_script_free(sqlitch_psql_script *s);
 
 typedef struct sqlitch_psql_run {
   const sqlitch_reporter *rep;
-  int show_rows;   /* stdout (rows, \echo) shown; else swallowed */
+  int show_rows; /* stdout (rows, \echo) shown; else swallowed */
   /* Called just before the script's final COMMIT is sent, when a
      transaction is open at that point. Non-zero: the transaction is
      rolled back and the run stops (hook_failed = 1). */
   int (*before_commit)(void *ctx, PGconn *conn);
   void *ctx;
   /* out */
-  int exitval;     /* what psql would exit with: 0, 2 (connection lost),
-                      3 (a statement or meta-command failed) */
-  int hook_ran;    /* before_commit succeeded and COMMIT was sent */
+  int exitval;  /* what psql would exit with: 0, 2 (connection lost),
+                   3 (a statement or meta-command failed) */
+  int hook_ran; /* before_commit succeeded and COMMIT was sent */
   int hook_failed;
 } sqlitch_psql_run;
 

@@ -91,16 +91,45 @@ int sqlitch_psql_valid_name(const char *name) {
 
 /* Variables psql sets itself or watches (psql 15's startup.c hooks and
    SyncVariables). Scripts touching them run through the real psql. */
-static const char *const special_names[] = {
-    "AUTOCOMMIT", "COMP_KEYWORD_CASE", "DBNAME", "ECHO", "ECHO_HIDDEN",
-    "ENCODING", "ERROR", "FETCH_COUNT", "HIDE_TABLEAM",
-    "HIDE_TOAST_COMPRESSION", "HISTCONTROL", "HISTFILE", "HISTSIZE", "HOST",
-    "IGNOREEOF", "LASTOID", "LAST_ERROR_MESSAGE", "LAST_ERROR_SQLSTATE",
-    "ON_ERROR_ROLLBACK", "ON_ERROR_STOP", "PORT", "PROMPT1", "PROMPT2",
-    "PROMPT3", "QUIET", "ROW_COUNT", "SERVER_VERSION_NAME",
-    "SERVER_VERSION_NUM", "SHOW_ALL_RESULTS", "SHOW_CONTEXT", "SINGLELINE",
-    "SINGLESTEP", "SQLSTATE", "USER", "VERBOSITY", "VERSION", "VERSION_NAME",
-    "VERSION_NUM", NULL};
+static const char *const special_names[] = {"AUTOCOMMIT",
+                                            "COMP_KEYWORD_CASE",
+                                            "DBNAME",
+                                            "ECHO",
+                                            "ECHO_HIDDEN",
+                                            "ENCODING",
+                                            "ERROR",
+                                            "FETCH_COUNT",
+                                            "HIDE_TABLEAM",
+                                            "HIDE_TOAST_COMPRESSION",
+                                            "HISTCONTROL",
+                                            "HISTFILE",
+                                            "HISTSIZE",
+                                            "HOST",
+                                            "IGNOREEOF",
+                                            "LASTOID",
+                                            "LAST_ERROR_MESSAGE",
+                                            "LAST_ERROR_SQLSTATE",
+                                            "ON_ERROR_ROLLBACK",
+                                            "ON_ERROR_STOP",
+                                            "PORT",
+                                            "PROMPT1",
+                                            "PROMPT2",
+                                            "PROMPT3",
+                                            "QUIET",
+                                            "ROW_COUNT",
+                                            "SERVER_VERSION_NAME",
+                                            "SERVER_VERSION_NUM",
+                                            "SHOW_ALL_RESULTS",
+                                            "SHOW_CONTEXT",
+                                            "SINGLELINE",
+                                            "SINGLESTEP",
+                                            "SQLSTATE",
+                                            "USER",
+                                            "VERBOSITY",
+                                            "VERSION",
+                                            "VERSION_NAME",
+                                            "VERSION_NUM",
+                                            NULL};
 
 int sqlitch_psql_special_name(const char *name) {
   for (size_t i = 0; special_names[i]; i++)
@@ -141,16 +170,16 @@ enum { LX_EOL, LX_SEMI, LX_BACKSLASH };
 
 /* One input buffer: a line, or a variable's value being expanded. */
 typedef struct src {
-  char *text;      /* owned */
+  char *text; /* owned */
   size_t len, pos;
-  char *var;       /* the variable, NULL for the line */
+  char *var; /* the variable, NULL for the line */
 } src;
 
 typedef struct parser parser;
 
 typedef struct lexer {
   int state, before_qs, xcdepth;
-  char *dolq;      /* the opening $tag$ of a dollar quote */
+  char *dolq; /* the opening $tag$ of a dollar quote */
   int paren, begin_depth, ident_count;
   char idents[4];
   src *stk;
@@ -162,8 +191,8 @@ struct parser {
   sqlitch_psql_script *s;
   sqlitch_psql_vars vars;
   int utf8;
-  int depth;             /* \i nesting */
-  const char *file;      /* current input file (owned by s->files) */
+  int depth;        /* \i nesting */
+  const char *file; /* current input file (owned by s->files) */
   unsigned long line;
 };
 
@@ -228,7 +257,8 @@ static void lx_pop(lexer *L) {
 }
 
 static void lx_clear(lexer *L) {
-  while (L->n) lx_pop(L);
+  while (L->n)
+    lx_pop(L);
 }
 
 static void lx_free(lexer *L) {
@@ -258,9 +288,7 @@ static int ident_start(unsigned char c) {
 static int ident_cont(unsigned char c) {
   return ident_start(c) || isdigit(c) || c == '$';
 }
-static int dolq_cont(unsigned char c) {
-  return ident_start(c) || isdigit(c);
-}
+static int dolq_cont(unsigned char c) { return ident_start(c) || isdigit(c); }
 static int is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
@@ -271,7 +299,8 @@ static size_t dolq_delim(const char *p, size_t n) {
   size_t i = 1;
   if (ident_start((unsigned char)p[1])) {
     i = 2;
-    while (i < n && dolq_cont((unsigned char)p[i])) i++;
+    while (i < n && dolq_cont((unsigned char)p[i]))
+      i++;
   }
   return i < n && p[i] == '$' ? i + 1 : 0;
 }
@@ -281,21 +310,27 @@ static size_t dolq_delim(const char *p, size_t n) {
 static size_t quote_continue(const char *p, size_t n) {
   size_t i = 0;
   for (;;) { /* {horiz_whitespace}* */
-    if (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\f')) i++;
+    if (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\f'))
+      i++;
     else if (i + 1 < n && p[i] == '-' && p[i + 1] == '-') {
-      while (i < n && p[i] != '\n' && p[i] != '\r') i++;
-    } else break;
+      while (i < n && p[i] != '\n' && p[i] != '\r')
+        i++;
+    } else
+      break;
   }
   if (i >= n || (p[i] != '\n' && p[i] != '\r')) return 0;
   i++;
   for (;;) { /* {special_whitespace}* */
-    if (i < n && is_space(p[i])) i++;
+    if (i < n && is_space(p[i]))
+      i++;
     else if (i + 1 < n && p[i] == '-' && p[i + 1] == '-') {
       size_t j = i;
-      while (j < n && p[j] != '\n' && p[j] != '\r') j++;
+      while (j < n && p[j] != '\n' && p[j] != '\r')
+        j++;
       if (j >= n) break;
       i = j + 1;
-    } else break;
+    } else
+      break;
   }
   return i < n && p[i] == '\'' ? i + 1 : 0;
 }
@@ -307,8 +342,8 @@ static void emit(sqlitch_buf *out, const char *p, size_t n) {
 /* The identifier rule's BEGIN ... END tracking (psql 14+). */
 static void track_ident(lexer *L, const char *w, size_t n) {
   if (L->ident_count == 0) memset(L->idents, 0, sizeof L->idents);
-  static const char *const words[] = {"create", "function", "procedure",
-                                      "or", "replace"};
+  static const char *const words[] = {"create", "function", "procedure", "or",
+                                      "replace"};
   for (size_t i = 0; i < 5; i++)
     if (strlen(words[i]) == n && strncasecmp(w, words[i], n) == 0) {
       if ((size_t)L->ident_count < sizeof L->idents)
@@ -321,7 +356,8 @@ static void track_ident(lexer *L, const char *w, size_t n) {
       (id[1] == 'f' || id[1] == 'p' ||
        (id[1] == 'o' && id[2] == 'r' && (id[3] == 'f' || id[3] == 'p'))) &&
       L->paren == 0) {
-    if (n == 5 && strncasecmp(w, "begin", 5) == 0) L->begin_depth++;
+    if (n == 5 && strncasecmp(w, "begin", 5) == 0)
+      L->begin_depth++;
     else if (n == 4 && strncasecmp(w, "case", 4) == 0) {
       if (L->begin_depth >= 1) L->begin_depth++;
     } else if (n == 3 && strncasecmp(w, "end", 3) == 0) {
@@ -384,8 +420,9 @@ static int sql_variable(lexer *L, src *t, size_t tok, int kind, size_t noff,
     emit(out, t->text + t->pos, tok);
   } else if (kind == 0) {
     if (var_is_expanding(L, name)) {
-      logmsg(P, SQLITCH_PSQL_ERR, "warning: ",
-             "skipping recursive expansion of variable \"%s\"", name);
+      logmsg(P, SQLITCH_PSQL_ERR,
+             "warning: ", "skipping recursive expansion of variable \"%s\"",
+             name);
       emit(out, t->text + t->pos, tok);
     } else {
       t->pos += tok;
@@ -394,8 +431,10 @@ static int sql_variable(lexer *L, src *t, size_t tok, int kind, size_t noff,
     }
   } else {
     char *e = escape(val, kind == 2, P->utf8);
-    if (!e) give_up(P, "variable %s cannot be escaped here", name);
-    else sqlitch_buf_add(out, e);
+    if (!e)
+      give_up(P, "variable %s cannot be escaped here", name);
+    else
+      sqlitch_buf_add(out, e);
     free(e);
   }
   free(name);
@@ -406,17 +445,20 @@ static int sql_variable(lexer *L, src *t, size_t tok, int kind, size_t noff,
 /* One numeric token ({integer}, {decimal}, {real} and their fail rules). */
 static size_t number(const char *p, size_t n) {
   size_t i = 0;
-  while (i < n && isdigit((unsigned char)p[i])) i++;
+  while (i < n && isdigit((unsigned char)p[i]))
+    i++;
   if (i < n && p[i] == '.') {
     if (i + 1 < n && p[i + 1] == '.' && i > 0) return i; /* decimalfail */
     i++;
-    while (i < n && isdigit((unsigned char)p[i])) i++;
+    while (i < n && isdigit((unsigned char)p[i]))
+      i++;
   }
   if (i < n && (p[i] == 'e' || p[i] == 'E')) {
     size_t j = i + 1;
     if (j < n && (p[j] == '+' || p[j] == '-')) j++;
     if (j < n && isdigit((unsigned char)p[j])) {
-      while (j < n && isdigit((unsigned char)p[j])) j++;
+      while (j < n && isdigit((unsigned char)p[j]))
+        j++;
       i = j;
     }
   }
@@ -535,7 +577,8 @@ static int lex(lexer *L, sqlitch_buf *out) {
         track_ident(L, p, k);
         emit(out, p, k);
         t->pos += k;
-      } else if (isdigit(c) || (c == '.' && n > 1 && isdigit((unsigned char)p[1]))) {
+      } else if (isdigit(c) ||
+                 (c == '.' && n > 1 && isdigit((unsigned char)p[1]))) {
         k = number(p, n);
         emit(out, p, k);
         t->pos += k;
@@ -555,8 +598,10 @@ static int lex(lexer *L, sqlitch_buf *out) {
         }
         if (k < n && p[k] == '/') {
           k++;
-          if (L->xcdepth <= 0) L->state = X_INITIAL;
-          else L->xcdepth--;
+          if (L->xcdepth <= 0)
+            L->state = X_INITIAL;
+          else
+            L->xcdepth--;
         }
         emit(out, p, k);
         t->pos += k;
@@ -724,8 +769,10 @@ static char *slash_option(lexer *L, char *quote, int semicolon) {
           sqlitch_buf_add(&b, val);
         } else {
           char *e = escape(val, kind == 2, P->utf8);
-          if (!e) give_up(P, "variable %s cannot be escaped here", name);
-          else sqlitch_buf_add(&b, e);
+          if (!e)
+            give_up(P, "variable %s cannot be escaped here", name);
+          else
+            sqlitch_buf_add(&b, e);
           free(e);
         }
         if (kind != 3) {
@@ -764,8 +811,8 @@ static char *slash_option(lexer *L, char *quote, int semicolon) {
           int v = 0;
           while (k < n && k < 4 && isxdigit((unsigned char)p[k])) {
             char h = p[k++];
-            v = v * 16 + (isdigit((unsigned char)h) ? h - '0'
-                                                     : (tolower(h) - 'a' + 10));
+            v = v * 16 +
+                (isdigit((unsigned char)h) ? h - '0' : (tolower(h) - 'a' + 10));
           }
           sqlitch_buf_addc(&b, (char)v);
           t->pos += k;
@@ -813,16 +860,18 @@ static void slash_end(lexer *L) {
 
 /* ============================================================= MainLoop */
 
-static int main_loop(parser *P, const char *file, const char *text,
-                     size_t len);
+static int main_loop(parser *P, const char *file, const char *text, size_t len);
 
 /* PG 15's canonicalize_path() for what \ir builds. */
 static void trim_directory(char *path) {
   if (!*path) return;
   char *p = path + strlen(path) - 1;
-  while (*p == '/' && p > path) p--;
-  while (*p != '/' && p > path) p--;
-  while (p > path && p[-1] == '/') p--;
+  while (*p == '/' && p > path)
+    p--;
+  while (*p != '/' && p > path)
+    p--;
+  while (p > path && p[-1] == '/')
+    p--;
   if (p == path && *p == '/') p++;
   *p = 0;
 }
@@ -847,12 +896,12 @@ static char *canonicalize(const char *in) {
       sqlitch_strv_pushn(&parts, p, n);
     }
     p += n;
-    while (*p == '/') p++;
+    while (*p == '/')
+      p++;
   }
   char *j = sqlitch_strv_join(&parts, "/");
   sqlitch_strv_free(&parts);
-  char *out = sqlitch_mprintf("%s%s", abs ? "/" : "",
-                              j ? j : (abs ? "" : "."));
+  char *out = sqlitch_mprintf("%s%s", abs ? "/" : "", j ? j : (abs ? "" : "."));
   free(j);
   return out;
 }
@@ -862,12 +911,14 @@ static char *include_path(const char *cur_file, const char *name, int rel) {
   char *fname;
   if (name[0] == '~' && (name[1] == '/' || name[1] == 0) && getenv("HOME"))
     fname = sqlitch_mprintf("%s%s", getenv("HOME"), name + 1);
-  else fname = sqlitch_strdup(name);
+  else
+    fname = sqlitch_strdup(name);
   if (!rel || fname[0] == '/') return fname;
   char *dir = sqlitch_strdup(cur_file);
   trim_directory(dir);
   const char *tail = fname;
-  while (tail[0] == '.' && tail[1] == '/') tail += 2;
+  while (tail[0] == '.' && tail[1] == '/')
+    tail += 2;
   sqlitch_buf b = SQLITCH_BUF_INIT;
   sqlitch_buf_add(&b, dir);
   if (*tail) {
@@ -888,7 +939,8 @@ static int read_input(const char *path, sqlitch_buf *out) {
   if (!f) return -1;
   char buf[8192];
   size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) sqlitch_buf_addn(out, buf, n);
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+    sqlitch_buf_addn(out, buf, n);
   int bad = ferror(f);
   int e = errno;
   fclose(f);
@@ -908,10 +960,13 @@ static int cmd_echo(parser *P, lexer *L, const char *cmd) {
   char q;
   char *v;
   while ((v = slash_option(L, &q, 0))) {
-    if (first && !no_nl && !q && strcmp(v, "-n") == 0) no_nl = 1;
+    if (first && !no_nl && !q && strcmp(v, "-n") == 0)
+      no_nl = 1;
     else {
-      if (first) first = 0;
-      else sqlitch_buf_addc(&b, ' ');
+      if (first)
+        first = 0;
+      else
+        sqlitch_buf_addc(&b, ' ');
       sqlitch_buf_add(&b, v);
     }
     free(v);
@@ -1006,10 +1061,14 @@ typedef struct slash_cmd {
 } slash_cmd;
 
 static const slash_cmd slash_cmds[] = {
-    {"echo", cmd_echo},       {"qecho", cmd_echo},
-    {"warn", cmd_echo},       {"set", cmd_set},
-    {"unset", cmd_unset},     {"i", cmd_include},
-    {"include", cmd_include}, {"ir", cmd_include},
+    {"echo", cmd_echo},
+    {"qecho", cmd_echo},
+    {"warn", cmd_echo},
+    {"set", cmd_set},
+    {"unset", cmd_unset},
+    {"i", cmd_include},
+    {"include", cmd_include},
+    {"ir", cmd_include},
     {"include_relative", cmd_include},
 };
 
@@ -1028,8 +1087,8 @@ static int slash(parser *P, lexer *L) {
   if (rc == 0) {
     char *arg;
     while ((arg = slash_option(L, NULL, 0))) {
-      logmsg(P, SQLITCH_PSQL_ERR, "warning: ",
-             "\\%s: extra argument \"%s\" ignored", cmd, arg);
+      logmsg(P, SQLITCH_PSQL_ERR,
+             "warning: ", "\\%s: extra argument \"%s\" ignored", cmd, arg);
       free(arg);
     }
     slash_end(L);
@@ -1048,7 +1107,8 @@ static void check_sql(parser *P, const char *q, size_t n) {
     for (size_t w = 0; words[w]; w++) {
       size_t l = strlen(words[w]);
       if (i + l <= n && strncasecmp(q + i, words[w], l) == 0 &&
-          (i + l == n || !(isalnum((unsigned char)q[i + l]) || q[i + l] == '_')))
+          (i + l == n ||
+           !(isalnum((unsigned char)q[i + l]) || q[i + l] == '_')))
         give_up(P, "the script uses %s", words[w]);
     }
   }
@@ -1123,15 +1183,18 @@ static int is_commit(const char *q) {
         (n == 3 && strncasecmp(p, "end", 3) == 0)))
     return 0;
   p += n;
-  while (is_space(*p)) p++;
+  while (is_space(*p))
+    p++;
   n = strcspn(p, " \t\n\r\f;");
   if ((n == 4 && strncasecmp(p, "work", 4) == 0) ||
       (n == 11 && strncasecmp(p, "transaction", 11) == 0)) {
     p += n;
-    while (is_space(*p)) p++;
+    while (is_space(*p))
+      p++;
   }
   if (*p == ';') p++;
-  while (is_space(*p)) p++;
+  while (is_space(*p))
+    p++;
   return *p == 0;
 }
 
@@ -1167,7 +1230,8 @@ int sqlitch_psql_parse(const char *file, const char *text, size_t len,
 
 void sqlitch_psql_script_free(sqlitch_psql_script *s) {
   if (!s) return;
-  for (size_t i = 0; i < s->n; i++) free(s->v[i].text);
+  for (size_t i = 0; i < s->n; i++)
+    free(s->v[i].text);
   free(s->v);
   sqlitch_strv_free(&s->files);
   free(s->fallback);
@@ -1257,14 +1321,14 @@ static int send_sql(PGconn *conn, const sqlitch_psql_action *a,
         if (!failed) print_rows(r, res);
         break;
       case PGRES_COMMAND_OK:
-      case PGRES_EMPTY_QUERY:
-        break;
+      case PGRES_EMPTY_QUERY: break;
       case PGRES_COPY_IN:
         PQputCopyEnd(conn, "COPY is run by psql itself");
         break;
       case PGRES_COPY_OUT: {
         char *buf;
-        while (PQgetCopyData(conn, &buf, 0) > 0) PQfreemem(buf);
+        while (PQgetCopyData(conn, &buf, 0) > 0)
+          PQfreemem(buf);
         break;
       }
       default:
