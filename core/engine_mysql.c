@@ -71,6 +71,7 @@ extern char **environ;
 
 /* ================================================================ SQL */
 
+// clang-format off
 /* Sqitch's _ts2char_format (as "YYYY-MM-DD HH:MM:SS") and
    _listagg_format. */
 #define TS(col) "date_format(" col ", '%Y-%m-%d %H:%i:%S')"
@@ -244,38 +245,40 @@ static const char *const sql_text[N_Q] = {
                   "LIMIT 1",
 };
 
+// clang-format on
+
 /* ============================================================== state */
 
 typedef struct impl {
-  MYSQL *db;               /* R: the registry connection */
-  int have_db;             /* connected */
-  int reg_db;              /* R is in the registry database */
-  int initialized;         /* -1 unknown */
+  MYSQL *db;       /* R: the registry connection */
+  int have_db;     /* connected */
+  int reg_db;      /* R is in the registry database */
+  int initialized; /* -1 unknown */
   unsigned long server_version;
   int mariadb;
-  int fractional;          /* DATETIME(6) and utc_timestamp(6) */
-  sqlitch_uri *uri;        /* target URI with $MYSQL_HOST/$MYSQL_TCP_PORT */
+  int fractional;   /* DATETIME(6) and utc_timestamp(6) */
+  sqlitch_uri *uri; /* target URI with $MYSQL_HOST/$MYSQL_TCP_PORT */
   char *registry;
-  char *reg_dest;          /* registry URI without password */
-  char *user;              /* Sqitch's username (always set) */
-  char *password;          /* or NULL */
+  char *reg_dest; /* registry URI without password */
+  char *user;     /* Sqitch's username (always set) */
+  char *password; /* or NULL */
   const char *client;
   char *lock_name;
   /* the script side */
-  MYSQL *sc;               /* S */
-  char *sc_db;             /* database S was opened on */
-  int sc_dirty;            /* a script ran since S was opened or reset */
-  int sc_fresh;            /* reconnect for every script (init commands) */
-  int probed;              /* `mysql --version` asked */
-  int abort_flag;          /* ... says MariaDB: --abort-source-on-error */
-  char *inproc_no;         /* why scripts cannot run in process, or NULL */
+  MYSQL *sc;       /* S */
+  char *sc_db;     /* database S was opened on */
+  int sc_dirty;    /* a script ran since S was opened or reset */
+  int sc_fresh;    /* reconnect for every script (init commands) */
+  int probed;      /* `mysql --version` asked */
+  int abort_flag;  /* ... says MariaDB: --abort-source-on-error */
+  char *inproc_no; /* why scripts cannot run in process, or NULL */
   sqlitch_mycnf cnf;
   int cnf_read;
   int warned_dbname;
   /* the step in progress */
-  int in_work;             /* LOCK TABLES + autocommit off on R */
-  unsigned sc_status;      /* S's server status when it was opened (a
-                              reset session starts from it again) */
+  int in_work;        /* LOCK TABLES + autocommit off on R */
+  unsigned sc_status; /* S's server status when it was opened (a
+                         reset session starts from it again) */
 } impl;
 
 static impl *IM(sqlitch_engine *e) { return e->impl; }
@@ -349,10 +352,10 @@ static int ensure_db(sqlitch_engine *e, sqlitch_err *err) {
     apply_uri_options(m, u, 0);
     const char *sock = uri_param(u, "mysql_socket");
     const char *db = attempt == 0 ? im->registry : NULL;
-    if (!mysql_real_connect(m, u->host && *u->host ? u->host : NULL, im->user,
-                            im->password, db, u->port > 0 ? (unsigned)u->port : 0,
-                            sock && *sock ? sock : NULL,
-                            CLIENT_FOUND_ROWS | CLIENT_MULTI_STATEMENTS)) {
+    if (!mysql_real_connect(
+            m, u->host && *u->host ? u->host : NULL, im->user, im->password, db,
+            u->port > 0 ? (unsigned)u->port : 0, sock && *sock ? sock : NULL,
+            CLIENT_FOUND_ROWS | CLIENT_MULTI_STATEMENTS)) {
       int unknown_db = mysql_errno(m) == ER_BAD_DB_ERROR && attempt == 0;
       if (!unknown_db) db_error(m, err);
       mysql_close(m);
@@ -363,7 +366,8 @@ static int ensure_db(sqlitch_engine *e, sqlitch_err *err) {
     im->reg_db = attempt == 0;
     break;
   }
-  if (!im->db) return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2, "cannot connect");
+  if (!im->db)
+    return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2, "cannot connect");
   im->have_db = 1;
   if (!im->reg_db) im->initialized = 0;
   if (mysql_query(im->db, SQL_SESSION)) return db_error(im->db, err);
@@ -418,7 +422,8 @@ static char *bind_sql(impl *im, const char *sql, const char *const *vals,
         size_t len = strlen(v);
         sqlitch_buf_grow(&b, len * 2 + 3);
         b.p[b.len++] = '\'';
-        b.len += mysql_real_escape_string(im->db, b.p + b.len, v, (unsigned long)len);
+        b.len += mysql_real_escape_string(im->db, b.p + b.len, v,
+                                          (unsigned long)len);
         b.p[b.len++] = '\'';
         b.p[b.len] = 0;
       }
@@ -453,8 +458,10 @@ static int rexec(sqlitch_engine *e, const char *sql, MYSQL_RES **res,
       }
       return db_error(im->db, err);
     }
-    if (first && res) *res = r;
-    else if (r) mysql_free_result(r);
+    if (first && res)
+      *res = r;
+    else if (r)
+      mysql_free_result(r);
     first = 0;
   } while ((st = mysql_next_result(im->db)) == 0);
   if (st > 0) {
@@ -493,12 +500,13 @@ static int one_text(sqlitch_engine *e, int id, const char *const *vals,
   return SQLITCH_OK;
 }
 
-static int collect(sqlitch_engine *e, int id, const char *const *vals,
-                   size_t n, sqlitch_strv *out, sqlitch_err *err) {
+static int collect(sqlitch_engine *e, int id, const char *const *vals, size_t n,
+                   sqlitch_strv *out, sqlitch_err *err) {
   MYSQL_RES *r;
   if (rq(e, id, vals, n, &r, NULL, err)) return SQLITCH_ERROR;
   MYSQL_ROW row;
-  while (r && (row = mysql_fetch_row(r))) sqlitch_strv_push(out, row[0] ? row[0] : "");
+  while (r && (row = mysql_fetch_row(r)))
+    sqlitch_strv_push(out, row[0] ? row[0] : "");
   if (r) mysql_free_result(r);
   return SQLITCH_OK;
 }
@@ -526,17 +534,21 @@ static int my_init(sqlitch_engine *e, sqlitch_err *err) {
   im->uri = sqlitch_uri_dup(e->target->uri);
   /* Engine::mysql's uri: $MYSQL_HOST / $MYSQL_TCP_PORT fill the gaps */
   const char *h = getenv("MYSQL_HOST"), *p = getenv("MYSQL_TCP_PORT");
-  if ((!im->uri->host || !*im->uri->host) && h && *h) sqlitch_uri_set_host(im->uri, h);
+  if ((!im->uri->host || !*im->uri->host) && h && *h)
+    sqlitch_uri_set_host(im->uri, h);
   if (im->uri->port < 0 && p && *p && strcmp(p, "0") != 0)
     sqlitch_uri_set_port(im->uri, p);
-  im->registry = sqlitch_strdup(e->target->registry ? e->target->registry : "sqitch");
+  im->registry =
+      sqlitch_strdup(e->target->registry ? e->target->registry : "sqitch");
   sqlitch_uri *ru = sqlitch_uri_dup(im->uri);
   sqlitch_uri_set_dbname(ru, im->registry);
   im->reg_dest = sqlitch_uri_display(ru);
   sqlitch_uri_free(ru);
   const char *user = sqlitch_target_username(e->target);
-  if (user && *user) im->user = sqlitch_strdup(user);
-  else im->user = sqlitch_sysuser();
+  if (user && *user)
+    im->user = sqlitch_strdup(user);
+  else
+    im->user = sqlitch_sysuser();
   const char *pw = sqlitch_target_password(e->target);
   if (!pw || !*pw) pw = getenv("MYSQL_PWD");
   if (pw && *pw) im->password = sqlitch_strdup(pw);
@@ -597,7 +609,8 @@ static int my_initialized(sqlitch_engine *e, int *yes, sqlitch_err *err) {
 }
 
 static int no_table(unsigned n) {
-  return n == ER_NO_SUCH_TABLE || n == ER_BAD_DB_ERROR || n == ER_BAD_TABLE_ERROR;
+  return n == ER_NO_SUCH_TABLE || n == ER_BAD_DB_ERROR ||
+         n == ER_BAD_TABLE_ERROR;
 }
 
 static int my_registry_version(sqlitch_engine *e, char **version,
@@ -691,7 +704,8 @@ static int my_deployed_changes(sqlitch_engine *e, const char *project,
          NULL, err))
     return SQLITCH_ERROR;
   MYSQL_ROW row;
-  while (r && (row = mysql_fetch_row(r))) read_change(row, sqlitch_reg_changes_push(out));
+  while (r && (row = mysql_fetch_row(r)))
+    read_change(row, sqlitch_reg_changes_push(out));
   if (r) mysql_free_result(r);
   return SQLITCH_OK;
 }
@@ -823,7 +837,8 @@ static int my_are_deployed(sqlitch_engine *e, const char *const *ids, size_t n,
   if (!init || n == 0) return SQLITCH_OK;
   sqlitch_buf b = SQLITCH_BUF_INIT;
   sqlitch_buf_add(&b, "SELECT change_id FROM changes WHERE change_id IN (");
-  for (size_t i = 0; i < n; i++) sqlitch_buf_add(&b, i ? ", ?" : "?");
+  for (size_t i = 0; i < n; i++)
+    sqlitch_buf_add(&b, i ? ", ?" : "?");
   sqlitch_buf_addc(&b, ')');
   char *sql = bind_sql(IM(e), b.p, ids, n);
   sqlitch_buf_free(&b);
@@ -832,7 +847,8 @@ static int my_are_deployed(sqlitch_engine *e, const char *const *ids, size_t n,
   free(sql);
   if (rc) return SQLITCH_ERROR;
   MYSQL_ROW row;
-  while (r && (row = mysql_fetch_row(r))) sqlitch_strv_push(out, row[0]);
+  while (r && (row = mysql_fetch_row(r)))
+    sqlitch_strv_push(out, row[0]);
   if (r) mysql_free_result(r);
   return SQLITCH_OK;
 }
@@ -871,8 +887,7 @@ static int my_current_changes(sqlitch_engine *e, const char *project,
 }
 
 static int my_current_tags(sqlitch_engine *e, const char *project,
-                           sqlitch_tag_row_fn fn, void *ctx,
-                           sqlitch_err *err) {
+                           sqlitch_tag_row_fn fn, void *ctx, sqlitch_err *err) {
   int init;
   if (ready(e, &init, err)) return SQLITCH_ERROR;
   if (!init) return SQLITCH_OK;
@@ -881,7 +896,8 @@ static int my_current_tags(sqlitch_engine *e, const char *project,
   if (rq(e, Q_CURRENT_TAGS, v, 1, &r, NULL, err)) return SQLITCH_ERROR;
   MYSQL_ROW w;
   while (r && (w = mysql_fetch_row(r))) {
-    sqlitch_reg_current_tag t = {w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]};
+    sqlitch_reg_current_tag t = {w[0], w[1], w[2], w[3],
+                                 w[4], w[5], w[6], w[7]};
     if (fn(ctx, &t)) break;
   }
   if (r) mysql_free_result(r);
@@ -906,7 +922,8 @@ static int my_search_events(sqlitch_engine *e, const sqlitch_event_query *q,
   for (size_t i = 0; i < sizeof rx / sizeof rx[0]; i++) {
     const char *v = *(const char *const *)((const char *)q + rx[i].off);
     if (!v) continue;
-    sqlitch_buf_addf(&w, "%s %s REGEXP ?", w.len ? " AND" : " WHERE", rx[i].col);
+    sqlitch_buf_addf(&w, "%s %s REGEXP ?", w.len ? " AND" : " WHERE",
+                     rx[i].col);
     sqlitch_strv_push(&params, v);
   }
   if (q->events && q->events->n) {
@@ -929,7 +946,8 @@ static int my_search_events(sqlitch_engine *e, const sqlitch_event_query *q,
   if (q->limit > 0) sqlitch_buf_addf(&s, " LIMIT %ld", q->limit);
   if (q->offset > 0)
     sqlitch_buf_addf(&s, "%s OFFSET %ld",
-                     q->limit > 0 ? "" : " LIMIT 18446744073709551615", q->offset);
+                     q->limit > 0 ? "" : " LIMIT 18446744073709551615",
+                     q->offset);
   sqlitch_buf_free(&w);
   char *sql = bind_sql(IM(e), s.p, (const char *const *)params.v, params.n);
   sqlitch_buf_free(&s);
@@ -940,7 +958,7 @@ static int my_search_events(sqlitch_engine *e, const sqlitch_event_query *q,
   if (rc) return SQLITCH_ERROR;
   MYSQL_ROW c;
   while (r && (c = mysql_fetch_row(r))) {
-    sqlitch_reg_event ev = {c[0], c[1], c[2],  c[3],  c[4],  c[5],  c[6],
+    sqlitch_reg_event ev = {c[0], c[1], c[2], c[3],  c[4],  c[5],  c[6],
                             c[7], c[8], c[9], c[10], c[11], c[12], c[13]};
     if (fn(ctx, &ev)) break;
   }
@@ -961,9 +979,10 @@ static int my_registered_projects(sqlitch_engine *e, sqlitch_strv *out,
 /* begin_work: LOCK TABLES on the registry, autocommit off (what
    DBD::mysql's begin_work sends), in one round trip. */
 static int begin_work(sqlitch_engine *e, sqlitch_err *err) {
-  if (rexec(e, "LOCK TABLES releases WRITE, changes WRITE, dependencies "
-               "WRITE, events WRITE, projects WRITE, tags WRITE; SET "
-               "autocommit = 0",
+  if (rexec(e,
+            "LOCK TABLES releases WRITE, changes WRITE, dependencies "
+            "WRITE, events WRITE, projects WRITE, tags WRITE; SET "
+            "autocommit = 0",
             NULL, NULL, err))
     return SQLITCH_ERROR;
   IM(e)->in_work = 1;
@@ -1049,10 +1068,10 @@ static int log_deploy(sqlitch_engine *e, const sqlitch_log_change *c,
   impl *im = IM(e);
   if (prepare_to_log(e, "changes", c->project, err)) return SQLITCH_ERROR;
   char *pa = iso(c->planned_at);
-  const char *cv[] = {c->change_id,      c->script_hash,     c->change,
-                      c->project,        c->note ? c->note : "",
-                      c->committer_name, c->committer_email, pa,
-                      c->planner_name,   c->planner_email};
+  const char *cv[] = {
+      c->change_id,           c->script_hash,    c->change,          c->project,
+      c->note ? c->note : "", c->committer_name, c->committer_email, pa,
+      c->planner_name,        c->planner_email};
   add_sql(b, bind_sql(im, sql_text[Q_INS_CHANGE], cv, 10));
   free(pa);
   if (c->ndeps) {
@@ -1078,10 +1097,16 @@ static int log_deploy(sqlitch_engine *e, const sqlitch_log_change *c,
     for (size_t i = 0; i < c->ntags; i++) {
       const sqlitch_log_tag *t = &c->tags[i];
       char *tp = iso(t->planned_at);
-      const char *v[] = {t->tag_id,         t->tag,           c->project,
-                         c->change_id,      t->note ? t->note : "",
-                         c->committer_name, c->committer_email, tp,
-                         t->planner_name,   t->planner_email};
+      const char *v[] = {t->tag_id,
+                         t->tag,
+                         c->project,
+                         c->change_id,
+                         t->note ? t->note : "",
+                         c->committer_name,
+                         c->committer_email,
+                         tp,
+                         t->planner_name,
+                         t->planner_email};
       char *x = bind_sql(im, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " NOW ")", v, 10);
       free(tp);
       if (i) sqlitch_buf_add(&d, ", ");
@@ -1094,7 +1119,7 @@ static int log_deploy(sqlitch_engine *e, const sqlitch_log_change *c,
   sqlitch_log_change ce = *c;
   ce.planned_at = pa2;
   add_sql(b, event_sql(e, "deploy", &ce, c->ev_tags, c->ev_requires,
-                        c->ev_conflicts));
+                       c->ev_conflicts));
   free(pa2);
   return SQLITCH_OK;
 }
@@ -1154,7 +1179,8 @@ static int log_revert(sqlitch_engine *e, const sqlitch_log_change *c,
     add_sql(b, event_sql(e, "revert", &ce, parts[0], parts[1], parts[2]));
     free(pa);
   }
-  for (int i = 0; i < 3; i++) free(parts[i]);
+  for (int i = 0; i < 3; i++)
+    free(parts[i]);
   return rc;
 }
 
@@ -1166,8 +1192,8 @@ static int my_log_fail(sqlitch_engine *e, const sqlitch_log_change *c,
   char *pa = iso(c->planned_at);
   sqlitch_log_change ce = *c;
   ce.planned_at = pa;
-  char *sql = event_sql(e, "fail", &ce, c->ev_tags, c->ev_requires,
-                        c->ev_conflicts);
+  char *sql =
+      event_sql(e, "fail", &ce, c->ev_tags, c->ev_requires, c->ev_conflicts);
   free(pa);
   int rc = rexec(e, sql, NULL, NULL, err);
   free(sql);
@@ -1188,10 +1214,16 @@ static int my_log_new_tags(sqlitch_engine *e, const sqlitch_log_change *c,
   for (size_t i = 0; i < c->ntags; i++) {
     const sqlitch_log_tag *t = &c->tags[i];
     char *tp = iso(t->planned_at);
-    const char *v[] = {t->tag_id,         t->tag,           c->project,
-                       c->change_id,      t->note ? t->note : "",
-                       c->committer_name, c->committer_email, tp,
-                       t->planner_name,   t->planner_email};
+    const char *v[] = {t->tag_id,
+                       t->tag,
+                       c->project,
+                       c->change_id,
+                       t->note ? t->note : "",
+                       c->committer_name,
+                       c->committer_email,
+                       tp,
+                       t->planner_name,
+                       t->planner_email};
     char *x = bind_sql(im,
                        "SELECT ? AS tid, ? AS tname, ? AS proj, ? AS cid, ? AS "
                        "note, ? AS cuser, ? AS cemail, ? AS tts, ? AS puser, ? "
@@ -1306,7 +1338,8 @@ static void probe_client(sqlitch_engine *e) {
   if (sr == 0) {
     char buf[512];
     ssize_t n;
-    while ((n = read(out[0], buf, sizeof buf)) > 0) sqlitch_buf_addn(&b, buf, (size_t)n);
+    while ((n = read(out[0], buf, sizeof buf)) > 0)
+      sqlitch_buf_addn(&b, buf, (size_t)n);
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
@@ -1318,10 +1351,12 @@ static void probe_client(sqlitch_engine *e) {
   sqlitch_buf_free(&b);
   if (strcasestr(first, "mariadb")) {
     const char *ver = strstr(first, "Ver");
-    while (ver && ver[3] && ver[3] != ' ' && ver[3] != '\t') ver = strstr(ver + 3, "Ver");
+    while (ver && ver[3] && ver[3] != ' ' && ver[3] != '\t')
+      ver = strstr(ver + 3, "Ver");
     if (ver) {
       ver += 3;
-      while (*ver == ' ' || *ver == '\t') ver++;
+      while (*ver == ' ' || *ver == '\t')
+        ver++;
       long maj = strtol(ver, NULL, 10);
       const char *d1 = strchr(ver, '.');
       const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
@@ -1348,11 +1383,13 @@ static void client_argv(sqlitch_engine *e, const char *db, sqlitch_strv *argv) {
       sqlitch_strv_push(argv, spec[i][0]);
       sqlitch_strv_push(argv, spec[i][1]);
     }
-  if (im->password) sqlitch_strv_push_owned(argv, sqlitch_mprintf("--password=%s", im->password));
-  static const char *const quiet[] = {"--skip-pager", "--silent",
-                                      "--skip-column-names",
-                                      "--skip-line-numbers"};
-  for (size_t i = 0; i < 4; i++) sqlitch_strv_push(argv, quiet[i]);
+  if (im->password)
+    sqlitch_strv_push_owned(argv,
+                            sqlitch_mprintf("--password=%s", im->password));
+  static const char *const quiet[] = {
+      "--skip-pager", "--silent", "--skip-column-names", "--skip-line-numbers"};
+  for (size_t i = 0; i < 4; i++)
+    sqlitch_strv_push(argv, quiet[i]);
   probe_client(e);
   if (im->abort_flag) sqlitch_strv_push(argv, "--abort-source-on-error");
   static const struct {
@@ -1372,7 +1409,8 @@ static void client_argv(sqlitch_engine *e, const char *db, sqlitch_strv *argv) {
     for (size_t k = 0; k < sizeof map / sizeof *map; k++) {
       if (strcmp(u->params[i].key, map[k].key) != 0) continue;
       if (map[k].flag) {
-        if (sqlitch_perl_true(u->params[i].value)) sqlitch_strv_push(argv, map[k].opt);
+        if (sqlitch_perl_true(u->params[i].value))
+          sqlitch_strv_push(argv, map[k].opt);
       } else {
         sqlitch_strv_push(argv, map[k].opt);
         sqlitch_strv_push(argv, u->params[i].value);
@@ -1391,8 +1429,11 @@ static int run_client(sqlitch_engine *e, const char *db, const char *execute,
   sqlitch_strv_push(&argv, execute);
   sqlitch_strv env = SQLITCH_STRV_INIT;
   for (char **p = environ; *p; p++)
-    if (!im->password || strncmp(*p, "MYSQL_PWD=", 10) != 0) sqlitch_strv_push(&env, *p);
-  if (im->password) sqlitch_strv_push_owned(&env, sqlitch_mprintf("MYSQL_PWD=%s", im->password));
+    if (!im->password || strncmp(*p, "MYSQL_PWD=", 10) != 0)
+      sqlitch_strv_push(&env, *p);
+  if (im->password)
+    sqlitch_strv_push_owned(&env,
+                            sqlitch_mprintf("MYSQL_PWD=%s", im->password));
   int rc = SQLITCH_OK;
   int out[2] = {-1, -1}, errp[2] = {-1, -1};
   if (pipe(out) || pipe(errp)) {
@@ -1417,8 +1458,9 @@ static int run_client(sqlitch_engine *e, const char *db, const char *execute,
   if (sr != 0) {
     close(out[0]);
     close(errp[0]);
-    rc = sqlitch_err_set(err, SQLITCH_E_IO, 2, "\"%s\" failed to start: \"%s\"\n",
-                         im->client, strerror(sr));
+    rc = sqlitch_err_set(err, SQLITCH_E_IO, 2,
+                         "\"%s\" failed to start: \"%s\"\n", im->client,
+                         strerror(sr));
     goto done;
   }
   struct pollfd pf[2] = {{out[0], POLLIN, 0}, {errp[0], POLLIN, 0}};
@@ -1430,7 +1472,8 @@ static int run_client(sqlitch_engine *e, const char *db, const char *execute,
       break;
     }
     for (int i = 0; i < 2; i++) {
-      if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+        continue;
       ssize_t n = read(pf[i].fd, buf, sizeof buf - 1);
       if (n <= 0) {
         close(pf[i].fd);
@@ -1439,8 +1482,10 @@ static int run_client(sqlitch_engine *e, const char *db, const char *execute,
         continue;
       }
       buf[n] = 0;
-      if (i == 1) sqlitch_report_literal(e->rep, SQLITCH_VENT, "%s", buf);
-      else if (show) sqlitch_report_literal(e->rep, SQLITCH_EMIT, "%s", buf);
+      if (i == 1)
+        sqlitch_report_literal(e->rep, SQLITCH_VENT, "%s", buf);
+      else if (show)
+        sqlitch_report_literal(e->rep, SQLITCH_EMIT, "%s", buf);
     }
   }
   int status = 0;
@@ -1537,7 +1582,8 @@ static MYSQL *open_client_conn(sqlitch_engine *e, const char *db,
   mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, c->charset ? c->charset : "auto");
   const char *host = sqlitch_perl_true(u->host) ? u->host : c->host;
   unsigned port = u->port > 0 ? (unsigned)u->port
-                              : c->port ? (unsigned)strtoul(c->port, NULL, 10) : 0;
+                  : c->port   ? (unsigned)strtoul(c->port, NULL, 10)
+                              : 0;
   const char *sock = uri_param(u, "mysql_socket");
   if (!sock || !*sock) sock = c->socket;
   const char *pw = im->password ? im->password : c->password;
@@ -1565,7 +1611,8 @@ static MYSQL *script_conn(sqlitch_engine *e, sqlitch_err *err) {
   if (!im->warned_dbname && !db) {
     im->warned_dbname = 1;
     char *d = sqlitch_uri_display(im->uri);
-    sqlitch_report(e->rep, SQLITCH_WARN, "Database name missing in URI \"%s\"", d);
+    sqlitch_report(e->rep, SQLITCH_WARN, "Database name missing in URI \"%s\"",
+                   d);
     free(d);
   }
   if (im->sc && im->sc_dirty) {
@@ -1587,7 +1634,8 @@ static MYSQL *script_conn(sqlitch_engine *e, sqlitch_err *err) {
   if (!im->sc) return NULL;
   mariadb_get_infov(im->sc, MARIADB_CONNECTION_SERVER_STATUS, &im->sc_status);
   /* init commands run at connect only: such sessions are not reset */
-  im->sc_fresh = im->cnf.init_command || uri_param(im->uri, "mysql_init_command");
+  im->sc_fresh =
+      im->cnf.init_command || uri_param(im->uri, "mysql_init_command");
   if (!im->sc_fresh) { /* asked on R: S's session shows only the script */
     char *ic = NULL;
     sqlitch_err ignore = SQLITCH_ERR_INIT;
@@ -1609,10 +1657,14 @@ static MYSQL *script_conn(sqlitch_engine *e, sqlitch_err *err) {
 static void parse_opts(MYSQL *m, unsigned st, sqlitch_mysql_parse_opts *o) {
   memset(o, 0, sizeof *o);
   const char *cs = mysql_character_set_name(m);
-  if (strcmp(cs, "utf8mb4") == 0) o->utf8 = 4;
-  else if (strncmp(cs, "utf8", 4) == 0) o->utf8 = 3;
-  else if (strcmp(cs, "latin1") == 0) o->utf8 = 0;
-  else o->utf8 = -1;
+  if (strcmp(cs, "utf8mb4") == 0)
+    o->utf8 = 4;
+  else if (strncmp(cs, "utf8", 4) == 0)
+    o->utf8 = 3;
+  else if (strcmp(cs, "latin1") == 0)
+    o->utf8 = 0;
+  else
+    o->utf8 = -1;
   o->no_backslash_escapes = (st & SERVER_STATUS_NO_BACKSLASH_ESCAPES) != 0;
   o->ansi_quotes = (st & 32768) != 0; /* SERVER_STATUS_ANSI_QUOTES */
 }
@@ -1629,8 +1681,9 @@ static void flush_out(run_out *o) {
   sqlitch_buf_reset(&o->out);
 }
 
-static void vent_sql_error(sqlitch_engine *e, MYSQL *m, const char *q, size_t qlen,
-                           int block, const sqlitch_mysql_action *a) {
+static void vent_sql_error(sqlitch_engine *e, MYSQL *m, const char *q,
+                           size_t qlen, int block,
+                           const sqlitch_mysql_action *a) {
   sqlitch_buf b = SQLITCH_BUF_INIT;
   if (block) sqlitch_mysql_query_block(&b, q, qlen);
   sqlitch_mysql_error_line(&b, mysql_errno(m), mysql_sqlstate(m), a->line,
@@ -1641,8 +1694,8 @@ static void vent_sql_error(sqlitch_engine *e, MYSQL *m, const char *q, size_t ql
 
 /* Execute a parsed script on m as the client would; returns the client's
    exit value (0 or 1). */
-static int exec_script(sqlitch_engine *e, MYSQL *m, const sqlitch_mysql_script *s,
-                       int show) {
+static int exec_script(sqlitch_engine *e, MYSQL *m,
+                       const sqlitch_mysql_script *s, int show) {
   run_out o = {e, show, SQLITCH_BUF_INIT};
   int exitval = 0;
   for (size_t i = 0; i < s->n && !exitval; i++) {
@@ -1719,11 +1772,13 @@ static int run_execute(sqlitch_engine *e, const char *db_override,
                        const char *known_text, size_t known_len, int show,
                        sqlitch_err *err) {
   impl *im = IM(e);
-  const char *target_db = im->uri->dbname && *im->uri->dbname ? im->uri->dbname : NULL;
+  const char *target_db =
+      im->uri->dbname && *im->uri->dbname ? im->uri->dbname : NULL;
   const char *db = db_override ? db_override : target_db;
   const char *why = inproc_blocker(e);
   if (why) {
-    sqlitch_report(e->rep, SQLITCH_TRACE, "running through %s: %s", im->client, why);
+    sqlitch_report(e->rep, SQLITCH_TRACE, "running through %s: %s", im->client,
+                   why);
     return run_client(e, db, execute, show, err);
   }
   MYSQL *m;
@@ -1744,14 +1799,16 @@ static int run_execute(sqlitch_engine *e, const char *db_override,
   o.known_len = known_len;
   sqlitch_mysql_script *s = NULL;
   const char *fb = NULL;
-  if (o.utf8 < 0) fb = "a connection charset other than utf8 or latin1";
+  if (o.utf8 < 0)
+    fb = "a connection charset other than utf8 or latin1";
   else {
     sqlitch_mysql_parse(execute, &o, &s);
     fb = s->fallback;
   }
   int rc;
   if (fb) {
-    sqlitch_report(e->rep, SQLITCH_TRACE, "running through %s: %s", im->client, fb);
+    sqlitch_report(e->rep, SQLITCH_TRACE, "running through %s: %s", im->client,
+                   fb);
     rc = run_client(e, db, execute, show, err);
   } else {
     if (!own) im->sc_dirty = 1;
@@ -1795,14 +1852,16 @@ static int run_registry_sql(sqlitch_engine *e, const char *name,
     for (const char *p = text; *p;) {
       if (strncmp(p, "DATETIME(", 9) == 0) {
         const char *q = p + 9;
-        while (*q >= '0' && *q <= '9') q++;
+        while (*q >= '0' && *q <= '9')
+          q++;
         if (*q == ')' && q > p + 9) {
           sqlitch_buf_add(&sql, "DATETIME");
           p = q + 1;
           continue;
         }
       }
-      if (im->server_version < 50500 && strncmp(p, "-- ## BEGIN 5.5", 15) == 0) {
+      if (im->server_version < 50500 &&
+          strncmp(p, "-- ## BEGIN 5.5", 15) == 0) {
         const char *end = strstr(p, "-- ## END 5.5");
         if (end) {
           p = end + 13;
@@ -1937,8 +1996,10 @@ static int my_try_lock(sqlitch_engine *e, int *got, sqlitch_err *err) {
 static int my_wait_lock(sqlitch_engine *e, double seconds, int *got,
                         sqlitch_err *err) {
   char t[32];
-  if (seconds == (double)(long long)seconds) snprintf(t, sizeof t, "%lld", (long long)seconds);
-  else snprintf(t, sizeof t, "%.15g", seconds);
+  if (seconds == (double)(long long)seconds)
+    snprintf(t, sizeof t, "%lld", (long long)seconds);
+  else
+    snprintf(t, sizeof t, "%.15g", seconds);
   if (get_lock(e, t, got, err)) return SQLITCH_ERROR;
   return locked_init(e, *got, err);
 }
@@ -1962,7 +2023,8 @@ static int my_step(sqlitch_engine *e, const sqlitch_step *s,
                      s->verify_script);
     } else {
       sqlitch_err verr = SQLITCH_ERR_INIT;
-      int x = run_file(e, s->verify_script, NULL, 0, e->opts.verbosity >= 2, &verr);
+      int x =
+          run_file(e, s->verify_script, NULL, 0, e->opts.verbosity >= 2, &verr);
       sqlitch_err_clear(&verr);
       if (x) {
         rollback_work(e);
@@ -2014,9 +2076,9 @@ const sqlitch_engine_ops sqlitch_engine_mysql_ops = {
     .update_script_hashes = my_update_script_hashes,
     .try_lock = my_try_lock,
     .wait_lock = my_wait_lock,
-    .prepare = NULL,       /* the client fails at the first script */
+    .prepare = NULL, /* the client fails at the first script */
     .step = my_step,
-    .backup = NULL,        /* deploy --backup: SQLite only */
+    .backup = NULL, /* deploy --backup: SQLite only */
     .run_script = my_run_script,
     .log_fail = my_log_fail,
     .log_new_tags = my_log_new_tags,
@@ -2034,7 +2096,7 @@ const sqlitch_engine_ops sqlitch_engine_mysql_ops = {
     .current_tags = my_current_tags,
     .search_events = my_search_events,
     .registered_projects = my_registered_projects,
-    .pending = NULL,       /* Sqitch's commits: script, then rows */
+    .pending = NULL, /* Sqitch's commits: script, then rows */
     .disarm = NULL,
-    .destination = NULL,   /* the target name */
+    .destination = NULL, /* the target name */
 };

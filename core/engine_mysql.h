@@ -60,25 +60,25 @@ typedef enum {
 
 typedef struct sqlitch_mysql_action {
   sqlitch_mysql_kind kind;
-  char *text;            /* owned, NUL-terminated */
+  char *text; /* owned, NUL-terminated */
   size_t len;
-  const char *file;      /* file as the client names it, NULL for the
-                            --execute text (points into script->files) */
-  unsigned long line;    /* the client's query_start_line there */
-  int fatal;             /* ERROR: the client stops here (exit 1) */
+  const char *file;   /* file as the client names it, NULL for the
+                         --execute text (points into script->files) */
+  unsigned long line; /* the client's query_start_line there */
+  int fatal;          /* ERROR: the client stops here (exit 1) */
 } sqlitch_mysql_action;
 
 typedef struct sqlitch_mysql_script {
   sqlitch_mysql_action *v;
   size_t n, cap;
   sqlitch_strv files;
-  char *fallback;        /* non-NULL: why the real client must run */
+  char *fallback; /* non-NULL: why the real client must run */
 } sqlitch_mysql_script;
 
 typedef struct sqlitch_mysql_parse_opts {
-  int utf8;              /* connection charset: 0 latin1, 3 utf8mb3,
-                            4 utf8mb4 (multi-byte length) */
-  int ansi_quotes;       /* server status at the start of the script */
+  int utf8;        /* connection charset: 0 latin1, 3 utf8mb3,
+                      4 utf8mb4 (multi-byte length) */
+  int ansi_quotes; /* server status at the start of the script */
   int no_backslash_escapes;
   /* The text of one file, already in memory (engine.c read it to hash
      it): used instead of reading `known_path` from disk. */
@@ -99,9 +99,9 @@ char *sqlitch_mysql_execute_text(const sqlitch_strv *vars, const char *file);
 
 /* The client's error line: "ERROR[ CODE (STATE)][ at line N[ in file:
    'F']]: MSG\n" (code 0 = no code part, line 0 = no location). */
-void sqlitch_mysql_error_line(sqlitch_buf *b, unsigned code,
-                              const char *state, unsigned long line,
-                              const char *file, const char *msg);
+void sqlitch_mysql_error_line(sqlitch_buf *b, unsigned code, const char *state,
+                              unsigned long line, const char *file,
+                              const char *msg);
 /* The block the client prints before a failed query's error:
    "--------------\nQUERY\n--------------\n\n". */
 void sqlitch_mysql_query_block(sqlitch_buf *b, const char *q, size_t len);
@@ -118,13 +118,13 @@ void sqlitch_mysql_tab_row(sqlitch_buf *b, char **row,
    ~/.my.cnf, with !include and !includedir). NULL = not set. */
 typedef struct sqlitch_mycnf {
   char *host, *port, *socket, *user, *password, *database;
-  char *charset;         /* default-character-set */
-  char *protocol;        /* "tcp", "socket" */
+  char *charset;  /* default-character-set */
+  char *protocol; /* "tcp", "socket" */
   char *init_command, *connect_timeout;
   char *ssl_ca, *ssl_capath, *ssl_cert, *ssl_key, *ssl_cipher;
   int ssl, compress;
-  char *fallback;        /* an option sqlitch cannot apply identically */
-  sqlitch_strv files;    /* files read, in order */
+  char *fallback;     /* an option sqlitch cannot apply identically */
+  sqlitch_strv files; /* files read, in order */
 } sqlitch_mycnf;
 
 /* Read the option files (home = $HOME or NULL). Never fails: unreadable

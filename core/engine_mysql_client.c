@@ -57,7 +57,9 @@
    ASCII is blank or control; bytes >= 0x80 are letters (scripts with such
    bytes are only parsed in process under a utf8 charset). */
 static int my_space(unsigned char c) { return c == ' ' || (c >= 9 && c <= 13); }
-static int my_graph(unsigned char c) { return (c > 0x20 && c < 0x7f) || c >= 0x80; }
+static int my_graph(unsigned char c) {
+  return (c > 0x20 && c < 0x7f) || c >= 0x80;
+}
 
 /* my_ismbchar(): length of the multi-byte character at p, 0 when p is
    not the start of one (utf8 = 0 latin1, 3 utf8mb3, 4 utf8mb4). */
@@ -65,8 +67,7 @@ static int mb_len(int utf8, const unsigned char *p, const unsigned char *end) {
   if (!utf8 || p[0] < 0xC2) return 0;
   if (p[0] < 0xE0) return end - p >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
   if (p[0] < 0xF0) {
-    if (end - p < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-      return 0;
+    if (end - p < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
     return p[0] == 0xE0 && p[1] < 0xA0 ? 0 : 3;
   }
   if (utf8 < 4 || p[0] > 0xF4 || end - p < 4) return 0;
@@ -101,18 +102,30 @@ static const struct cmd {
   int params; /* takes_params */
   cmd_kind kind;
 } cmds[] = {
-    {"?", '?', 1, C_UNSUPPORTED},        {"clear", 'c', 0, C_CLEAR},
-    {"connect", 'r', 1, C_UNSUPPORTED},  {"delimiter", 'd', 1, C_DELIMITER},
-    {"edit", 'e', 0, C_UNSUPPORTED},     {"ego", 'G', 0, C_UNSUPPORTED},
-    {"exit", 'q', 0, C_QUIT},            {"go", 'g', 0, C_GO},
-    {"help", 'h', 1, C_UNSUPPORTED},     {"nopager", 'n', 0, C_UNSUPPORTED},
-    {"notee", 't', 0, C_UNSUPPORTED},    {"pager", 'P', 1, C_UNSUPPORTED},
-    {"print", 'p', 0, C_UNSUPPORTED},    {"prompt", 'R', 1, C_UNSUPPORTED},
-    {"quit", 'q', 0, C_QUIT},            {"rehash", '#', 0, C_UNSUPPORTED},
-    {"source", '.', 1, C_SOURCE},        {"status", 's', 0, C_UNSUPPORTED},
-    {"system", '!', 1, C_UNSUPPORTED},   {"tee", 'T', 1, C_UNSUPPORTED},
-    {"use", 'u', 1, C_USE},              {"charset", 'C', 1, C_UNSUPPORTED},
-    {"warnings", 'W', 0, C_UNSUPPORTED}, {"nowarning", 'w', 0, C_UNSUPPORTED},
+    {"?", '?', 1, C_UNSUPPORTED},
+    {"clear", 'c', 0, C_CLEAR},
+    {"connect", 'r', 1, C_UNSUPPORTED},
+    {"delimiter", 'd', 1, C_DELIMITER},
+    {"edit", 'e', 0, C_UNSUPPORTED},
+    {"ego", 'G', 0, C_UNSUPPORTED},
+    {"exit", 'q', 0, C_QUIT},
+    {"go", 'g', 0, C_GO},
+    {"help", 'h', 1, C_UNSUPPORTED},
+    {"nopager", 'n', 0, C_UNSUPPORTED},
+    {"notee", 't', 0, C_UNSUPPORTED},
+    {"pager", 'P', 1, C_UNSUPPORTED},
+    {"print", 'p', 0, C_UNSUPPORTED},
+    {"prompt", 'R', 1, C_UNSUPPORTED},
+    {"quit", 'q', 0, C_QUIT},
+    {"rehash", '#', 0, C_UNSUPPORTED},
+    {"source", '.', 1, C_SOURCE},
+    {"status", 's', 0, C_UNSUPPORTED},
+    {"system", '!', 1, C_UNSUPPORTED},
+    {"tee", 'T', 1, C_UNSUPPORTED},
+    {"use", 'u', 1, C_USE},
+    {"charset", 'C', 1, C_UNSUPPORTED},
+    {"warnings", 'W', 0, C_UNSUPPORTED},
+    {"nowarning", 'w', 0, C_UNSUPPORTED},
     {"sandbox", '-', 0, C_UNSUPPORTED},
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
@@ -124,11 +137,11 @@ static const struct cmd {
 typedef struct parser {
   const sqlitch_mysql_parse_opts *o;
   sqlitch_mysql_script *s;
-  sqlitch_buf glob;        /* the client's glob_buffer */
+  sqlitch_buf glob; /* the client's glob_buffer */
   char delim[16];
   size_t dlen;
   int depth;
-  int stop;                /* fatal error or fallback: nothing more runs */
+  int stop; /* fatal error or fallback: nothing more runs */
   int saw_backslash, saw_sql_mode;
   /* status of the file being read */
   const char *file;
@@ -169,7 +182,8 @@ static int is_delim_cmd(const char *name, size_t len) {
 
 /* find_command(char *name): the command a line (or a statement) is. */
 static const struct cmd *find_command_line(parser *P, const char *name) {
-  while (my_space((unsigned char)*name)) name++;
+  while (my_space((unsigned char)*name))
+    name++;
   if (strstr(name, "\\g") ||
       (strstr(name, P->delim) && !is_delim_cmd(name, strlen(name))))
     return NULL;
@@ -177,14 +191,15 @@ static const struct cmd *find_command_line(parser *P, const char *name) {
   size_t len;
   if (end) {
     len = (size_t)(end - name);
-    while (my_space((unsigned char)*end)) end++;
+    while (my_space((unsigned char)*end))
+      end++;
     if (!*end) end = NULL;
   } else {
     len = strlen(name);
   }
   for (size_t i = 0; i < NCMDS; i++)
-    if (strlen(cmds[i].name) == len && strncasecmp(name, cmds[i].name, len) == 0 &&
-        (!end || cmds[i].params))
+    if (strlen(cmds[i].name) == len &&
+        strncasecmp(name, cmds[i].name, len) == 0 && (!end || cmds[i].params))
       return &cmds[i];
   return NULL;
 }
@@ -197,12 +212,16 @@ static const struct cmd *find_command_char(char c) {
 
 /* get_arg(line, 0): the first argument of a command, in place. */
 static char *get_arg(char *ptr) {
-  while (my_space((unsigned char)*ptr)) ptr++;
-  if (*ptr == '\\') ptr += 2;
+  while (my_space((unsigned char)*ptr))
+    ptr++;
+  if (*ptr == '\\')
+    ptr += 2;
   else
-    while (*ptr && !my_space((unsigned char)*ptr)) ptr++;
+    while (*ptr && !my_space((unsigned char)*ptr))
+      ptr++;
   if (!*ptr) return NULL;
-  while (my_space((unsigned char)*ptr)) ptr++;
+  while (my_space((unsigned char)*ptr))
+    ptr++;
   int quoted = 0;
   char qtype = 0;
   if (*ptr == '\'' || *ptr == '"' || *ptr == '`') {
@@ -223,7 +242,8 @@ static char *get_arg(char *ptr) {
 
 /* remove_cntrl(): drop trailing bytes that are not graphic. */
 static void remove_cntrl(sqlitch_buf *b) {
-  while (b->len && !my_graph((unsigned char)b->p[b->len - 1])) b->len--;
+  while (b->len && !my_graph((unsigned char)b->p[b->len - 1]))
+    b->len--;
   if (b->p) b->p[b->len] = 0;
 }
 
@@ -290,13 +310,15 @@ static char *unpack_filename(const char *name) {
 }
 
 static int com_source(parser *P, const char *line) {
-  while (my_space((unsigned char)*line)) line++;
+  while (my_space((unsigned char)*line))
+    line++;
   const char *param = strchr(line, ' ');
   if (!param) {
     error_at(P, "Usage: \\. <filename> | source <filename>", 1);
     return 1;
   }
-  while (my_space((unsigned char)*param)) param++;
+  while (my_space((unsigned char)*param))
+    param++;
   size_t n = strlen(param);
   if (n > 511) n = 511; /* FN_REFLEN */
   while (n && (my_space((unsigned char)param[n - 1]) ||
@@ -328,7 +350,8 @@ static int com_source(parser *P, const char *line) {
         fallback(P, "source of something that is not a file");
         return 1;
       }
-      char *msg = sqlitch_mprintf("Failed to open file '%s', error: %d", name, e);
+      char *msg =
+          sqlitch_mprintf("Failed to open file '%s', error: %d", name, e);
       free(name);
       error_at(P, msg, 1);
       free(msg);
@@ -337,7 +360,8 @@ static int com_source(parser *P, const char *line) {
     sqlitch_buf b = SQLITCH_BUF_INIT;
     char chunk[8192];
     size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) sqlitch_buf_addn(&b, chunk, got);
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+      sqlitch_buf_addn(&b, chunk, got);
     fclose(f);
     dlen = b.len;
     data = b.p ? sqlitch_buf_take(&b) : sqlitch_strdup("");
@@ -359,7 +383,9 @@ static void com_delimiter(parser *P, const char *line) {
   snprintf(buff, sizeof buff, "%s", line);
   char *tmp = get_arg(buff);
   if (!tmp || !*tmp) {
-    error_at(P, "DELIMITER must be followed by a 'delimiter' character or string", 0);
+    error_at(P,
+             "DELIMITER must be followed by a 'delimiter' character or string",
+             0);
     return;
   }
   if (strchr(tmp, '\\')) {
@@ -384,26 +410,16 @@ static int com_use(parser *P, const char *line) {
 
 /* Run a client command; > 0 stops reading this file (*quit tells a
    `quit` from a fatal error). */
-static int run_cmd(parser *P, const struct cmd *c, const char *line, int *quit) {
+static int run_cmd(parser *P, const struct cmd *c, const char *line,
+                   int *quit) {
   switch (c->kind) {
-  case C_DELIMITER:
-    com_delimiter(P, line);
-    return 0;
-  case C_SOURCE:
-    return com_source(P, line);
-  case C_USE:
-    return com_use(P, line);
-  case C_GO:
-    com_go(P);
-    return 0;
-  case C_CLEAR:
-    sqlitch_buf_reset(&P->glob);
-    return 0;
-  case C_QUIT:
-    *quit = 1;
-    return 1;
-  case C_UNSUPPORTED:
-    break;
+  case C_DELIMITER: com_delimiter(P, line); return 0;
+  case C_SOURCE: return com_source(P, line);
+  case C_USE: return com_use(P, line);
+  case C_GO: com_go(P); return 0;
+  case C_CLEAR: sqlitch_buf_reset(&P->glob); return 0;
+  case C_QUIT: *quit = 1; return 1;
+  case C_UNSUPPORTED: break;
   }
   char *why = sqlitch_mprintf("client command \"%s\"", c->name);
   fallback(P, why);
@@ -421,17 +437,18 @@ static int add_line(parser *P, char *line, size_t n, char *in_string,
   sqlitch_buf out = SQLITCH_BUF_INIT;
   int need_space = 0, ss_comment = 0, rc = 0;
   char *end = line + n;
-#define FLUSH()                                                    \
-  do {                                                             \
-    if (out.len) {                                                 \
-      sqlitch_buf_addn(&P->glob, out.p, out.len);                  \
-      sqlitch_buf_reset(&out);                                     \
-    }                                                              \
+#define FLUSH()                                                                \
+  do {                                                                         \
+    if (out.len) {                                                             \
+      sqlitch_buf_addn(&P->glob, out.p, out.len);                              \
+      sqlitch_buf_reset(&out);                                                 \
+    }                                                                          \
   } while (0)
   for (char *pos = line; pos < end && !P->stop; pos++) {
     unsigned char c = (unsigned char)*pos;
     if (my_space(c) && out.len == 0 && P->glob.len == 0) continue;
-    int l = mb_len(o->utf8, (const unsigned char *)pos, (const unsigned char *)end);
+    int l =
+        mb_len(o->utf8, (const unsigned char *)pos, (const unsigned char *)end);
     if (l) {
       if (!*ml_comment) sqlitch_buf_addn(&out, pos, (size_t)l);
       pos += l - 1;
@@ -466,11 +483,14 @@ static int add_line(parser *P, char *line, size_t n, char *in_string,
           }
           pos--;
         } else {
-          for (pos++; *pos && (*pos != P->delim[0] || !is_prefix(pos + 1, P->delim + 1));
+          for (pos++; *pos && (*pos != P->delim[0] ||
+                               !is_prefix(pos + 1, P->delim + 1));
                pos++) {
           }
-          if (!*pos) pos--;
-          else pos += P->dlen - 1;
+          if (!*pos)
+            pos--;
+          else
+            pos += P->dlen - 1;
         }
       }
     } else if (!*ml_comment && !*in_string && is_prefix(pos, P->delim)) {
@@ -492,10 +512,9 @@ static int add_line(parser *P, char *line, size_t n, char *in_string,
       }
       sqlitch_buf_reset(&P->glob);
     } else if (!*ml_comment && !*in_string &&
-               (c == '#' ||
-                (c == '-' && pos[1] == '-' &&
-                 (my_space((unsigned char)pos[2]) || !pos[2] ||
-                  (P->glob.len == 0 && out.len == 0))))) {
+               (c == '#' || (c == '-' && pos[1] == '-' &&
+                             (my_space((unsigned char)pos[2]) || !pos[2] ||
+                              (P->glob.len == 0 && out.len == 0))))) {
       FLUSH();
       break;
     } else if (!*in_string && c == '/' && pos[1] == '*' &&
@@ -513,8 +532,10 @@ static int add_line(parser *P, char *line, size_t n, char *in_string,
         ss_comment = 1;
       else if (!*in_string && ss_comment && c == '*' && pos[1] == '/')
         ss_comment = 0;
-      if (c == (unsigned char)*in_string) *in_string = 0;
-      else if (!*ml_comment && !*in_string && (c == '\'' || c == '"' || c == '`'))
+      if (c == (unsigned char)*in_string)
+        *in_string = 0;
+      else if (!*ml_comment && !*in_string &&
+               (c == '\'' || c == '"' || c == '`'))
         *in_string = (char)c;
       if (!*ml_comment) {
         if (need_space && !my_space(c)) sqlitch_buf_addc(&out, ' ');
@@ -524,7 +545,8 @@ static int add_line(parser *P, char *line, size_t n, char *in_string,
     }
   }
   if (!rc && !P->stop && (out.len || P->glob.len)) {
-    if (!is_delim_cmd(sqlitch_buf_str(&out), out.len) || *in_string || *ml_comment)
+    if (!is_delim_cmd(sqlitch_buf_str(&out), out.len) || *in_string ||
+        *ml_comment)
       sqlitch_buf_addc(&out, '\n');
     if (!*ml_comment) sqlitch_buf_addn(&P->glob, out.p, out.len);
   }
@@ -609,7 +631,8 @@ int sqlitch_mysql_parse(const char *execute, const sqlitch_mysql_parse_opts *o,
 
 void sqlitch_mysql_script_free(sqlitch_mysql_script *s) {
   if (!s) return;
-  for (size_t i = 0; i < s->n; i++) free(s->v[i].text);
+  for (size_t i = 0; i < s->n; i++)
+    free(s->v[i].text);
   free(s->v);
   sqlitch_strv_free(&s->files);
   free(s->fallback);
@@ -646,8 +669,10 @@ void sqlitch_mysql_error_line(sqlitch_buf *b, unsigned code, const char *state,
                               const char *msg) {
   sqlitch_buf_add(b, "ERROR");
   if (code) {
-    if (state) sqlitch_buf_addf(b, " %u (%s)", code, state);
-    else sqlitch_buf_addf(b, " %u", code);
+    if (state)
+      sqlitch_buf_addf(b, " %u (%s)", code, state);
+    else
+      sqlitch_buf_addf(b, " %u", code);
   }
   if (line) {
     sqlitch_buf_addf(b, " at line %lu", line);
@@ -733,15 +758,15 @@ static const char *const mygroups[] = {"mysql", "mariadb-client", "client",
 static int wanted_group(const char *g) {
   for (size_t i = 0; i < sizeof mygroups / sizeof *mygroups; i++) {
     size_t n = strlen(mygroups[i]);
-    if (strncmp(g, mygroups[i], n) == 0 && (g[n] == 0 || g[n] == '-'))
-      return 1;
+    if (strncmp(g, mygroups[i], n) == 0 && (g[n] == 0 || g[n] == '-')) return 1;
   }
   return 0;
 }
 
 static void set_key(sqlitch_mycnf *c, const char *file, char *key,
                     const char *val) {
-  for (char *p = key; *p; p++) *p = *p == '_' ? '-' : (char)tolower((unsigned char)*p);
+  for (char *p = key; *p; p++)
+    *p = *p == '_' ? '-' : (char)tolower((unsigned char)*p);
   if (strncmp(key, "loose-", 6) == 0) key += 6;
   for (size_t i = 0; i < sizeof mykeys / sizeof *mykeys; i++) {
     if (strcmp(mykeys[i].name, key) != 0) continue;
@@ -768,7 +793,8 @@ static void read_cnf_dir(sqlitch_mycnf *c, const char *dir, int depth) {
   sqlitch_strv names = SQLITCH_STRV_INIT;
   struct dirent *de;
   while ((de = readdir(d)))
-    if (sqlitch_ends_with(de->d_name, ".cnf")) sqlitch_strv_push(&names, de->d_name);
+    if (sqlitch_ends_with(de->d_name, ".cnf"))
+      sqlitch_strv_push(&names, de->d_name);
   closedir(d);
   sqlitch_strv_sort(&names);
   for (size_t i = 0; i < names.n; i++) {
@@ -789,17 +815,23 @@ static void read_cnf(sqlitch_mycnf *c, const char *path, int depth) {
   int in_group = 0, any_group = 0;
   while (fgets(buf, sizeof buf, f)) {
     char *p = buf;
-    while (my_space((unsigned char)*p)) p++;
+    while (my_space((unsigned char)*p))
+      p++;
     char *e = p + strlen(p);
-    while (e > p && my_space((unsigned char)e[-1])) *--e = 0;
+    while (e > p && my_space((unsigned char)e[-1]))
+      *--e = 0;
     if (!*p || *p == '#' || *p == ';') continue;
     if (*p == '!') {
       char *arg = p + 1;
-      while (*arg && !my_space((unsigned char)*arg)) arg++;
+      while (*arg && !my_space((unsigned char)*arg))
+        arg++;
       if (*arg) *arg++ = 0;
-      while (my_space((unsigned char)*arg)) arg++;
-      if (strcmp(p + 1, "include") == 0) read_cnf(c, arg, depth + 1);
-      else if (strcmp(p + 1, "includedir") == 0) read_cnf_dir(c, arg, depth);
+      while (my_space((unsigned char)*arg))
+        arg++;
+      if (strcmp(p + 1, "include") == 0)
+        read_cnf(c, arg, depth + 1);
+      else if (strcmp(p + 1, "includedir") == 0)
+        read_cnf_dir(c, arg, depth);
       continue;
     }
     if (*p == '[') {
@@ -807,9 +839,11 @@ static void read_cnf(sqlitch_mycnf *c, const char *path, int depth) {
       if (!close) continue;
       *close = 0;
       char *g = p + 1;
-      while (my_space((unsigned char)*g)) g++;
+      while (my_space((unsigned char)*g))
+        g++;
       char *ge = g + strlen(g);
-      while (ge > g && my_space((unsigned char)ge[-1])) *--ge = 0;
+      while (ge > g && my_space((unsigned char)ge[-1]))
+        *--ge = 0;
       in_group = wanted_group(g);
       any_group = 1;
       continue;
@@ -826,10 +860,12 @@ static void read_cnf(sqlitch_mycnf *c, const char *path, int depth) {
       continue;
     }
     char *k = p, *ke = eq;
-    while (ke > k && my_space((unsigned char)ke[-1])) ke--;
+    while (ke > k && my_space((unsigned char)ke[-1]))
+      ke--;
     *ke = 0;
     char *v = eq + 1;
-    while (my_space((unsigned char)*v)) v++;
+    while (my_space((unsigned char)*v))
+      v++;
     char *ve = v + strlen(v);
     if ((*v == '\'' || *v == '"') && ve > v + 1 && ve[-1] == *v) {
       v++;
@@ -874,12 +910,14 @@ void sqlitch_mycnf_read(const char *home, sqlitch_mycnf *out) {
 
 void sqlitch_mycnf_free(sqlitch_mycnf *c) {
   if (!c) return;
-  char **strs[] = {&c->host,       &c->port,         &c->socket,
-                   &c->user,       &c->password,     &c->database,
-                   &c->charset,    &c->protocol,     &c->init_command,
-                   &c->connect_timeout, &c->ssl_ca,  &c->ssl_capath,
-                   &c->ssl_cert,   &c->ssl_key,      &c->ssl_cipher,
-                   &c->fallback};
+  char **strs[] = {&c->host,         &c->port,
+                   &c->socket,       &c->user,
+                   &c->password,     &c->database,
+                   &c->charset,      &c->protocol,
+                   &c->init_command, &c->connect_timeout,
+                   &c->ssl_ca,       &c->ssl_capath,
+                   &c->ssl_cert,     &c->ssl_key,
+                   &c->ssl_cipher,   &c->fallback};
   for (size_t i = 0; i < sizeof strs / sizeof *strs; i++) {
     free(*strs[i]);
     *strs[i] = NULL;

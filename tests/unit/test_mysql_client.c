@@ -92,37 +92,46 @@ int main(void) {
   check("/*! SELECT 2 */;\n/*M!100000 SELECT 3 */;",
         "S|/*! SELECT 2 */|s.sql:1\nS|/*M!100000 SELECT 3 */|s.sql:2",
         "server comments are kept");
-  check("SELECT 'a;b', \"c\\\"d;\", `e;`;", "S|SELECT 'a;b', \"c\\\"d;\", `e;`|s.sql:1",
+  check("SELECT 'a;b', \"c\\\"d;\", `e;`;",
+        "S|SELECT 'a;b', \"c\\\"d;\", `e;`|s.sql:1",
         "delimiters inside quotes");
-  check("SELECT `a\\`;\nSELECT 2;", "S|SELECT `a\\`|s.sql:1\nS|SELECT 2|s.sql:2",
+  check("SELECT `a\\`;\nSELECT 2;",
+        "S|SELECT `a\\`|s.sql:1\nS|SELECT 2|s.sql:2",
         "no backslash escape in backticks");
-  check("SELECT 7 --x\n;\n--y\nSELECT 8;", "S|SELECT 7 --x|s.sql:1\nS|SELECT 8|s.sql:4",
+  check("SELECT 7 --x\n;\n--y\nSELECT 8;",
+        "S|SELECT 7 --x|s.sql:1\nS|SELECT 8|s.sql:4",
         "-- needs a blank after it, except at the start of a statement");
   check("SELECT 1\r\n, 2;\r\n", "S|SELECT 1\n, 2|s.sql:1", "CRLF read as LF");
   check("\xef\xbb\xbfSELECT 1;", "S|SELECT 1|s.sql:1", "BOM dropped");
-  check("SELECT 42", "S|SELECT 42|s.sql:1", "the last statement needs no delimiter");
+  check("SELECT 42", "S|SELECT 42|s.sql:1",
+        "the last statement needs no delimiter");
   check("", "", "empty script");
   check("SELECT 1;;  ;", "S|SELECT 1|s.sql:1", "empty statements are not sent");
   check("SELECT 1; SELECT 2;", "S|SELECT 1|s.sql:1\nS|SELECT 2|s.sql:1",
         "two statements on one line");
-  check("SELECT '\n;\n';", "S|SELECT '\n;\n'|s.sql:1", "newlines inside quotes kept");
+  check("SELECT '\n;\n';", "S|SELECT '\n;\n'|s.sql:1",
+        "newlines inside quotes kept");
   check("SELECT \\N;", "S|SELECT \\N|s.sql:1", "\\N stays");
   check("SELECT 1 AS \xc3\xa9;", "S|SELECT 1 AS \xc3\xa9|s.sql:1",
         "multi-byte characters are copied");
 
   /* ---- client commands */
-  check("DELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; END//\nDELIMITER ;\nCALL p();",
-        "S|CREATE PROCEDURE p() BEGIN SELECT 1; END|s.sql:2\nS|CALL p()|s.sql:4",
-        "DELIMITER");
+  check(
+      "DELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; END//\nDELIMITER "
+      ";\nCALL p();",
+      "S|CREATE PROCEDURE p() BEGIN SELECT 1; END|s.sql:2\nS|CALL p()|s.sql:4",
+      "DELIMITER");
   check("delimiter $$;\nSELECT 2$$;\n", "S|SELECT 2|s.sql:2",
         "the delimiter is the whole argument");
   check("DELIMITER\nSELECT 1;",
         "E|DELIMITER must be followed by a 'delimiter' character or "
         "string|s.sql:1\nS|SELECT 1|s.sql:2",
         "DELIMITER without an argument: an error that does not stop");
-  check("SELECT 1 \\g SELECT 2;", "S|SELECT 1|s.sql:1\nS|SELECT 2|s.sql:1", "\\g sends");
+  check("SELECT 1 \\g SELECT 2;", "S|SELECT 1|s.sql:1\nS|SELECT 2|s.sql:1",
+        "\\g sends");
   check("SELECT 1 \\c SELECT 2;", "S|SELECT 2|s.sql:1", "\\c clears");
-  check("SELECT 1;\nSELECT 2 \\q\nSELECT 3;", "S|SELECT 1|s.sql:1\nS|SELECT 2|s.sql:2",
+  check("SELECT 1;\nSELECT 2 \\q\nSELECT 3;",
+        "S|SELECT 1|s.sql:1\nS|SELECT 2|s.sql:2",
         "\\q stops the file and sends what is pending");
   check("use mysql\nUSE `x y`;", "U|mysql|s.sql:1\nU|x y|s.sql:2", "use");
   check("SELECT 1;\n\\x\nSELECT 2;",
@@ -143,7 +152,8 @@ int main(void) {
   check("source\n", "E|Usage: \\. <filename> | source <filename>|s.sql:1!",
         "source without a file");
   put("loop.sql", "source loop.sql\n");
-  check_fallback("source loop.sql\n", 3, "endless source: the real client runs it");
+  check_fallback("source loop.sql\n", 3,
+                 "endless source: the real client runs it");
 
   /* ---- what the parse cannot vouch for */
   {
@@ -158,7 +168,8 @@ int main(void) {
     sqlitch_mysql_script_free(s);
   }
   check_fallback("SELECT '\xff';", 3, "invalid UTF-8: the real client runs it");
-  check_fallback("SELECT '\xc3\xa9';", 0, "non-ASCII on latin1: the real client runs it");
+  check_fallback("SELECT '\xc3\xa9';", 0,
+                 "non-ASCII on latin1: the real client runs it");
   check_fallback("SET sql_mode = 'ANSI';\nSELECT 'a\\'';", 3,
                  "sql_mode and a backslash: the real client runs it");
   check_fallback("LOAD DATA LOCAL INFILE 'x' INTO TABLE t;", 3,
@@ -171,15 +182,20 @@ int main(void) {
 
   /* ---- output formats */
   sqlitch_buf b = SQLITCH_BUF_INIT;
-  sqlitch_mysql_error_line(&b, 1146, "42S02", 3, "deploy/x.sql", "Table 'x' doesn't exist");
-  is_str(b.p, "ERROR 1146 (42S02) at line 3 in file: 'deploy/x.sql': Table 'x' doesn't exist\n",
+  sqlitch_mysql_error_line(&b, 1146, "42S02", 3, "deploy/x.sql",
+                           "Table 'x' doesn't exist");
+  is_str(b.p,
+         "ERROR 1146 (42S02) at line 3 in file: 'deploy/x.sql': Table 'x' "
+         "doesn't exist\n",
          "error line in a file");
   sqlitch_buf_reset(&b);
   sqlitch_mysql_error_line(&b, 1049, "42000", 0, NULL, "Unknown database 'x'");
-  is_str(b.p, "ERROR 1049 (42000): Unknown database 'x'\n", "error line without a location");
+  is_str(b.p, "ERROR 1049 (42000): Unknown database 'x'\n",
+         "error line without a location");
   sqlitch_buf_reset(&b);
   sqlitch_mysql_error_line(&b, 0, NULL, 2, NULL, "Unknown command '\\x'.");
-  is_str(b.p, "ERROR at line 2: Unknown command '\\x'.\n", "client error without a code");
+  is_str(b.p, "ERROR at line 2: Unknown command '\\x'.\n",
+         "client error without a code");
   sqlitch_buf_reset(&b);
   sqlitch_mysql_query_block(&b, "SELECT 1", 8);
   is_str(b.p, "--------------\nSELECT 1\n--------------\n\n", "query block");
@@ -205,8 +221,11 @@ int main(void) {
     fclose(f);
     char *cnf = sqlitch_mprintf("%s/.my.cnf", home);
     f = fopen(cnf, "w");
-    fprintf(f, "# comment\n[mysqldump]\nquick\n[client]\nuser = u\npassword = \"p w\"\n"
-               "socket=/tmp/s.sock\n[mysql]\nno-auto-rehash\n!include %s\n", inc);
+    fprintf(f,
+            "# comment\n[mysqldump]\nquick\n[client]\nuser = u\npassword = \"p "
+            "w\"\n"
+            "socket=/tmp/s.sock\n[mysql]\nno-auto-rehash\n!include %s\n",
+            inc);
     fclose(f);
     sqlitch_mycnf c;
     sqlitch_mycnf_read(home, &c);
@@ -222,13 +241,15 @@ int main(void) {
     fputs("[client]\nshow-warnings\n", f);
     fclose(f);
     sqlitch_mycnf_read(home, &c);
-    ok(c.fallback && strstr(c.fallback, "show-warnings"), "an option sqlitch cannot apply");
+    ok(c.fallback && strstr(c.fallback, "show-warnings"),
+       "an option sqlitch cannot apply");
     sqlitch_mycnf_free(&c);
     f = fopen(cnf, "w");
     fputs("[client]\npassword\n", f);
     fclose(f);
     sqlitch_mycnf_read(home, &c);
-    ok(c.fallback != NULL, "password without a value (the client would prompt)");
+    ok(c.fallback != NULL,
+       "password without a value (the client would prompt)");
     sqlitch_mycnf_free(&c);
     unlink(cnf);
     unlink(inc);
