@@ -32,6 +32,10 @@ parity "redeploy 2" deploy
 step "revert --to change id" revert -y --to "$(cd "$(parity_dir_sqitch)" && sqlite3 sqitch.db "SELECT change_id FROM changes WHERE change='widgets'")"
 step "revert change argument" revert -y flips
 step "revert too many changes" revert -y users flips
+step "revert --to an ambiguous name" revert -y --to users
+step "revert --to users@HEAD" revert -y --to users@HEAD
+parity "verify --from an ambiguous name" verify --from users
+step "revert --registry elsewhere" revert -y --registry other
 step "revert all" revert -y
 step "revert nothing deployed" revert -y
 
