@@ -32,8 +32,20 @@ static const char *find_doc(const char *name) {
   return NULL;
 }
 
-/* Append one rendered markdown line (dialect: tools/md2man). */
-static void render_line(sqlitch_buf *b, const char *s, size_t n) {
+/* Append one rendered markdown line (dialect: tools/md2man). `indef` is
+   set while inside a definition, whose lines indented by four spaces
+   continue its text rather than start a literal block. */
+static void render_line(sqlitch_buf *b, const char *s, size_t n, int *indef) {
+  if (n == 0 || s[0] == '#') *indef = 0;
+  if (*indef && n > 4 && strncmp(s, "    ", 4) == 0 && s[4] != ' ') {
+    s += 4; /* continuation: rendered as definition text below */
+    n -= 4;
+    sqlitch_buf_add(b, "    ");
+  } else if (n >= 4 && strncmp(s, ":   ", 4) == 0) {
+    *indef = 1;
+  } else if (!(n >= 4 && strncmp(s, "    ", 4) == 0)) {
+    *indef = 0;
+  }
   if (n >= 2 && s[0] == '#' && s[1] == ' ') {
     sqlitch_buf_addn(b, s + 2, n - 2);
     sqlitch_buf_addc(b, '\n');
@@ -75,7 +87,7 @@ static void render_line(sqlitch_buf *b, const char *s, size_t n) {
 /* Render the whole doc, or only the sections whose heading is listed. */
 static char *render(const char *text, const char *const *sections) {
   sqlitch_buf b = SQLITCH_BUF_INIT;
-  int keep = sections == NULL;
+  int keep = sections == NULL, indef = 0;
   const char *p = text;
   /* skip a leading "% title" line */
   if (*p == '%') p += strcspn(p, "\n") + (p[strcspn(p, "\n")] ? 1 : 0);
@@ -87,7 +99,7 @@ static char *render(const char *text, const char *const *sections) {
         if (n - 2 == strlen(sections[i]) && strncmp(p + 2, sections[i], n - 2) == 0)
           keep = 1;
     }
-    if (keep) render_line(&b, p, n);
+    if (keep) render_line(&b, p, n, &indef);
     p += n;
     if (*p) p++;
   }

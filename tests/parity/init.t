@@ -59,7 +59,7 @@ PARITY_STDERR_FIRSTLINE=1 fresh "unknown engine" init flipr --engine nope
 PARITY_STDERR_FIRSTLINE=1 fresh "unknown dir"    init flipr --dir foo=bar
 PARITY_STDERR_FIRSTLINE=1 fresh "unknown dirs"   init flipr --dir zz=1 --dir foo=bar
 is "$B_ERR" "Unknown directory names: foo, zz" "sqlitch: one clean line, no stack trace"
-PARITY_FILTER='/^Usage/,$d' fresh "no project" init
+PARITY_FILTER='/^\(Usage:\|SYNOPSIS\)/,$d' fresh "no project" init
 
 # existing files
 parity_init

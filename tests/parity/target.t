@@ -13,7 +13,7 @@ mkdir -p "$FX"
 parity_init "$FX"
 
 step() { parity "$@"; parity_tree "$1"; }
-usage() { PARITY_FILTER='/^Usage/,$d' step "$@"; }
+usage() { PARITY_FILTER='/^\(Usage:\|SYNOPSIS\)/,$d' step "$@"; }
 
 step "list, none"                target
 step "add"                       target add prod db:pg://bob@db.example/flipr
