@@ -1608,13 +1608,6 @@ static MYSQL *open_client_conn(sqlitch_engine *e, const char *db,
 static MYSQL *script_conn(sqlitch_engine *e, sqlitch_err *err) {
   impl *im = IM(e);
   const char *db = im->uri->dbname && *im->uri->dbname ? im->uri->dbname : NULL;
-  if (!im->warned_dbname && !db) {
-    im->warned_dbname = 1;
-    char *d = sqlitch_uri_display(im->uri);
-    sqlitch_report(e->rep, SQLITCH_WARN, "Database name missing in URI \"%s\"",
-                   d);
-    free(d);
-  }
   if (im->sc && im->sc_dirty) {
     const char *cur = NULL;
     if (!im->sc_fresh && mysql_reset_connection(im->sc) == 0)
@@ -1775,6 +1768,13 @@ static int run_execute(sqlitch_engine *e, const char *db_override,
   const char *target_db =
       im->uri->dbname && *im->uri->dbname ? im->uri->dbname : NULL;
   const char *db = db_override ? db_override : target_db;
+  if (!im->warned_dbname && !target_db) { /* Engine::mysql's _mysql */
+    im->warned_dbname = 1;
+    char *d = sqlitch_uri_display(im->uri);
+    sqlitch_report(e->rep, SQLITCH_WARN, "Database name missing in URI \"%s\"",
+                   d);
+    free(d);
+  }
   const char *why = inproc_blocker(e);
   if (why) {
     sqlitch_report(e->rep, SQLITCH_TRACE, "running through %s: %s", im->client,

@@ -90,6 +90,7 @@ targets() {
     st "status by URI" status "db:mysql://$MY_USER@$MY_HOST:$MY_PORT/flipr"
     st "status, password in URI" status "db:mysql://$MY_USER:$MY_PASS@$MY_HOST:$MY_PORT/flipr"
     st "deploy over the socket" deploy "db:mysql://$MY_USER@/flipr?mysql_socket=$MY_SOCK" --to flips
+    st "deploy, URI query options" deploy "db:mysql://$MY_USER@$MY_HOST:$MY_PORT/flipr?mysql_compression=1&mysql_connect_timeout=5&mysql_init_command=SET%20@who%3D'init'"
     st "status, db:mariadb: scheme" status "db:mariadb://$MY_USER@$MY_HOST:$MY_PORT/flipr"
     SQITCH_PASSWORD= st "status, wrong password" status "db:mysql://$MY_USER:nope@$MY_HOST:$MY_PORT/flipr"
     SQITCH_PASSWORD= st "deploy, wrong password" deploy "db:mysql://$MY_USER:nope@$MY_HOST:$MY_PORT/flipr"
