@@ -32,6 +32,7 @@ SQLITE_EXTENSION_INIT3
 struct sqlitch_ext {
   int refs;
   char *project;                           /* sqlitch_project(), absolute */
+  char *foreign;                           /* another SQLite: why, or NULL */
   sqlitch_ext_plan *plans[PLAN_CACHE_MAX]; /* most recently used first */
 };
 
@@ -54,8 +55,16 @@ void sqlitch_ext_unref(void *p) {
   for (int i = 0; i < PLAN_CACHE_MAX; i++)
     sqlitch_ext_plan_release(x->plans[i]);
   free(x->project);
+  free(x->foreign);
   free(x);
 }
+
+void sqlitch_ext_set_foreign(sqlitch_ext *x, const char *why) {
+  free(x->foreign);
+  x->foreign = sqlitch_strdup(why);
+}
+
+const char *sqlitch_ext_foreign(const sqlitch_ext *x) { return x->foreign; }
 
 /* An absolute, symlink-free path of an existing directory or file. */
 static char *absolute(const char *path) {

@@ -64,6 +64,14 @@ sqlitch_ext *sqlitch_ext_ref(sqlitch_ext *x);
 /* Drop one reference (the xDestroy of every registration); frees at 0. */
 void sqlitch_ext_unref(void *x);
 
+/* The host runs another copy of SQLite than the one the engine opens its
+   connections with (sqlitch.so's libsqlite3): `why` says which versions.
+   Two copies in one process do not share POSIX locks, so the functions
+   that open the caller's database file refuse to run (migrate.c). */
+void sqlitch_ext_set_foreign(sqlitch_ext *x, const char *why);
+/* The reason set above, or NULL (one SQLite). Borrowed. */
+const char *sqlitch_ext_foreign(const sqlitch_ext *x);
+
 /* sqlitch_project(dir): the connection's project directory (made
    absolute; NULL or "" clears it). Error when dir is not a directory. */
 int sqlitch_ext_set_project(sqlitch_ext *x, const char *dir, sqlitch_err *err);

@@ -43,9 +43,12 @@
 **     an unfinished SELECT on the same connection),
 **   - a database in memory or temporary (nothing to reopen),
 **   - a read-only connection (SQLITE_OPEN_READONLY, PRAGMA query_only),
-**   - PRAGMA locking_mode=EXCLUSIVE (no other connection could get in).
+**   - PRAGMA locking_mode=EXCLUSIVE (no other connection could get in),
+**   - a host whose SQLite is another copy than sqlitch.so's libsqlite3
+**     (sqlitch.c compares them when loading): POSIX locks are per
+**     process, and two copies of SQLite would release each other's.
 ** deploy and revert check all of these; verify and status only need a
-** database file.
+** database file and one SQLite.
 **
 ** Flags: all are SQLITE_DIRECTONLY (they read files and write databases);
 ** none is deterministic. They live only in the full entry point.
@@ -164,14 +167,21 @@ static int pragma_is(sqlite3 *db, const char *sql, const char *want) {
 }
 
 /* Can the work run on a second connection? (see the header) */
-static int check_connection(sqlite3 *db, const char *fn, needs what,
-                            sqlitch_err *err) {
+static int check_connection(sqlite3 *db, const sqlitch_ext *x, const char *fn,
+                            needs what, sqlitch_err *err) {
   const char *file = sqlite3_db_filename(db, "main");
   if (!file || !*file)
     return sqlitch_err_fail(err,
                             "%s() needs a database file: the main database "
                             "of this connection is in memory or temporary",
                             fn);
+  if (sqlitch_ext_foreign(x))
+    return sqlitch_err_fail(err,
+                            "%s() cannot run in this program: %s; two copies "
+                            "of SQLite in one process do not share file "
+                            "locks. Use the sqlitch command, or a program "
+                            "linked with the same libsqlite3",
+                            fn, sqlitch_ext_foreign(x));
   if (what != NEEDS_WRITE) return SQLITCH_OK;
   if (!sqlite3_get_autocommit(db))
     return sqlitch_err_fail(err,
@@ -272,7 +282,7 @@ static void run_op(sqlite3_context *ctx, const op_def *op, int argc,
   sqlitch_target *t = NULL;
   sqlitch_engine *e = NULL;
 
-  int rc = check_connection(db, op->fn, op->what, &err);
+  int rc = check_connection(db, x, op->fn, op->what, &err);
   if (rc == SQLITCH_OK) rc = sqlitch_ext_project_open(x, NULL, &p, &err);
   if (rc == SQLITCH_OK) rc = sqlitch_ext_project_require(p, &err);
   if (rc == SQLITCH_OK) {

@@ -45,6 +45,7 @@
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT1
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,9 +85,14 @@ static const struct {
      0},
 };
 
-static int init(sqlite3 *db, char **pzErrMsg, int readonly) {
+static int same_sqlite(const sqlite3_api_routines *api, char *why, size_t n);
+
+static int init(sqlite3 *db, char **pzErrMsg, int readonly,
+                const sqlite3_api_routines *api) {
   int rc = SQLITE_OK;
+  char why[160];
   sqlitch_ext *x = sqlitch_ext_new();
+  if (!same_sqlite(api, why, sizeof why)) sqlitch_ext_set_foreign(x, why);
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
     if (readonly && !parts[i].readonly) continue;
     rc = parts[i].reg(db, x);
@@ -104,12 +110,36 @@ static int init(sqlite3 *db, char **pzErrMsg, int readonly) {
 SQLITCH_EXPORT int sqlite3_sqlitch_init(sqlite3 *db, char **pzErrMsg,
                                         const sqlite3_api_routines *pApi) {
   SQLITE_EXTENSION_INIT2(pApi);
-  return init(db, pzErrMsg, 0);
+  return init(db, pzErrMsg, 0, pApi);
 }
 
 SQLITCH_EXPORT int
 sqlite3_sqlitch_readonly_init(sqlite3 *db, char **pzErrMsg,
                               const sqlite3_api_routines *pApi) {
   SQLITE_EXTENSION_INIT2(pApi);
-  return init(db, pzErrMsg, 1);
+  return init(db, pzErrMsg, 1, pApi);
+}
+
+/* Is the host's SQLite (the routines it passed) the libsqlite3 the engine
+   links? Same version and same source id, or not. Kept last: it names
+   the linked functions, which sqlite3ext.h's macros would redirect. */
+#ifndef SQLITE_CORE
+#undef sqlite3_libversion
+#undef sqlite3_sourceid
+#endif
+static int same_sqlite(const sqlite3_api_routines *api, char *why, size_t n) {
+#ifdef SQLITE_CORE
+  (void)api;
+  (void)why;
+  (void)n;
+  return 1; /* linked in: one SQLite by construction */
+#else
+  const char *host = api->libversion(), *ours = sqlite3_libversion();
+  if (strcmp(host, ours) == 0 &&
+      strcmp(api->sourceid(), sqlite3_sourceid()) == 0)
+    return 1;
+  snprintf(why, n, "its SQLite %s is not the libsqlite3 %s sqlitch.so uses",
+           host, ours);
+  return 0;
+#endif
 }
