@@ -42,6 +42,9 @@ life() {
     st "log after all" log --format 'format:%e %n %{tags}a %{requires}a %{conflicts}a'
     st "deploy --log-only" deploy --log-only
     st "status log-only" status
+    printf -- '-- changed\nSELECT 1;\n' >> "$WORK/deploy/insert_flip.sql"
+    st "revert --modified" revert -y --modified
+    st "check after a change" check
 }
 parity_seq "life cycle" life
 
@@ -59,6 +62,18 @@ failing() {
     st "revert" revert -y
 }
 FIXTURE=$FAIL parity_seq "failing script" failing
+
+# a note the registry's utf8 (3-byte) columns cannot hold: the change's
+# rows fail, the script is reverted, the run fails
+EMOJI=$TESTROOT/emoji
+my_make_flipr "$EMOJI" "$URI"
+sed -i 's/# Tag v1.0./# Tag v1.0 \xf0\x9f\x98\x80/' "$EMOJI/sqitch.plan"
+emoji() {
+    st "deploy, a 4-byte character in a tag note" deploy
+    st "status" status
+    st "log" log --format 'format:%e %n'
+}
+FIXTURE=$EMOJI parity_seq "4-byte note" emoji
 
 VFAIL=$TESTROOT/vfail
 my_make_flipr "$VFAIL" "$URI"
