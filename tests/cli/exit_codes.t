@@ -87,7 +87,9 @@ fi
 if command -v sqlite3 >/dev/null; then
     cd "$TESTROOT" && mkdir sh && cd sh
     "$SQLITCH" init shp --engine sqlite --target db:sqlite:shp.db >/dev/null
-    printf '.exit 3\n' | "$SQLITCH" shell >/dev/null 2>&1
+    # (a sanitizer build's extension needs the ASan runtime in sqlite3)
+    printf '.exit 3\n' | env ${SQLITCH_ASAN_PRELOAD:+LD_PRELOAD=$SQLITCH_ASAN_PRELOAD} \
+        "$SQLITCH" shell >/dev/null 2>&1
     is "$?" 3 "sqlitch shell: the sqlite3 shell's exit code (3)"
 else
     echo "ok $((_tap_n += 1)) # skip sqlite3 not installed"
