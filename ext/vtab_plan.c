@@ -184,6 +184,7 @@ static int plan_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   plan_vtab *v = (plan_vtab *)cur->pVtab;
   int i = 0;
   const char *path = NULL;
+  c->eof = 1; /* until a plan is there */
   if (idxNum & IDX_PATH) path = (const char *)sqlite3_value_text(argv[i++]);
   int rc = resolve(c, v, path);
   if (rc != SQLITE_OK) return rc;
