@@ -36,7 +36,9 @@ static void test_quote(void) {
   q = quote("caf\xc3\xa9 \xe2\x82\xac", 9);
   is_str(q, "\"caf\xc3\xa9 \xe2\x82\xac\"", "valid UTF-8 copied");
   free(q);
-  q = quote("a\xff" "b\xc3", 4);
+  q = quote("a\xff"
+            "b\xc3",
+            4);
   is_str(q, "\"a\\ufffdb\\ufffd\"", "invalid UTF-8 -> U+FFFD");
   free(q);
   q = quote("\xe2\x80\xa8\xe2\x80\xa9", 6);
@@ -97,8 +99,10 @@ static void test_writer(void) {
 
   /* deep nesting is fine */
   sh_json_init(&j, &b);
-  for (int i = 0; i < 200; i++) sh_json_array(&j, NULL);
-  for (int i = 0; i < 200; i++) sh_json_end(&j);
+  for (int i = 0; i < 200; i++)
+    sh_json_array(&j, NULL);
+  for (int i = 0; i < 200; i++)
+    sh_json_end(&j);
   ok(b.len == 400 && b.p[0] == '[' && b.p[199] == '[' && b.p[200] == ']',
      "200 levels of nesting");
   sh_json_free(&j);
@@ -110,8 +114,10 @@ static void test_scrub(void) {
   unsetenv("SQLITCH_PASSWORD");
   unsetenv("PGPASSWORD");
   unsetenv("MYSQL_PWD");
-  char *s = sh_log_json_scrub("cannot reach db:pg://alice:s3cret@db.example/x?y=1");
-  is_str(s, "cannot reach db:pg://alice:@db.example/x?y=1", "URI password dropped");
+  char *s =
+      sh_log_json_scrub("cannot reach db:pg://alice:s3cret@db.example/x?y=1");
+  is_str(s, "cannot reach db:pg://alice:@db.example/x?y=1",
+         "URI password dropped");
   free(s);
   s = sh_log_json_scrub("\"db:mysql://u:p%40ss@h:3306\" and http://a:b@c/");
   is_str(s, "\"db:mysql://u:@h:3306\" and http://a:@c/", "several URIs");
