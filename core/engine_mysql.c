@@ -32,9 +32,10 @@
 **
 ** The registry is created the same way (CREATE DATABASE, then the DDL of
 ** sql/mysql.sql through the client's parser, so that the stored trigger
-** and function bodies are byte for byte what sqitch stores), inside the
-** first lock attempt as Sqitch does, so a first deploy never prints
-** "Adding registry tables to ...".
+** and function bodies are byte for byte what sqitch stores), while the
+** deploy lock is taken as in Sqitch, so a first deploy never prints
+** "Adding registry tables to ..." -- but once the lock is held (Sqitch:
+** just before), so that deployers starting together cannot race.
 **
 ** Locking: SELECT get_lock('sqitch working on <db>', 0), then the same
 ** with --lock-timeout, on R (released when the process ends), and per
