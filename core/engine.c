@@ -1153,20 +1153,92 @@ static int check_deploy_deps(sqlitch_engine *e, long from, long to,
   return rc;
 }
 
+/* A set of change ids (open addressing; the strings are borrowed). */
+typedef struct idset {
+  const char **slot;
+  size_t cap, n;
+} idset;
+
+static size_t id_hash(const char *s) {
+  size_t h = 1469598103934665603u;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+  return h;
+}
+
+static int idset_has(const idset *set, const char *k) {
+  if (!set->cap) return 0;
+  for (size_t i = id_hash(k) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
+    if (!set->slot[i]) return 0;
+    if (strcmp(set->slot[i], k) == 0) return 1;
+  }
+}
+
+static void idset_add(idset *set, const char *k) {
+  if (2 * (set->n + 1) > set->cap) {
+    idset bigger = {NULL, set->cap ? set->cap * 2 : 64, 0};
+    bigger.slot = sqlitch_calloc(bigger.cap, sizeof *bigger.slot);
+    for (size_t i = 0; i < set->cap; i++)
+      if (set->slot[i]) idset_add(&bigger, set->slot[i]);
+    free(set->slot);
+    *set = bigger;
+  }
+  size_t i = id_hash(k) & (set->cap - 1);
+  while (set->slot[i]) {
+    if (strcmp(set->slot[i], k) == 0) return;
+    i = (i + 1) & (set->cap - 1);
+  }
+  set->slot[i] = k;
+  set->n++;
+}
+
+/* (dependency_id, change_id) pairs sorted by dependency_id. */
+static int cmp_pair(const void *a, const void *b) {
+  return strcmp(**(char *const *const *)a, **(char *const *const *)b);
+}
+
+/* Does a change outside `seen` require `id`? (pairs sorted) */
+static int required_elsewhere(char **const *pairs, size_t n, const char *id,
+                              const idset *seen) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (strcmp(pairs[mid][0], id) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  for (size_t i = lo; i < n && strcmp(pairs[i][0], id) == 0; i++)
+    if (!idset_has(seen, pairs[i][1])) return 1;
+  return 0;
+}
+
+/* check_revert_dependencies. With ops->dependents the registry is read
+   once and the per-change query (Sqitch's, for its message) only runs for
+   a change that something still deployed requires. */
 static int check_revert_deps(sqlitch_engine *e, const echs *l,
                              sqlitch_err *err) {
   sqlitch_buf msg = SQLITCH_BUF_INIT;
-  sqlitch_strv seen = SQLITCH_STRV_INIT;
+  idset seen = {NULL, 0, 0};
+  sqlitch_strv all = SQLITCH_STRV_INIT;
+  char ***pairs = NULL;
+  size_t npairs = 0;
   int rc = SQLITCH_OK;
+  if (e->ops->dependents) {
+    if ((rc = e->ops->dependents(e, &all, err))) goto done;
+    npairs = all.n / 2;
+    pairs = sqlitch_calloc(npairs ? npairs : 1, sizeof *pairs);
+    for (size_t i = 0; i < npairs; i++) pairs[i] = &all.v[2 * i];
+    qsort(pairs, npairs, sizeof *pairs, cmp_pair);
+  }
   for (size_t i = 0; i < l->n && rc == SQLITCH_OK; i++) {
     const ech *c = &l->v[i];
-    sqlitch_strv_push(&seen, c->id);
+    idset_add(&seen, c->id);
+    if (pairs && !required_elsewhere((char **const *)pairs, npairs, c->id, &seen))
+      continue;
     sqlitch_reg_requiring *req = NULL;
     size_t nreq = 0;
     if ((rc = e->ops->changes_requiring(e, c->id, &req, &nreq, err))) break;
     sqlitch_strv names = SQLITCH_STRV_INIT;
     for (size_t k = 0; k < nreq; k++) {
-      if (sqlitch_strv_contains(&seen, req[k].change_id)) continue;
+      if (idset_has(&seen, req[k].change_id)) continue;
       int same = e->plan && strcmp(req[k].project, e->plan->project) == 0;
       sqlitch_strv_push_owned(
           &names, sqlitch_mprintf("%s%s%s%s", same ? "" : req[k].project,
@@ -1186,8 +1258,11 @@ static int check_revert_deps(sqlitch_engine *e, const echs *l,
   }
   if (rc == SQLITCH_OK && msg.len)
     rc = sqlitch_err_set(err, SQLITCH_E_ENGINE, 2, "%s", msg.p);
+done:
   sqlitch_buf_free(&msg);
-  sqlitch_strv_free(&seen);
+  free(seen.slot);
+  free(pairs);
+  sqlitch_strv_free(&all);
   return rc;
 }
 

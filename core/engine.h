@@ -351,6 +351,11 @@ struct sqlitch_engine_ops {
   int (*changes_requiring)(sqlitch_engine *e, const char *change_id,
                            sqlitch_reg_requiring **out, size_t *n,
                            sqlitch_err *err);
+  /* Optional, for speed: every (dependency_id, change_id) pair of the
+     dependencies table with a dependency_id, flattened into `out`. When
+     set, revert asks changes_requiring only for changes something still
+     deployed requires. */
+  int (*dependents)(sqlitch_engine *e, sqlitch_strv *out, sqlitch_err *err);
   int (*name_for_change_id)(sqlitch_engine *e, const char *change_id,
                             char **out, sqlitch_err *err);
   /* Which of `ids` are in the changes table (in any order). */

@@ -113,6 +113,7 @@ enum {
   ST_MAX_TS,
   ST_HAS_CHANGE,
   ST_CONN_STATE,
+  ST_DEPENDENTS,
   N_ST
 };
 
@@ -259,6 +260,8 @@ static const char *const sql_text[N_ST] = {
                   "{R}.changes UNION ALL SELECT max(committed_at) FROM "
                   "{R}.tags)",
     [ST_HAS_CHANGE] = "SELECT 1 FROM {R}.changes WHERE change_id = ?",
+    [ST_DEPENDENTS] = "SELECT dependency_id, change_id FROM {R}.dependencies "
+                      "WHERE dependency_id IS NOT NULL",
     [ST_CONN_STATE] =
         "SELECT (SELECT foreign_keys FROM pragma_foreign_keys), (SELECT "
         "recursive_triggers FROM pragma_recursive_triggers), (SELECT "
@@ -948,6 +951,22 @@ static int sq_changes_requiring(sqlitch_engine *e, const char *change_id,
   done_stmt(s);
   if (rc != SQLITE_DONE) return db_error(IM(e)->db, err);
   return SQLITCH_OK;
+}
+
+static int sq_dependents(sqlitch_engine *e, sqlitch_strv *out,
+                         sqlitch_err *err) {
+  int init;
+  if (reg_initialized(e, &init, err)) return SQLITCH_ERROR;
+  if (!init) return SQLITCH_OK;
+  sqlite3_stmt *s = stmt(e, ST_DEPENDENTS, err);
+  if (!s) return SQLITCH_ERROR;
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    sqlitch_strv_push(out, col(s, 0));
+    sqlitch_strv_push(out, col(s, 1));
+  }
+  done_stmt(s);
+  return rc == SQLITE_DONE ? SQLITCH_OK : db_error(IM(e)->db, err);
 }
 
 static int sq_name_for_change_id(sqlitch_engine *e, const char *change_id,
@@ -2382,6 +2401,7 @@ const sqlitch_engine_ops sqlitch_engine_sqlite_ops = {
     .change_id_for = sq_change_id_for,
     .change_id_at = sq_change_id_at,
     .changes_requiring = sq_changes_requiring,
+    .dependents = sq_dependents,
     .name_for_change_id = sq_name_for_change_id,
     .are_deployed = sq_are_deployed,
     .is_deployed_tag = sq_is_deployed_tag,
