@@ -340,6 +340,29 @@ static void apply_uri_options(MYSQL *m, const sqlitch_uri *u, int client) {
 
 /* ========================================================= connecting */
 
+/* Engine::mysql's server check, on R. */
+static int check_version(sqlitch_engine *e, sqlitch_err *err) {
+  impl *im = IM(e);
+  unsigned long want = im->mariadb ? 50300 : 50100;
+  if (im->server_version >= want) return SQLITCH_OK;
+  char *have = NULL;
+  if (mysql_query(im->db, "SELECT version()") == 0) {
+    MYSQL_RES *r = mysql_store_result(im->db);
+    MYSQL_ROW row = r ? mysql_fetch_row(r) : NULL;
+    if (row && row[0]) have = sqlitch_strdup(row[0]);
+    if (r) mysql_free_result(r);
+  }
+  sqlitch_err_set(
+      err, SQLITCH_E_ENGINE, 2, "Sqitch requires %s %s or higher; this is %s",
+      im->mariadb ? "MariaDB" : "MySQL", im->mariadb ? "5.3" : "5.1.0",
+      have ? have : mysql_get_server_info(im->db));
+  free(have);
+  mysql_close(im->db);
+  im->db = NULL;
+  im->have_db = 0;
+  return SQLITCH_ERROR;
+}
+
 /* R as DBD::mysql opens it: the registry database (or none, when it does
    not exist yet), utf8, Sqitch's session settings, the version check. */
 static int ensure_db(sqlitch_engine *e, sqlitch_err *err) {
@@ -381,27 +404,10 @@ static int ensure_db(sqlitch_engine *e, sqlitch_err *err) {
   const char *info = mysql_get_server_info(im->db);
   im->server_version = mysql_get_server_version(im->db);
   im->mariadb = info && strcasestr(info, "mariadb") != NULL;
-  unsigned long want = im->mariadb ? 50300 : 50100;
-  if (im->server_version < want) {
-    char *have = NULL;
-    if (mysql_query(im->db, "SELECT version()") == 0) {
-      MYSQL_RES *r = mysql_store_result(im->db);
-      MYSQL_ROW row = r ? mysql_fetch_row(r) : NULL;
-      if (row && row[0]) have = sqlitch_strdup(row[0]);
-      if (r) mysql_free_result(r);
-    }
-    sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
-                    "Sqitch requires %s %s or higher; this is %s",
-                    im->mariadb ? "MariaDB" : "MySQL",
-                    im->mariadb ? "5.3" : "5.1.0", have ? have : info);
-    free(have);
-    mysql_close(im->db);
-    im->db = NULL;
-    im->have_db = 0;
-    return SQLITCH_ERROR;
-  }
   im->fractional = im->server_version >= (im->mariadb ? 50305UL : 50604UL);
-  return SQLITCH_OK;
+  /* DBD::mysql connects to the registry database or fails: without it,
+     Sqitch never gets as far as the version check */
+  return im->reg_db ? check_version(e, err) : SQLITCH_OK;
 }
 
 /* ======================================================== SQL helpers */
@@ -1915,7 +1921,7 @@ static int use_registry(sqlitch_engine *e, sqlitch_err *err) {
   if (im->reg_db) return SQLITCH_OK;
   if (mysql_select_db(im->db, im->registry)) return db_error(im->db, err);
   im->reg_db = 1;
-  return SQLITCH_OK;
+  return check_version(e, err);
 }
 
 static int my_initialize(sqlitch_engine *e, sqlitch_err *err) {
@@ -1983,7 +1989,10 @@ static int locked_init(sqlitch_engine *e, int got, sqlitch_err *err) {
   if (!got) return SQLITCH_OK;
   /* what was read before the lock may be stale: another deployer may
      have created the registry meanwhile */
-  if (!im->reg_db && mysql_select_db(im->db, im->registry) == 0) im->reg_db = 1;
+  if (!im->reg_db && mysql_select_db(im->db, im->registry) == 0) {
+    im->reg_db = 1;
+    if (check_version(e, err)) return SQLITCH_ERROR;
+  }
   if (im->initialized == 0) im->initialized = -1;
   if (reg_initialized(e, &init, err)) return SQLITCH_ERROR;
   return init ? SQLITCH_OK : my_initialize(e, err);

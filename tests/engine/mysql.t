@@ -247,4 +247,24 @@ run_cmd SQLITCH deploy --dry-run
 is "$RC" 0 "deploy --dry-run"
 is "$(my_sql "SHOW DATABASES LIKE 'sqitch'")" "" "--dry-run creates no registry"
 
+# --------------------------------------------- an unsupported server
+mysql_restart --version=5.2.99-MariaDB-old
+URI=$(my_uri flipr)
+fresh
+for tool in sqitch "$SQLITCH"; do
+    b=$(basename "$tool")
+    my_sql "DROP DATABASE IF EXISTS sqitch"
+    for cmd in status deploy status; do
+        "$tool" $cmd "$URI" >"$TESTROOT/v.$b.$cmd.out" 2>"$TESTROOT/v.$b.$cmd.err" </dev/null
+        echo "rc $?" >>"$TESTROOT/v.$b.$cmd.out"
+    done
+done
+for cmd in status deploy; do
+    is "$(cat "$TESTROOT/v.sqlitch.$cmd.out")" "$(cat "$TESTROOT/v.sqitch.$cmd.out")" "old server, $cmd: stdout and exit as sqitch"
+    is "$(cat "$TESTROOT/v.sqlitch.$cmd.err")" "$(cat "$TESTROOT/v.sqitch.$cmd.err")" "old server, $cmd: stderr as sqitch"
+done
+is "$(cat "$TESTROOT/v.sqlitch.deploy.err")" "Sqitch requires MariaDB 5.3 or higher; this is 5.2.99-MariaDB-old" \
+   "old server: Sqitch's message"
+like "$(cat "$TESTROOT/v.sqlitch.deploy.out")" "rc 2" "old server: exit 2"
+
 done_testing

@@ -4,6 +4,7 @@
 #   . "$(dirname "$0")/../lib/tap.sh"
 #   . "$(dirname "$0")/../lib/mysql.sh"
 #   mysql_start                       # server up, stopped at exit (always)
+#   mysql_restart --version=5.2.99-x  # another one, with server options
 #   my_fresh_db flipr                 # (re)create database flipr, empty
 #   my_sql "SELECT 1"                 # run SQL as root: tab-separated rows
 #   URI=$(my_uri flipr)               # db:mysql://sqitch@127.0.0.1:PORT/flipr
@@ -127,6 +128,7 @@ mysql_start() {
             --innodb-flush-method=fsync --innodb-doublewrite=0 \
             --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
             --max-connections=300 --lc-messages-dir=/usr/share/mysql \
+            ${MY_SERVER_ARGS:-} \
             >/dev/null 2>&1 </dev/null &
         MY_PID=$!
         local i up=0
@@ -160,6 +162,14 @@ mysql_start() {
         || _my_bail "cannot create the test user"
     MY_VERSION=$("${MY_ROOT[@]}" -N -e 'SELECT version()' | sed 's/-.*//')
     export MY_SOCK MY_PORT MY_HOST MY_USER MY_PASS MY_VERSION
+}
+
+# mysql_restart ARGS... : a new server (new data) with extra mariadbd
+# options, e.g. --version=5.2.99-MariaDB (what an old server reports).
+mysql_restart() {
+    mysql_stop
+    case ${MY_DIR:-} in /dev/shm/sqlitch-mariadb.*) rm -rf "$MY_DIR" ;; esac
+    MY_SERVER_ARGS="$*" mysql_start
 }
 
 # my_sql SQL... : run SQL as root; batch output (tab-separated, no names).
