@@ -58,7 +58,8 @@ sqlitch_reg_change *sqlitch_reg_changes_push(sqlitch_reg_changes *l) {
 
 void sqlitch_reg_changes_free(sqlitch_reg_changes *l) {
   if (!l) return;
-  for (size_t i = 0; i < l->n; i++) sqlitch_reg_change_clear(&l->v[i]);
+  for (size_t i = 0; i < l->n; i++)
+    sqlitch_reg_change_clear(&l->v[i]);
   free(l->v);
   memset(l, 0, sizeof *l);
 }
@@ -108,9 +109,9 @@ extern const sqlitch_engine_ops sqlitch_engine_mysql_ops;
 extern const sqlitch_engine_ops sqlitch_engine_mysql_ops __attribute__((weak));
 #endif
 
-static const sqlitch_engine_ops *const engines[] = {
-    &sqlitch_engine_sqlite_ops, &sqlitch_engine_pg_ops,
-    &sqlitch_engine_mysql_ops};
+static const sqlitch_engine_ops *const engines[] = {&sqlitch_engine_sqlite_ops,
+                                                    &sqlitch_engine_pg_ops,
+                                                    &sqlitch_engine_mysql_ops};
 
 const sqlitch_engine_ops *sqlitch_engine_ops_for(const char *key) {
   for (size_t i = 0; key && i < sizeof engines / sizeof *engines; i++)
@@ -120,17 +121,16 @@ const sqlitch_engine_ops *sqlitch_engine_ops_for(const char *key) {
 
 /* Engine.pm's private state. */
 typedef struct priv {
-  long long clock_ms;      /* last timestamp handed out, ms since epoch */
+  long long clock_ms; /* last timestamp handed out, ms since epoch */
   int clock_set;
-  char *reg_dest;          /* registry destination cache */
+  char *reg_dest; /* registry destination cache */
   /* plan script hashes, computed on demand */
   char (*hash)[41];
   unsigned char *hash_state; /* 0 unknown, 1 computed, 2 no file */
-  int hash_stale;          /* reset when the plan changes */
+  int hash_stale;            /* reset when the plan changes */
 } priv;
 
-int sqlitch_engine_new(const sqlitch_config *cfg,
-                       const sqlitch_target *target,
+int sqlitch_engine_new(const sqlitch_config *cfg, const sqlitch_target *target,
                        const sqlitch_reporter *rep, sqlitch_engine **out,
                        sqlitch_err *err) {
   *out = NULL;
@@ -233,9 +233,12 @@ int sqlitch_engine_user(sqlitch_engine *e, const char **name,
 void sqlitch_engine_plan_ts(const char *plan_ts, char out[32]) {
   size_t n = 0;
   for (const char *s = plan_ts; s && *s && n < 31; s++) {
-    if (*s == 'T') out[n++] = ' ';
-    else if (*s == 'Z') break;
-    else out[n++] = *s;
+    if (*s == 'T')
+      out[n++] = ' ';
+    else if (*s == 'Z')
+      break;
+    else
+      out[n++] = *s;
   }
   out[n] = 0;
 }
@@ -317,9 +320,7 @@ static int private_err(sqlitch_err *err, const char *msg) {
 }
 
 /* "%g" of a Perl number (60 -> "60", 0.5 -> "0.5"). */
-static void fmt_num(double d, char out[32]) {
-  snprintf(out, 32, "%.15g", d);
-}
+static void fmt_num(double d, char out[32]) { snprintf(out, 32, "%.15g", d); }
 
 /* --------------------------------------------------------- change model */
 
@@ -327,13 +328,13 @@ static void fmt_num(double d, char out[32]) {
    registry (_load_changes), in which case pc is the plan change with the
    same id when there is one. */
 typedef struct ech {
-  const sqlitch_change *pc;      /* plan change (or NULL) */
-  long pidx;                     /* its index, or -1 */
-  const sqlitch_reg_change *rc;  /* registry row (or NULL) */
+  const sqlitch_change *pc;     /* plan change (or NULL) */
+  long pidx;                    /* its index, or -1 */
+  const sqlitch_reg_change *rc; /* registry row (or NULL) */
   const char *id, *name;
-  char *nwt;                     /* format_name_with_tags */
-  size_t nwt_len;                /* in characters */
-  sqlitch_strv rtags;            /* registry-derived rework tags ("@t") */
+  char *nwt;          /* format_name_with_tags */
+  size_t nwt_len;     /* in characters */
+  sqlitch_strv rtags; /* registry-derived rework tags ("@t") */
 } ech;
 
 typedef struct echs {
@@ -409,8 +410,7 @@ static const char *kind_dir(const sqlitch_target *t, sqlitch_script_kind k,
     return reworked ? t->reworked_revert_dir : t->revert_dir;
   case SQLITCH_SCRIPT_VERIFY:
     return reworked ? t->reworked_verify_dir : t->verify_dir;
-  default:
-    return reworked ? t->reworked_deploy_dir : t->deploy_dir;
+  default: return reworked ? t->reworked_deploy_dir : t->deploy_dir;
   }
 }
 
@@ -439,8 +439,10 @@ static char *script_path(sqlitch_engine *e, const ech *c,
       first = f;
       break;
     }
-    if (!first) first = f;
-    else free(f);
+    if (!first)
+      first = f;
+    else
+      free(f);
   }
   char *p = sqlitch_path_join(kind_dir(t, k, 1), first);
   free(first);
@@ -504,7 +506,7 @@ typedef struct logrec {
   sqlitch_log_change lc;
   sqlitch_log_dep *deps;
   sqlitch_log_tag *tags;
-  sqlitch_strv own;   /* strings owned by the record */
+  sqlitch_strv own; /* strings owned by the record */
   char planned[32];
   char (*tag_ts)[32];
 } logrec;
@@ -591,8 +593,8 @@ static int logrec_plan(sqlitch_engine *e, size_t idx, char *const *resolved,
 }
 
 /* The record of a registry-loaded change (revert). */
-static int logrec_reg(sqlitch_engine *e, const sqlitch_reg_change *c,
-                      logrec *r, sqlitch_err *err) {
+static int logrec_reg(sqlitch_engine *e, const sqlitch_reg_change *c, logrec *r,
+                      sqlitch_err *err) {
   const char *uname, *uemail;
   memset(r, 0, sizeof *r);
   if (sqlitch_engine_user(e, &uname, &uemail, err)) return SQLITCH_ERROR;
@@ -630,10 +632,12 @@ static int recover(sqlitch_engine *e, sqlitch_err *err) {
   int rc = SQLITCH_OK, done = 0;
   if (what == 1) {
     long idx = e->position + 1;
-    if (idx < (long)plan->nchanges && strncmp(plan->changes[idx].id, id8, 8) == 0) {
+    if (idx < (long)plan->nchanges &&
+        strncmp(plan->changes[idx].id, id8, 8) == 0) {
       char **resolved[1] = {NULL};
       if ((rc = check_deploy_deps(e, idx, idx, resolved, err)) == SQLITCH_OK &&
-          (rc = logrec_plan(e, (size_t)idx, resolved[0], &r, err)) == SQLITCH_OK) {
+          (rc = logrec_plan(e, (size_t)idx, resolved[0], &r, err)) ==
+              SQLITCH_OK) {
         sqlitch_report(e->rep, SQLITCH_WARN,
                        "Completing the registry record of the interrupted "
                        "deploy of change %s",
@@ -641,7 +645,8 @@ static int recover(sqlitch_engine *e, sqlitch_err *err) {
         sqlitch_step s = {0, NULL, NULL, NULL, 0, &r.lc, 0, NULL, 0};
         sqlitch_step_result res = {SQLITCH_STEP_OK, 0};
         rc = e->ops->step(e, &s, &res, err);
-        if (rc == SQLITCH_OK && res.status != SQLITCH_STEP_OK) rc = SQLITCH_ERROR;
+        if (rc == SQLITCH_OK && res.status != SQLITCH_STEP_OK)
+          rc = SQLITCH_ERROR;
         logrec_free(&r);
         done = 1;
       }
@@ -653,7 +658,8 @@ static int recover(sqlitch_engine *e, sqlitch_err *err) {
     }
   } else {
     sqlitch_reg_state *st = NULL;
-    if ((rc = e->ops->current_state(e, plan->project, &st, err)) == SQLITCH_OK &&
+    if ((rc = e->ops->current_state(e, plan->project, &st, err)) ==
+            SQLITCH_OK &&
         st && strncmp(st->change_id, id8, 8) == 0) {
       sqlitch_reg_change row;
       memset(&row, 0, sizeof row);
@@ -668,7 +674,8 @@ static int recover(sqlitch_engine *e, sqlitch_err *err) {
         sqlitch_step s = {1, NULL, NULL, NULL, 0, &r.lc, 0, NULL, 1};
         sqlitch_step_result res = {SQLITCH_STEP_OK, 0};
         rc = e->ops->step(e, &s, &res, err);
-        if (rc == SQLITCH_OK && res.status != SQLITCH_STEP_OK) rc = SQLITCH_ERROR;
+        if (rc == SQLITCH_OK && res.status != SQLITCH_STEP_OK)
+          rc = SQLITCH_ERROR;
         logrec_free(&r);
         done = 1;
       }
@@ -783,8 +790,10 @@ static int upgrade_registry(sqlitch_engine *e, sqlitch_err *err) {
   }
   const char *const *up = e->ops->upgrades;
   size_t n = 0, first = 0;
-  while (up && up[n]) n++;
-  while (first < n && strtod(up[first], NULL) <= oldv) first++;
+  while (up && up[n])
+    n++;
+  while (first < n && strtod(up[first], NULL) <= oldv)
+    first++;
   if (first == n || strtod(up[n - 1], NULL) != newv) {
     sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
                     "Cannot upgrade to %s: Cannot find upgrade script "
@@ -870,8 +879,7 @@ int sqlitch_engine_registered_projects(sqlitch_engine *e, sqlitch_strv *out,
   return e->ops->registered_projects(e, out, err);
 }
 
-int sqlitch_engine_deployed_changes(sqlitch_engine *e,
-                                    sqlitch_reg_changes *out,
+int sqlitch_engine_deployed_changes(sqlitch_engine *e, sqlitch_reg_changes *out,
                                     sqlitch_err *err) {
   sqlitch_plan *plan;
   if (sqlitch_engine_plan(e, &plan, err)) return SQLITCH_ERROR;
@@ -889,11 +897,14 @@ static int key_offset(const char *key, size_t *base_len) {
     if (i > 0 && strchr(punct, key[i - 1])) continue;
     const char *rest = key + i + 1;
     long off;
-    if (!*rest) off = 1;
-    else if (rest[0] == c && !rest[1]) off = 2;
+    if (!*rest)
+      off = 1;
+    else if (rest[0] == c && !rest[1])
+      off = 2;
     else {
       const char *d = rest;
-      while (*d >= '0' && *d <= '9') d++;
+      while (*d >= '0' && *d <= '9')
+        d++;
       if (d == rest || *d) continue;
       off = strtol(rest, NULL, 10);
     }
@@ -913,7 +924,8 @@ static int is_hex40(const char *s, size_t n) {
 
 /* format_tag_qualified_name of a plan change. Caller frees. */
 static char *tag_qualified(const sqlitch_plan *plan, const sqlitch_change *c) {
-  if (c->ntags) return sqlitch_mprintf("%s@%s", c->name, plan->tags[c->tags[0]].name);
+  if (c->ntags)
+    return sqlitch_mprintf("%s@%s", c->name, plan->tags[c->tags[0]].name);
   if (c->nrework_tags) {
     const char *t = c->rework_tags[0];
     return sqlitch_mprintf("%s@%s", c->name, t[0] == '@' ? t + 1 : t);
@@ -945,7 +957,8 @@ static int change_id_for(sqlitch_engine *e, const char *change_id,
         for (size_t i = ids.n; i-- > 0;) {
           long idx = e->plan ? sqlitch_plan_find(e->plan, ids.v[i]) : -1;
           char *name = NULL;
-          if (idx >= 0) name = tag_qualified(e->plan, &e->plan->changes[idx]);
+          if (idx >= 0)
+            name = tag_qualified(e->plan, &e->plan->changes[idx]);
           else if (e->ops->name_for_change_id(e, ids.v[i], &name, err)) {
             sqlitch_strv_free(&ids);
             return SQLITCH_ERROR;
@@ -960,8 +973,8 @@ static int change_id_for(sqlitch_engine *e, const char *change_id,
     }
   } else if (tag && *tag) {
     if (strcmp(tag, "HEAD") == 0 || strcmp(tag, "ROOT") == 0)
-      return e->ops->change_id_at(e, project, strcmp(tag, "HEAD") == 0, 0,
-                                  out, err);
+      return e->ops->change_id_at(e, project, strcmp(tag, "HEAD") == 0, 0, out,
+                                  err);
     rc = e->ops->change_id_for(e, NULL, NULL, tag, project, &ids, err);
   }
   if (rc == SQLITCH_OK && ids.n) *out = sqlitch_strdup(ids.v[0]);
@@ -972,8 +985,7 @@ static int change_id_for(sqlitch_engine *e, const char *change_id,
 /* _params_for_key + find_change_id / find_change. With `row`, loads the
    change (change_offset_from_id); *found says whether there was one. */
 static int find_by_key(sqlitch_engine *e, const char *key, char **id_out,
-                       sqlitch_reg_change *row, int *found,
-                       sqlitch_err *err) {
+                       sqlitch_reg_change *row, int *found, sqlitch_err *err) {
   size_t blen;
   int offset = key_offset(key, &blen);
   char *base = sqlitch_strndup(key, blen);
@@ -984,10 +996,13 @@ static int find_by_key(sqlitch_engine *e, const char *key, char **id_out,
     change = base;
     tag = at + 1;
   } else {
-    if (at) *at = 0;   /* "name@" -> name */
-    if (is_hex40(base, strlen(base))) cid = base;
-    else if (strcmp(base, "HEAD") == 0 || strcmp(base, "ROOT") == 0) tag = base;
-    else change = base;
+    if (at) *at = 0; /* "name@" -> name */
+    if (is_hex40(base, strlen(base)))
+      cid = base;
+    else if (strcmp(base, "HEAD") == 0 || strcmp(base, "ROOT") == 0)
+      tag = base;
+    else
+      change = base;
   }
   const char *project = e->plan ? e->plan->project : NULL;
   char *id = NULL;
@@ -1026,8 +1041,10 @@ static int dep_plan_id(sqlitch_engine *e, const sqlitch_dep *d,
   sqlitch_plan *plan = e->plan;
   *out = NULL;
   int internal;
-  if (d->id && !d->project) internal = sqlitch_plan_find(plan, d->id) >= 0;
-  else internal = !d->project || strcmp(d->project, plan->project) == 0;
+  if (d->id && !d->project)
+    internal = sqlitch_plan_find(plan, d->id) >= 0;
+  else
+    internal = !d->project || strcmp(d->project, plan->project) == 0;
   if (!internal) return SQLITCH_OK;
   sqlitch_buf k = SQLITCH_BUF_INIT;
   if (d->change) sqlitch_buf_add(&k, d->change);
@@ -1048,17 +1065,17 @@ static int dep_plan_id(sqlitch_engine *e, const sqlitch_dep *d,
 
 /* change_id_for_depend: the registry id satisfying a dependency. */
 static int dep_registry_id(sqlitch_engine *e, const sqlitch_dep *d,
-                           const char *plan_id, char **out,
-                           sqlitch_err *err) {
+                           const char *plan_id, char **out, sqlitch_err *err) {
   return change_id_for(e, plan_id, d->change, d->tag,
-                       d->project ? d->project : e->plan->project, 1, out,
-                       err);
+                       d->project ? d->project : e->plan->project, 1, out, err);
 }
 
 /* Push s onto v unless already there (List::MoreUtils::uniq). */
 static void push_uniq(sqlitch_strv *v, char *s) {
-  if (sqlitch_strv_contains(v, s)) free(s);
-  else sqlitch_strv_push_owned(v, s);
+  if (sqlitch_strv_contains(v, s))
+    free(s);
+  else
+    sqlitch_strv_push_owned(v, s);
 }
 
 /* check_deploy_dependencies; fills resolved[i][r] (owned) for change
@@ -1087,8 +1104,8 @@ static int check_deploy_deps(sqlitch_engine *e, long from, long to,
       }
       if (hit) push_uniq(&conflicts, sqlitch_dep_string(d));
     }
-    resolved[i] = sqlitch_calloc(c->nrequires ? c->nrequires : 1,
-                                 sizeof(char *));
+    resolved[i] =
+        sqlitch_calloc(c->nrequires ? c->nrequires : 1, sizeof(char *));
     for (size_t k = 0; k < c->nrequires && rc == SQLITCH_OK; k++) {
       const sqlitch_dep *d = &c->requires[k];
       const char *pid;
@@ -1098,8 +1115,10 @@ static int check_deploy_deps(sqlitch_engine *e, long from, long to,
         if (strcmp(plan->changes[from + (long)j].id, pid) == 0)
           rid = sqlitch_strdup(pid);
       if (!rid && (rc = dep_registry_id(e, d, pid, &rid, err))) break;
-      if (rid) resolved[i][k] = rid;
-      else push_uniq(&required, sqlitch_dep_string(d));
+      if (rid)
+        resolved[i][k] = rid;
+      else
+        push_uniq(&required, sqlitch_dep_string(d));
     }
   }
   if (rc == SQLITCH_OK && (conflicts.n || required.n)) {
@@ -1126,7 +1145,8 @@ static int check_deploy_deps(sqlitch_engine *e, long from, long to,
 
   /* Make sure nothing is already deployed. */
   const char **ids = sqlitch_calloc(n, sizeof *ids);
-  for (size_t i = 0; i < n; i++) ids[i] = plan->changes[from + (long)i].id;
+  for (size_t i = 0; i < n; i++)
+    ids[i] = plan->changes[from + (long)i].id;
   sqlitch_strv dep = SQLITCH_STRV_INIT;
   rc = e->ops->are_deployed(e, ids, n, &dep, err);
   free(ids);
@@ -1134,9 +1154,9 @@ static int check_deploy_deps(sqlitch_engine *e, long from, long to,
     sqlitch_buf m = SQLITCH_BUF_INIT;
     for (size_t i = 0; i < dep.n; i++) {
       long idx = sqlitch_plan_find(plan, dep.v[i]);
-      char *nwt = idx >= 0 ? sqlitch_change_name_with_tags(
-                                 plan, &plan->changes[idx])
-                           : sqlitch_strdup(dep.v[i]);
+      char *nwt = idx >= 0
+                      ? sqlitch_change_name_with_tags(plan, &plan->changes[idx])
+                      : sqlitch_strdup(dep.v[i]);
       if (i) sqlitch_buf_add(&m, ", ");
       sqlitch_buf_addf(&m, "%s (%s)", nwt, dep.v[i]);
       free(nwt);
@@ -1161,7 +1181,8 @@ typedef struct idset {
 
 static size_t id_hash(const char *s) {
   size_t h = 1469598103934665603u;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211u;
   return h;
 }
 
@@ -1202,8 +1223,10 @@ static int required_elsewhere(char **const *pairs, size_t n, const char *id,
   size_t lo = 0, hi = n;
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
-    if (strcmp(pairs[mid][0], id) < 0) lo = mid + 1;
-    else hi = mid;
+    if (strcmp(pairs[mid][0], id) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   for (size_t i = lo; i < n && strcmp(pairs[i][0], id) == 0; i++)
     if (!idset_has(seen, pairs[i][1])) return 1;
@@ -1225,13 +1248,15 @@ static int check_revert_deps(sqlitch_engine *e, const echs *l,
     if ((rc = e->ops->dependents(e, &all, err))) goto done;
     npairs = all.n / 2;
     pairs = sqlitch_calloc(npairs ? npairs : 1, sizeof *pairs);
-    for (size_t i = 0; i < npairs; i++) pairs[i] = &all.v[2 * i];
+    for (size_t i = 0; i < npairs; i++)
+      pairs[i] = &all.v[2 * i];
     qsort(pairs, npairs, sizeof *pairs, cmp_pair);
   }
   for (size_t i = 0; i < l->n && rc == SQLITCH_OK; i++) {
     const ech *c = &l->v[i];
     idset_add(&seen, c->id);
-    if (pairs && !required_elsewhere((char **const *)pairs, npairs, c->id, &seen))
+    if (pairs &&
+        !required_elsewhere((char **const *)pairs, npairs, c->id, &seen))
       continue;
     sqlitch_reg_requiring *req = NULL;
     size_t nreq = 0;
@@ -1304,8 +1329,8 @@ static int sync_plan(sqlitch_engine *e, int writes, sqlitch_err *err) {
     for (size_t i = 0; i < st->tags.n; i++)
       sqlitch_buf_addf(&c, " %s", st->tags.v[i]);
     rc = sqlitch_err_set(err, SQLITCH_E_PARSE, 2,
-                         "Cannot find change %s (%s) in %s", st->change_id,
-                         c.p, plan->file);
+                         "Cannot find change %s (%s) in %s", st->change_id, c.p,
+                         plan->file);
     sqlitch_buf_free(&c);
     goto done;
   }
@@ -1448,18 +1473,14 @@ static int deploy_change_run(sqlitch_engine *e, const ech *c, size_t width,
     return SQLITCH_ERROR;
   }
   if (e->opts.with_verify) verify = script_path(e, c, SQLITCH_SCRIPT_VERIFY);
-  sqlitch_step s = {0,         script,    verify, text, tlen, &r.lc,
-                    remaining, next_id,   0};
+  sqlitch_step s = {0,     script,    verify,  text, tlen,
+                    &r.lc, remaining, next_id, 0};
   sqlitch_step_result res = {SQLITCH_STEP_OK, 0};
   int rc = e->ops->step(e, &s, &res, err);
   if (rc == SQLITCH_OK) {
     switch (res.status) {
-    case SQLITCH_STEP_OK:
-      INFO("ok");
-      goto out;
-    case SQLITCH_STEP_SCRIPT_FAILED:
-      rc = SQLITCH_ERROR;
-      break;
+    case SQLITCH_STEP_OK: INFO("ok"); goto out;
+    case SQLITCH_STEP_SCRIPT_FAILED: rc = SQLITCH_ERROR; break;
     case SQLITCH_STEP_VERIFY_FAILED:
       VENT("Verify script \"%s\" failed.", verify);
       if (!res.undone) run_undo(e, c);
@@ -1512,8 +1533,8 @@ static int revert_change_run(sqlitch_engine *e, const ech *c, size_t width,
   if (c->rc ? logrec_reg(e, c->rc, &r, err)
             : logrec_plan(e, (size_t)c->pidx, NULL, &r, err))
     return SQLITCH_ERROR;
-  char *script = e->opts.log_only ? NULL
-                                  : script_path(e, c, SQLITCH_SCRIPT_REVERT);
+  char *script =
+      e->opts.log_only ? NULL : script_path(e, c, SQLITCH_SCRIPT_REVERT);
   sqlitch_step s = {1, script, NULL, NULL, 0, &r.lc, remaining, next_id, 1};
   sqlitch_step_result res = {SQLITCH_STEP_OK, 0};
   int rc = e->ops->step(e, &s, &res, err);
@@ -1539,8 +1560,10 @@ static int rollback(sqlitch_engine *e, const char *tagged, const ech *run,
                     size_t nrun, size_t width, sqlitch_err *err) {
   if (nrun) {
     const char *to = tagged ? tagged : e->start_at;
-    if (to) VENT("Reverting to %s", to);
-    else VENT("Reverting all changes");
+    if (to)
+      VENT("Reverting to %s", to);
+    else
+      VENT("Reverting all changes");
     int rc = SQLITCH_OK;
     for (size_t i = nrun; i-- > 0 && rc == SQLITCH_OK;)
       rc = revert_change(e, &run[i], width, i, i ? run[i - 1].id : NULL, err);
@@ -1559,7 +1582,8 @@ typedef enum { MODE_ALL, MODE_TAG, MODE_CHANGE } deploy_mode;
 static void free_resolved(char ***resolved, const echs *l, size_t n) {
   for (size_t k = 0; k < n; k++) {
     if (!resolved[k]) continue;
-    for (size_t r = 0; r < l->v[k].pc->nrequires; r++) free(resolved[k][r]);
+    for (size_t r = 0; r < l->v[k].pc->nrequires; r++)
+      free(resolved[k][r]);
     free(resolved[k]);
   }
   free(resolved);
@@ -1577,9 +1601,12 @@ static int backup_file(sqlitch_engine *e, sqlitch_err *err) {
 int sqlitch_engine_deploy(sqlitch_engine *e, const char *to, const char *mode,
                           sqlitch_err *err) {
   deploy_mode m;
-  if (!mode || !*mode || strcmp(mode, "all") == 0) m = MODE_ALL;
-  else if (strcmp(mode, "tag") == 0) m = MODE_TAG;
-  else if (strcmp(mode, "change") == 0) m = MODE_CHANGE;
+  if (!mode || !*mode || strcmp(mode, "all") == 0)
+    m = MODE_ALL;
+  else if (strcmp(mode, "tag") == 0)
+    m = MODE_TAG;
+  else if (strcmp(mode, "change") == 0)
+    m = MODE_CHANGE;
   else
     return sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
                            "Unknown deployment mode: \"%s\"", mode);
@@ -1609,8 +1636,8 @@ restart:
     }
     sqlitch_err_clear(&lerr);
     if (to_index < 0)
-      return sqlitch_err_set(err, SQLITCH_E_PARSE, 2,
-                             "Unknown change: \"%s\"", to);
+      return sqlitch_err_set(err, SQLITCH_E_PARSE, 2, "Unknown change: \"%s\"",
+                             to);
     if (to_index == position) {
       INFO("Nothing to deploy (already at \"%s\")", to);
       return SQLITCH_OK;
@@ -1680,7 +1707,8 @@ restart:
 
   size_t width = max_len(l.v, n);
   if (e->opts.dry_run) {
-    for (size_t i = 0; i < n; i++) dry_item(e, '+', &l.v[i], SQLITCH_SCRIPT_DEPLOY);
+    for (size_t i = 0; i < n; i++)
+      dry_item(e, '+', &l.v[i], SQLITCH_SCRIPT_DEPLOY);
     goto done;
   }
   if ((rc = backup_file(e, err))) goto done;
@@ -1714,8 +1742,7 @@ done:
 
 /* ----------------------------------------------------------------- revert */
 
-static int ask(sqlitch_engine *e, const char *msg, int *yes,
-               sqlitch_err *err) {
+static int ask(sqlitch_engine *e, const char *msg, int *yes, sqlitch_err *err) {
   if (!e->opts.ask_yes_no) {
     *yes = e->opts.prompt_accept;
     return SQLITCH_OK;
@@ -1726,8 +1753,7 @@ static int ask(sqlitch_engine *e, const char *msg, int *yes,
   return SQLITCH_OK;
 }
 
-int sqlitch_engine_revert(sqlitch_engine *e, const char *to,
-                          sqlitch_err *err) {
+int sqlitch_engine_revert(sqlitch_engine *e, const char *to, sqlitch_err *err) {
   sqlitch_plan *plan;
   if (sqlitch_engine_check_registry(e, err) || lock_destination(e, err) ||
       sqlitch_engine_plan(e, &plan, err))
@@ -1748,8 +1774,8 @@ int sqlitch_engine_revert(sqlitch_engine *e, const char *to,
         rc = sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
                              "Change not deployed: \"%s\"", to);
       else
-        rc = sqlitch_err_set(err, SQLITCH_E_ENGINE, 2,
-                             "Unknown change: \"%s\"", to);
+        rc = sqlitch_err_set(err, SQLITCH_E_ENGINE, 2, "Unknown change: \"%s\"",
+                             to);
       goto done;
     }
     echs one = {0};
@@ -1798,7 +1824,8 @@ int sqlitch_engine_revert(sqlitch_engine *e, const char *to,
   if ((rc = check_revert_deps(e, &l, err))) goto done;
   size_t width = max_len(l.v, l.n);
   if (e->opts.dry_run) {
-    for (size_t i = 0; i < l.n; i++) dry_item(e, '-', &l.v[i], SQLITCH_SCRIPT_REVERT);
+    for (size_t i = 0; i < l.n; i++)
+      dry_item(e, '-', &l.v[i], SQLITCH_SCRIPT_REVERT);
     goto done;
   }
   if ((rc = check_scripts(e, l.v, l.n, SQLITCH_SCRIPT_REVERT, err))) goto done;
@@ -1846,7 +1873,8 @@ static int trim_to(sqlitch_engine *e, const char *key, echs *l, int pop,
     }
   } else {
     size_t k = 0;
-    while (k < l->n && strcmp(l->v[k].id, id) != 0) k++;
+    while (k < l->n && strcmp(l->v[k].id, id) != 0)
+      k++;
     for (size_t j = 0; j < k; j++) {
       free(l->v[j].nwt);
       sqlitch_strv_free(&l->v[j].rtags);
@@ -1859,8 +1887,8 @@ static int trim_to(sqlitch_engine *e, const char *key, echs *l, int pop,
   return SQLITCH_OK;
 }
 
-static int from_to(sqlitch_engine *e, const char *from, const char *to,
-                   echs *l, long *from_idx, long *to_idx, sqlitch_err *err) {
+static int from_to(sqlitch_engine *e, const char *from, const char *to, echs *l,
+                   long *from_idx, long *to_idx, sqlitch_err *err) {
   *from_idx = 0;
   if (from && trim_to(e, from, l, 0, from_idx, err)) return SQLITCH_ERROR;
   if (to) return trim_to(e, to, l, 1, to_idx, err);
@@ -2032,8 +2060,10 @@ int sqlitch_engine_common_ancestor_id(sqlitch_engine *e, char **out,
   echs l = {0};
   load_changes(e, rows.v, rows.n, &l);
   long d = divergence(e, 0, &l);
-  if (d == -1 && l.n) *out = sqlitch_strdup(l.v[l.n - 1].id);
-  else if (d > 0) *out = sqlitch_strdup(l.v[d - 1].id);
+  if (d == -1 && l.n)
+    *out = sqlitch_strdup(l.v[l.n - 1].id);
+  else if (d > 0)
+    *out = sqlitch_strdup(l.v[d - 1].id);
   echs_free(&l);
   sqlitch_reg_changes_free(&rows);
   return SQLITCH_OK;

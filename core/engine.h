@@ -65,12 +65,12 @@ typedef struct sqlitch_reg_change {
   char *name;
   char *project;
   char *note;
-  char *planned_at;      /* "YYYY-MM-DD HH:MM:SS" UTC */
+  char *planned_at; /* "YYYY-MM-DD HH:MM:SS" UTC */
   char *planner_name;
   char *planner_email;
-  char *script_hash;     /* may be NULL */
-  char *committed_at;    /* "YYYY-MM-DD HH:MM:SS" UTC; NULL when not read */
-  sqlitch_strv tags;     /* "@t1", "@t2" in registry order */
+  char *script_hash;  /* may be NULL */
+  char *committed_at; /* "YYYY-MM-DD HH:MM:SS" UTC; NULL when not read */
+  sqlitch_strv tags;  /* "@t1", "@t2" in registry order */
 } sqlitch_reg_change;
 
 typedef struct sqlitch_reg_changes {
@@ -86,19 +86,19 @@ void sqlitch_reg_changes_free(sqlitch_reg_changes *l);
 /* current_state(): the latest deployed change of a project. */
 typedef struct sqlitch_reg_state {
   char *change_id;
-  char *script_hash;     /* NULL when the registry predates script hashes
-                            (has_script_hash = 0) or the value is NULL */
-  int has_script_hash;   /* the column exists (registry >= 1.0) */
+  char *script_hash;   /* NULL when the registry predates script hashes
+                          (has_script_hash = 0) or the value is NULL */
+  int has_script_hash; /* the column exists (registry >= 1.0) */
   char *change;
   char *project;
   char *note;
   char *committer_name;
   char *committer_email;
-  char *committed_at;    /* "YYYY-MM-DD HH:MM:SS" UTC */
+  char *committed_at; /* "YYYY-MM-DD HH:MM:SS" UTC */
   char *planner_name;
   char *planner_email;
   char *planned_at;
-  sqlitch_strv tags;     /* "@t1", ... */
+  sqlitch_strv tags; /* "@t1", ... */
 } sqlitch_reg_state;
 
 void sqlitch_reg_state_free(sqlitch_reg_state *s);
@@ -131,14 +131,14 @@ typedef struct sqlitch_reg_event {
    Perl-compatible and unanchored. Unlike Sqitch 1.3.1 several filters are
    joined with AND (1.3.1 emits invalid SQL). NULL/0 = not set. */
 typedef struct sqlitch_event_query {
-  const char *committer;   /* regex on committer_name */
-  const char *planner;     /* regex on planner_name */
-  const char *change;      /* regex on change */
-  const char *project;     /* regex on project */
+  const char *committer;      /* regex on committer_name */
+  const char *planner;        /* regex on planner_name */
+  const char *change;         /* regex on change */
+  const char *project;        /* regex on project */
   const sqlitch_strv *events; /* event IN (...) */
-  int ascending;           /* 0 = newest first (DESC) */
-  long limit;              /* > 0 to limit */
-  long offset;             /* > 0 to skip */
+  int ascending;              /* 0 = newest first (DESC) */
+  long limit;                 /* > 0 to limit */
+  long offset;                /* > 0 to skip */
 } sqlitch_event_query;
 
 /* Row callbacks return 0 to continue, non-zero to stop early. */
@@ -151,7 +151,7 @@ typedef int (*sqlitch_event_row_fn)(void *ctx, const sqlitch_reg_event *row);
 /* changes_requiring_change(): a deployed change that requires another. */
 typedef struct sqlitch_reg_requiring {
   char *change_id, *project, *change;
-  char *asof_tag;        /* "@tag" or NULL */
+  char *asof_tag; /* "@tag" or NULL */
 } sqlitch_reg_requiring;
 
 void sqlitch_reg_requiring_free(sqlitch_reg_requiring *v, size_t n);
@@ -161,29 +161,29 @@ void sqlitch_reg_requiring_free(sqlitch_reg_requiring *v, size_t n);
 /* Everything an engine writes for one change, computed by engine.c
    (DBIEngine's log_deploy_change / _log_event arguments). */
 typedef struct sqlitch_log_dep {
-  const char *type;           /* "require" | "conflict" */
-  const char *dependency;     /* as_string: "users", "other:x", "a@t" */
-  const char *dependency_id;  /* resolved id; NULL for conflicts */
+  const char *type;          /* "require" | "conflict" */
+  const char *dependency;    /* as_string: "users", "other:x", "a@t" */
+  const char *dependency_id; /* resolved id; NULL for conflicts */
 } sqlitch_log_dep;
 
 typedef struct sqlitch_log_tag {
   const char *tag_id;
-  const char *tag;            /* "@name" */
+  const char *tag; /* "@name" */
   const char *note;
-  const char *planned_at;     /* "YYYY-MM-DD HH:MM:SS" UTC */
+  const char *planned_at; /* "YYYY-MM-DD HH:MM:SS" UTC */
   const char *planner_name, *planner_email;
 } sqlitch_log_tag;
 
 typedef struct sqlitch_log_change {
   const char *change_id;
-  const char *script_hash;    /* NULL when the deploy script is missing */
-  const char *change;         /* name */
+  const char *script_hash; /* NULL when the deploy script is missing */
+  const char *change;      /* name */
   const char *project;
   const char *note;
-  const char *planned_at;     /* "YYYY-MM-DD HH:MM:SS" UTC */
+  const char *planned_at; /* "YYYY-MM-DD HH:MM:SS" UTC */
   const char *planner_name, *planner_email;
   const char *committer_name, *committer_email;
-  const sqlitch_log_dep *deps;   /* requires first, then conflicts */
+  const sqlitch_log_dep *deps; /* requires first, then conflicts */
   size_t ndeps;
   const sqlitch_log_tag *tags;
   size_t ntags;
@@ -207,25 +207,25 @@ typedef enum {
    except script output and script error text (through the reporter); it
    returns how far it got so engine.c can report as Sqitch does. */
 typedef struct sqlitch_step {
-  int revert;                    /* 0 deploy, 1 revert */
-  const char *script;            /* deploy/revert script, NULL = log only */
-  const char *verify_script;     /* deploy --verify: path (may not exist) */
-  const char *script_text;       /* the script's bytes when engine.c has
-                                    already read them (else NULL) */
+  int revert;                /* 0 deploy, 1 revert */
+  const char *script;        /* deploy/revert script, NULL = log only */
+  const char *verify_script; /* deploy --verify: path (may not exist) */
+  const char *script_text;   /* the script's bytes when engine.c has
+                                already read them (else NULL) */
   size_t script_len;
   const sqlitch_log_change *log;
-  size_t remaining;              /* changes still to come in this run
-                                    (a hint for timestamp assignment) */
-  const char *next_id;           /* the change the next step works on, or
-                                    NULL when this is the last one */
-  int next_revert;               /* ... and whether it is a revert */
+  size_t remaining;    /* changes still to come in this run
+                          (a hint for timestamp assignment) */
+  const char *next_id; /* the change the next step works on, or
+                          NULL when this is the last one */
+  int next_revert;     /* ... and whether it is a revert */
 } sqlitch_step;
 
 typedef enum {
   SQLITCH_STEP_OK = 0,
-  SQLITCH_STEP_SCRIPT_FAILED,    /* the (deploy/revert) script failed */
-  SQLITCH_STEP_VERIFY_FAILED,    /* deploy --verify: verify script failed */
-  SQLITCH_STEP_LOG_FAILED        /* writing the registry failed */
+  SQLITCH_STEP_SCRIPT_FAILED, /* the (deploy/revert) script failed */
+  SQLITCH_STEP_VERIFY_FAILED, /* deploy --verify: verify script failed */
+  SQLITCH_STEP_LOG_FAILED     /* writing the registry failed */
 } sqlitch_step_status;
 
 typedef struct sqlitch_step_result {
@@ -241,8 +241,8 @@ typedef struct sqlitch_step_result {
 /* Implemented once per engine. Every function receives the engine; its
    private state is e->impl. Functions that can fail take `err`. */
 struct sqlitch_engine_ops {
-  const char *key;    /* "sqlite" */
-  const char *name;   /* "SQLite" */
+  const char *key;  /* "sqlite" */
+  const char *name; /* "SQLite" */
 
   /* Create e->impl (no connection yet) / destroy it (disconnecting). */
   int (*init)(sqlitch_engine *e, sqlitch_err *err);
@@ -267,9 +267,8 @@ struct sqlitch_engine_ops {
   /* Pre-1.0 registries: set script_hash from the plan where it still
      equals change_id (hashes[i] for ids[i]), then NULL the rest. */
   int (*update_script_hashes)(sqlitch_engine *e, const char *project,
-                              const char *const *ids,
-                              const char *const *hashes, size_t n,
-                              sqlitch_err *err);
+                              const char *const *ids, const char *const *hashes,
+                              size_t n, sqlitch_err *err);
 
   /* ---- locking (deploy/revert). try: *got = 1 when taken at once.
      wait: block up to `seconds`; *got = 0 on time-out. */
@@ -330,8 +329,8 @@ struct sqlitch_engine_ops {
                           sqlitch_err *err);
   /* load_change / change_offset_from_id: *found = 0 when no such row. */
   int (*load_change)(sqlitch_engine *e, const char *project,
-                     const char *change_id, int offset,
-                     sqlitch_reg_change *out, int *found, sqlitch_err *err);
+                     const char *change_id, int offset, sqlitch_reg_change *out,
+                     int *found, sqlitch_err *err);
   /* change_id_offset_from_id; *out NULL when none. */
   int (*change_id_offset)(sqlitch_engine *e, const char *project,
                           const char *change_id, int offset, char **out,
@@ -342,9 +341,8 @@ struct sqlitch_engine_ops {
      name, earliest first, so engine.c can report ambiguity); by tag
      (never HEAD/ROOT here). Tags are given without "@". */
   int (*change_id_for)(sqlitch_engine *e, const char *change_id,
-                       const char *change, const char *tag,
-                       const char *project, sqlitch_strv *out,
-                       sqlitch_err *err);
+                       const char *change, const char *tag, const char *project,
+                       sqlitch_strv *out, sqlitch_err *err);
   /* earliest (ASC) or latest (DESC) change id at `offset`; NULL if none. */
   int (*change_id_at)(sqlitch_engine *e, const char *project, int latest,
                       int offset, char **out, sqlitch_err *err);
@@ -364,8 +362,7 @@ struct sqlitch_engine_ops {
   int (*is_deployed_tag)(sqlitch_engine *e, const char *tag_id, int *yes,
                          sqlitch_err *err);
   int (*current_changes)(sqlitch_engine *e, const char *project,
-                         sqlitch_change_row_fn fn, void *ctx,
-                         sqlitch_err *err);
+                         sqlitch_change_row_fn fn, void *ctx, sqlitch_err *err);
   int (*current_tags)(sqlitch_engine *e, const char *project,
                       sqlitch_tag_row_fn fn, void *ctx, sqlitch_err *err);
   int (*search_events)(sqlitch_engine *e, const sqlitch_event_query *q,
@@ -390,15 +387,15 @@ struct sqlitch_engine_ops {
 /* ============================================================ the engine */
 
 typedef struct sqlitch_engine_opts {
-  int log_only;          /* --log-only */
-  int with_verify;       /* deploy --verify */
-  int no_prompt;         /* -y / revert.no_prompt */
-  int prompt_accept;     /* revert.prompt_accept (default 1) */
-  double lock_timeout;   /* --lock-timeout, seconds (default 60) */
-  int dry_run;           /* --dry-run: report changes and SQL, touch nothing */
-  const char *backup;    /* deploy --backup[=FILE]: NULL none, "" default */
-  int verbosity;         /* core verbosity (verify output at >= 2) */
-  sqlitch_strv variables;/* "k=v", sorted (owned by the engine) */
+  int log_only;           /* --log-only */
+  int with_verify;        /* deploy --verify */
+  int no_prompt;          /* -y / revert.no_prompt */
+  int prompt_accept;      /* revert.prompt_accept (default 1) */
+  double lock_timeout;    /* --lock-timeout, seconds (default 60) */
+  int dry_run;            /* --dry-run: report changes and SQL, touch nothing */
+  const char *backup;     /* deploy --backup[=FILE]: NULL none, "" default */
+  int verbosity;          /* core verbosity (verify output at >= 2) */
+  sqlitch_strv variables; /* "k=v", sorted (owned by the engine) */
   /* Prompt (revert): return 1 yes, 0 no, SQLITCH_ERROR. NULL = accept
      the default answer. */
   int (*ask_yes_no)(void *ctx, const char *msg, int dflt, sqlitch_err *err);
@@ -408,16 +405,16 @@ typedef struct sqlitch_engine_opts {
 struct sqlitch_engine {
   /* public, read-only for engines */
   const sqlitch_engine_ops *ops;
-  const sqlitch_config *config;    /* may be NULL */
+  const sqlitch_config *config; /* may be NULL */
   const sqlitch_target *target;
   const sqlitch_reporter *rep;
   sqlitch_engine_opts opts;
-  void *impl;                      /* engine private state */
+  void *impl; /* engine private state */
 
   /* engine.c private */
   sqlitch_plan *plan;
   int own_plan;
-  long position;                   /* Plan->position (-1 = nothing) */
+  long position; /* Plan->position (-1 = nothing) */
   char *start_at;
   int locked;
   char *user_name, *user_email;
@@ -430,8 +427,7 @@ const sqlitch_engine_ops *sqlitch_engine_ops_for(const char *key);
 
 /* New engine for `target` (its engine must be supported; errors say so).
    Options start as Sqitch's defaults. */
-int sqlitch_engine_new(const sqlitch_config *cfg,
-                       const sqlitch_target *target,
+int sqlitch_engine_new(const sqlitch_config *cfg, const sqlitch_target *target,
                        const sqlitch_reporter *rep, sqlitch_engine **out,
                        sqlitch_err *err);
 void sqlitch_engine_free(sqlitch_engine *e);
@@ -452,13 +448,12 @@ int sqlitch_engine_user(sqlitch_engine *e, const char **name,
 /* ------------------------------------------------------------ commands */
 
 /* deploy [to] with mode "all" (NULL), "tag" or "change". */
-int sqlitch_engine_deploy(sqlitch_engine *e, const char *to,
-                          const char *mode, sqlitch_err *err);
-/* revert [to]; prompts through opts.ask_yes_no unless no_prompt. */
-int sqlitch_engine_revert(sqlitch_engine *e, const char *to,
+int sqlitch_engine_deploy(sqlitch_engine *e, const char *to, const char *mode,
                           sqlitch_err *err);
-int sqlitch_engine_verify(sqlitch_engine *e, const char *from,
-                          const char *to, sqlitch_err *err);
+/* revert [to]; prompts through opts.ask_yes_no unless no_prompt. */
+int sqlitch_engine_revert(sqlitch_engine *e, const char *to, sqlitch_err *err);
+int sqlitch_engine_verify(sqlitch_engine *e, const char *from, const char *to,
+                          sqlitch_err *err);
 int sqlitch_engine_check(sqlitch_engine *e, const char *from, const char *to,
                          sqlitch_err *err);
 /* The upgrade command: "Upgrading registry ..." or "... is up-to-date". */
@@ -490,8 +485,7 @@ int sqlitch_engine_search_events(sqlitch_engine *e,
                                  const sqlitch_event_query *q,
                                  sqlitch_event_row_fn fn, void *ctx,
                                  sqlitch_err *err);
-int sqlitch_engine_deployed_changes(sqlitch_engine *e,
-                                    sqlitch_reg_changes *out,
+int sqlitch_engine_deployed_changes(sqlitch_engine *e, sqlitch_reg_changes *out,
                                     sqlitch_err *err);
 int sqlitch_engine_registered_projects(sqlitch_engine *e, sqlitch_strv *out,
                                        sqlitch_err *err);

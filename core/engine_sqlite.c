@@ -1,42 +1,37 @@
 /*
 ** engine_sqlite.c -- the SQLite engine (Engine/sqlite.pm + Role/DBIEngine.pm),
-** in process through libsqlite3.
+** in process through libsqlite3. It implements sqlitch_engine_ops
+** (engine.h); engine.c drives it.
 **
 ** Files. A SQLite target names one database file (the URI's dbname); its
 ** registry is another file beside it, derived as Sqitch derives it
 ** (sqlitch_sqlite_registry_uri: "t.db" -> "sqitch.db"). The registry holds
 ** Sqitch's release-1.1 tables, created from sql/sqlite.sql verbatim, and
-** the rows Sqitch writes, so sqitch and sqlitch can take turns.
+** the rows Sqitch writes, so sqitch and sqlitch can take turns on it.
 **
-** Connections. Registry-only work (status, log, the start of a deploy)
-** opens the registry file as "main". As soon as a script must run, the
-** engine reopens with the target as "main" and the registry ATTACHed as
-** "sqlitch_registry" (or, when the two are one file, uses "main" for both).
-** An authorizer keeps scripts from seeing the attached registry: any
-** access to it from a script fails with "not authorized".
+** Connections. `db` opens the registry file as "main": every registry
+** query and write goes through it, with prepared statements cached for the
+** run (Sqitch's SQL text, so SQLite returns rows in Sqitch's order). A
+** registry that does not exist is not created by reading it (an in-memory
+** stand-in answers "nothing deployed"). `tdb` opens the target as "main"
+** when the first script runs: scripts see exactly what `sqlite3 <target>`
+** would. When target and registry are one file, tdb is db.
 **
 ** Scripts run statement by statement through sqlite3_prepare_v2, the way
 ** `sqlite3 -noheader -bail -batch -csv DB ".read 'FILE'"` (Sqitch's command)
-** runs them: the input is cut into the same chunks at the same lines, rows
-** are printed as CSV, the first error stops the script and is reported as
-** the shell reports it ("Parse error near line 3: no such table: x"),
-** prefixed with the script's path; a transaction left open is rolled back.
-** Scripts that use shell dot-commands (.read, .bail, ...), functions that
-** only the sqlite3 shell defines (readfile, generate_series, REGEXP, ...)
+** runs them (sqlscript.h cuts them up the same way): rows are printed as
+** CSV, the first error stops the script and is reported as the shell
+** reports it ("Parse error near line 3: no such table: x"), prefixed with
+** the script's path; a transaction left open is rolled back; pragmas,
+** TEMP objects and attached databases a script leaves behind are cleared.
+** Scripts that use dot-commands, functions only the sqlite3 shell defines
 ** or EXPLAIN, and every script when ~/.sqliterc exists, run through the
 ** configured client exactly as Sqitch runs them.
 **
-** Atomic changes. When a script's last statement is COMMIT (or END) and a
-** transaction is open at that point, the registry rows of the change are
-** written inside that transaction just before the COMMIT runs. With both
-** files in a rollback-journal mode SQLite commits them together (super-
-** journal). In WAL mode SQLite commits the files one after the other, so
-** the engine first writes an intent file ("<registry>-sqlitch-intent",
-** fsync'ed) naming the change and the schema cookie the target will have
-** once the transaction commits (the engine bumps it in the transaction);
-** a later run (under the lock) finds the intent and completes or discards
-** the registry side. Scripts without such a COMMIT get Sqitch's order:
-** script, then the registry rows in their own transaction.
+** Atomic changes: see the "intent" section below. In short, the script
+** commits on the target, then the registry rows commit; the window in
+** between is covered by an intent armed in the registry header by the
+** registry commit before, which the next run completes or drops.
 **
 ** Locking. deploy and revert take flock(LOCK_EX) on the registry file for
 ** the whole run (waiting up to --lock-timeout); nothing is written to any
@@ -124,50 +119,79 @@ static const char *const sql_text[N_ST] = {
                    "{R}.releases",
     [ST_STATE] =
         "SELECT c.change_id, c.script_hash, c.change, c.project, c.note, "
-        "c.committer_name, c.committer_email, " TS("c.committed_at") " AS "
-        "committed_at, c.planner_name, c.planner_email, " TS("c.planned_at")
-        " AS planned_at, group_concat(t.tag, ' ') AS tags "
-        "FROM {R}.changes c LEFT JOIN {R}.tags t ON c.change_id = t.change_id "
-        "WHERE c.project = ? GROUP BY c.change_id, c.script_hash, c.change, "
-        "c.project, c.note, c.committer_name, c.committer_email, "
-        "c.committed_at, c.planner_name, c.planner_email, c.planned_at "
-        "ORDER BY c.committed_at DESC LIMIT 1",
+        "c.committer_name, c.committer_email, " TS(
+            "c.committed_at") " AS "
+                              "committed_at, c.planner_name, "
+                              "c.planner_email, " TS(
+                                  "c.planned_at") " AS planned_at, "
+                                                  "group_concat(t.tag, ' ') AS "
+                                                  "tags "
+                                                  "FROM {R}.changes c LEFT "
+                                                  "JOIN {R}.tags t ON "
+                                                  "c.change_id = t.change_id "
+                                                  "WHERE c.project = ? GROUP "
+                                                  "BY c.change_id, "
+                                                  "c.script_hash, c.change, "
+                                                  "c.project, c.note, "
+                                                  "c.committer_name, "
+                                                  "c.committer_email, "
+                                                  "c.committed_at, "
+                                                  "c.planner_name, "
+                                                  "c.planner_email, "
+                                                  "c.planned_at "
+                                                  "ORDER BY c.committed_at "
+                                                  "DESC LIMIT 1",
     [ST_STATE_NOHASH] =
         "SELECT c.change_id, NULL, c.change, c.project, c.note, "
-        "c.committer_name, c.committer_email, " TS("c.committed_at") " AS "
-        "committed_at, c.planner_name, c.planner_email, " TS("c.planned_at")
-        " AS planned_at, group_concat(t.tag, ' ') AS tags "
-        "FROM {R}.changes c LEFT JOIN {R}.tags t ON c.change_id = t.change_id "
-        "WHERE c.project = ? GROUP BY c.change_id, c.change, c.project, "
-        "c.note, c.committer_name, c.committer_email, c.committed_at, "
-        "c.planner_name, c.planner_email, c.planned_at "
-        "ORDER BY c.committed_at DESC LIMIT 1",
-#define CHANGE_COLS                                                        \
-  "SELECT c.change_id AS id, c.change AS name, c.project, c.note, "        \
-  TS("c.planned_at") " AS \"timestamp\", c.planner_name, c.planner_email, " \
-  "group_concat(t.tag, ' ') AS tags, c.script_hash, " TS("c.committed_at") \
-  " FROM {R}.changes c LEFT JOIN {R}.tags t ON c.change_id = t.change_id "
-#define CHANGE_GROUP                                                       \
-  " GROUP BY c.change_id, c.change, c.project, c.note, c.planned_at, "     \
+        "c.committer_name, c.committer_email, " TS(
+            "c.committed_at") " AS "
+                              "committed_at, c.planner_name, "
+                              "c.planner_email, " TS(
+                                  "c.planned_at") " AS planned_at, "
+                                                  "group_concat(t.tag, ' ') AS "
+                                                  "tags "
+                                                  "FROM {R}.changes c LEFT "
+                                                  "JOIN {R}.tags t ON "
+                                                  "c.change_id = t.change_id "
+                                                  "WHERE c.project = ? GROUP "
+                                                  "BY c.change_id, c.change, "
+                                                  "c.project, "
+                                                  "c.note, c.committer_name, "
+                                                  "c.committer_email, "
+                                                  "c.committed_at, "
+                                                  "c.planner_name, "
+                                                  "c.planner_email, "
+                                                  "c.planned_at "
+                                                  "ORDER BY c.committed_at "
+                                                  "DESC LIMIT 1",
+#define CHANGE_COLS                                                            \
+  "SELECT c.change_id AS id, c.change AS name, c.project, c.note, " TS(        \
+      "c.planned_at") " AS \"timestamp\", c.planner_name, c.planner_email, "   \
+                      "group_concat(t.tag, ' ') AS tags, c.script_hash, " TS(  \
+                          "c.committed_at") " FROM {R}.changes c LEFT JOIN "   \
+                                            "{R}.tags t ON c.change_id = "     \
+                                            "t.change_id "
+#define CHANGE_GROUP                                                           \
+  " GROUP BY c.change_id, c.change, c.project, c.note, c.planned_at, "         \
   "c.planner_name, c.planner_email, c.committed_at, c.script_hash"
     [ST_DEPLOYED] = CHANGE_COLS "WHERE c.project = ?" CHANGE_GROUP
                                 " ORDER BY c.committed_at ASC",
-    [ST_DEPLOYED_SINCE] =
-        CHANGE_COLS "WHERE c.project = ? AND c.committed_at > (SELECT "
-                    "committed_at FROM {R}.changes WHERE change_id = ?)"
-                    CHANGE_GROUP " ORDER BY c.committed_at ASC",
+    [ST_DEPLOYED_SINCE] = CHANGE_COLS
+    "WHERE c.project = ? AND c.committed_at > (SELECT "
+    "committed_at FROM {R}.changes WHERE change_id = ?)" CHANGE_GROUP
+    " ORDER BY c.committed_at ASC",
     [ST_LOAD] = CHANGE_COLS
-        "WHERE c.change_id = ? GROUP BY c.change_id, c.change, c.project, "
-        "c.note, c.planned_at, c.planner_name, c.planner_email, "
-        "c.script_hash",
+    "WHERE c.change_id = ? GROUP BY c.change_id, c.change, c.project, "
+    "c.note, c.planned_at, c.planner_name, c.planner_email, "
+    "c.script_hash",
     [ST_LOAD_AFTER] = CHANGE_COLS
-        "WHERE c.project = ? AND c.committed_at > (SELECT committed_at FROM "
-        "{R}.changes WHERE change_id = ?)" CHANGE_GROUP
-        " ORDER BY c.committed_at ASC LIMIT 1 OFFSET ?",
+    "WHERE c.project = ? AND c.committed_at > (SELECT committed_at FROM "
+    "{R}.changes WHERE change_id = ?)" CHANGE_GROUP
+    " ORDER BY c.committed_at ASC LIMIT 1 OFFSET ?",
     [ST_LOAD_BEFORE] = CHANGE_COLS
-        "WHERE c.project = ? AND c.committed_at < (SELECT committed_at FROM "
-        "{R}.changes WHERE change_id = ?)" CHANGE_GROUP
-        " ORDER BY c.committed_at DESC LIMIT 1 OFFSET ?",
+    "WHERE c.project = ? AND c.committed_at < (SELECT committed_at FROM "
+    "{R}.changes WHERE change_id = ?)" CHANGE_GROUP
+    " ORDER BY c.committed_at DESC LIMIT 1 OFFSET ?",
     [ST_CIDOFF_AFTER] =
         "SELECT change_id FROM {R}.changes WHERE project = ? AND "
         "committed_at > (SELECT committed_at FROM {R}.changes WHERE "
@@ -208,13 +232,22 @@ static const char *const sql_text[N_ST] = {
     [ST_IS_TAG] = "SELECT EXISTS(SELECT 1 FROM {R}.tags WHERE tag_id = ?)",
     [ST_CURRENT_CHANGES] =
         "SELECT c.change_id, c.script_hash, c.change, c.committer_name, "
-        "c.committer_email, " TS("c.committed_at") " AS committed_at, "
-        "c.planner_name, c.planner_email, " TS("c.planned_at")
-        " AS planned_at FROM {R}.changes c WHERE project = ? ORDER BY "
-        "c.committed_at DESC",
+        "c.committer_email, " TS(
+            "c.committed_at") " AS committed_at, "
+                              "c.planner_name, c.planner_email, " TS(
+                                  "c.planned_at") " AS planned_at FROM "
+                                                  "{R}.changes c WHERE project "
+                                                  "= ? ORDER BY "
+                                                  "c.committed_at DESC",
     [ST_CURRENT_TAGS] =
         "SELECT tag_id, tag, committer_name, committer_email, " TS(
-            "committed_at") " AS committed_at, planner_name, planner_email, " TS("planned_at") " AS planned_at FROM {R}.tags WHERE project = ? ORDER BY tags.committed_at DESC",
+            "committed_at") " AS committed_at, planner_name, "
+                            "planner_email, " TS("planned_at") " AS planned_at "
+                                                               "FROM {R}.tags "
+                                                               "WHERE project "
+                                                               "= ? ORDER BY "
+                                                               "tags.committed_"
+                                                               "at DESC",
     [ST_PROJECTS] = "SELECT project FROM {R}.projects ORDER BY project",
     [ST_PROJECT_URI] = "SELECT uri FROM {R}.projects WHERE project = ?",
     [ST_URI_PROJECT] = "SELECT project FROM {R}.projects WHERE uri = ?",
@@ -274,25 +307,25 @@ static const char *const sql_text[N_ST] = {
 /* ============================================================= state */
 
 typedef struct impl {
-  sqlite3 *db;             /* registry as "main" */
-  sqlite3 *tdb;            /* target as "main" (== db when one file) */
-  int adopted;             /* tdb belongs to the caller */
-  int db_is_adopted;       /* ... and so does db (one file) */
-  const char *schema;      /* the registry's schema on db: "main" */
-  char *target_path;       /* URI dbname, NULL when missing */
-  char *reg_path;          /* registry file, NULL when none */
-  char *reg_dest;          /* registry URI without password */
+  sqlite3 *db;        /* registry as "main" */
+  sqlite3 *tdb;       /* target as "main" (== db when one file) */
+  int adopted;        /* tdb belongs to the caller */
+  int db_is_adopted;  /* ... and so does db (one file) */
+  const char *schema; /* the registry's schema on db: "main" */
+  char *target_path;  /* URI dbname, NULL when missing */
+  char *reg_path;     /* registry file, NULL when none */
+  char *reg_dest;     /* registry URI without password */
   sqlite3_stmt *st[N_ST];
   int lock_fd;
-  int memory_registry;     /* dry run without a registry file */
-  int conn_state[6];       /* pragmas as opened (restored after scripts) */
+  int memory_registry; /* dry run without a registry file */
+  int conn_state[6];   /* pragmas as opened (restored after scripts) */
   int have_conn_state;
-  int sqliterc;            /* ~/.sqliterc exists: use the client */
+  int sqliterc; /* ~/.sqliterc exists: use the client */
   int clock_ready;
-  int armed;               /* intent in the registry header: 0, 1, 2 */
+  int armed;                    /* intent in the registry header: 0, 1, 2 */
   int separate, separate_known; /* target and registry are two files */
-  char *armed_id;          /* change the intent is armed for */
-  long long armed_cookie;  /* target schema cookie it was armed with */
+  char *armed_id;               /* change the intent is armed for */
+  long long armed_cookie;       /* target schema cookie it was armed with */
 } impl;
 
 /* Test hook: SQLITCH_FAULT=after-target-commit exits 137 right after a
@@ -333,8 +366,10 @@ char *sqlitch_sqlite_registry_uri(const sqlitch_target *t) {
     sqlitch_buf b = SQLITCH_BUF_INIT;
     sqlitch_buf_addn(&b, db, dir);
     const char *dot = strchr(bn, '.');
-    if (strchr(reg, '.') || !dot) sqlitch_buf_add(&b, reg);
-    else sqlitch_buf_addf(&b, "%s%s", reg, dot);
+    if (strchr(reg, '.') || !dot)
+      sqlitch_buf_add(&b, reg);
+    else
+      sqlitch_buf_addf(&b, "%s%s", reg, dot);
     sqlitch_uri_set_dbname(u, sqlitch_buf_str(&b));
     sqlitch_buf_free(&b);
   } else if (db) {
@@ -386,8 +421,10 @@ static sqlite3_stmt *stmt(sqlitch_engine *e, int id, sqlitch_err *err) {
 }
 
 static void bind_text(sqlite3_stmt *s, int i, const char *v) {
-  if (v) sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
-  else sqlite3_bind_null(s, i);
+  if (v)
+    sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(s, i);
 }
 
 static char *col_dup(sqlite3_stmt *s, int i) {
@@ -402,7 +439,8 @@ static const char *col(sqlite3_stmt *s, int i) {
 /* Step a write statement to completion and reset it. */
 static int exec_stmt(sqlitch_engine *e, sqlite3_stmt *s, sqlitch_err *err) {
   int rc = sqlite3_step(s);
-  while (rc == SQLITE_ROW) rc = sqlite3_step(s);
+  while (rc == SQLITE_ROW)
+    rc = sqlite3_step(s);
   if (rc != SQLITE_DONE) {
     db_error(IM(e)->db, err);
     sqlite3_reset(s);
@@ -484,7 +522,7 @@ static int ensure_registry(sqlitch_engine *e, sqlitch_err *err) {
   const char *path = im->reg_path;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   if (!path) {
-    path = "";   /* DBD::SQLite with no dbname: a private temporary db */
+    path = ""; /* DBD::SQLite with no dbname: a private temporary db */
   } else if (!sqlitch_path_exists(path)) {
     /* Reading a registry that is not there must not create it (Sqitch
        creates an empty file); real_registry() does when writing. */
@@ -543,7 +581,8 @@ static int read_conn_state(sqlite3 *db, int out[6], sqlitch_err *err) {
   int rc = sqlite3_prepare_v2(db, sql_text[ST_CONN_STATE], -1, &s, NULL);
   if (rc == SQLITE_OK) rc = sqlite3_step(s);
   if (rc == SQLITE_ROW)
-    for (int i = 0; i < 6; i++) out[i] = sqlite3_column_int(s, i);
+    for (int i = 0; i < 6; i++)
+      out[i] = sqlite3_column_int(s, i);
   sqlite3_finalize(s);
   return rc == SQLITE_ROW ? SQLITCH_OK : db_error(db, err);
 }
@@ -641,7 +680,7 @@ static void sq_destroy(sqlitch_engine *e) {
     sqlitch_err_clear(&ignore);
   }
   close_db(im);
-  if (im->lock_fd >= 0) close(im->lock_fd);   /* after SQLite let go */
+  if (im->lock_fd >= 0) close(im->lock_fd); /* after SQLite let go */
   free(im->target_path);
   free(im->reg_path);
   free(im->reg_dest);
@@ -677,8 +716,7 @@ static int clock_ready(sqlitch_engine *e, sqlitch_err *err) {
 static int now_ts(sqlitch_engine *e, size_t pending, char out[32],
                   sqlitch_err *err) {
   if (clock_ready(e, err)) return SQLITCH_ERROR;
-  sqlitch_engine_clock_next(e, (int)(pending > 100000 ? 100000 : pending),
-                            out);
+  sqlitch_engine_clock_next(e, (int)(pending > 100000 ? 100000 : pending), out);
   return SQLITCH_OK;
 }
 
@@ -987,7 +1025,8 @@ static int sq_are_deployed(sqlitch_engine *e, const char *const *ids, size_t n,
   sqlitch_buf b = SQLITCH_BUF_INIT;
   sqlitch_buf_addf(&b, "SELECT change_id FROM %s.changes WHERE change_id IN (",
                    im->schema);
-  for (size_t i = 0; i < n; i++) sqlitch_buf_add(&b, i ? ", ?" : "?");
+  for (size_t i = 0; i < n; i++)
+    sqlitch_buf_add(&b, i ? ", ?" : "?");
   sqlitch_buf_addc(&b, ')');
   sqlite3_stmt *s = NULL;
   int rc = sqlite3_prepare_v2(im->db, b.p, -1, &s, NULL);
@@ -1041,8 +1080,7 @@ static int sq_current_changes(sqlitch_engine *e, const char *project,
 }
 
 static int sq_current_tags(sqlitch_engine *e, const char *project,
-                           sqlitch_tag_row_fn fn, void *ctx,
-                           sqlitch_err *err) {
+                           sqlitch_tag_row_fn fn, void *ctx, sqlitch_err *err) {
   int init;
   if (reg_initialized(e, &init, err)) return SQLITCH_ERROR;
   if (!init) return SQLITCH_OK;
@@ -1125,9 +1163,9 @@ static int sq_search_events(sqlitch_engine *e, const sqlitch_event_query *q,
   for (size_t i = 0; i < params.n; i++)
     sqlite3_bind_text(s, (int)i + 1, params.v[i], -1, SQLITE_STATIC);
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    sqlitch_reg_event r = {col(s, 0),  col(s, 1),  col(s, 2),  col(s, 3),
-                           col(s, 4),  col(s, 5),  col(s, 6),  col(s, 7),
-                           col(s, 8),  col(s, 9),  col(s, 10), col(s, 11),
+    sqlitch_reg_event r = {col(s, 0),  col(s, 1), col(s, 2),  col(s, 3),
+                           col(s, 4),  col(s, 5), col(s, 6),  col(s, 7),
+                           col(s, 8),  col(s, 9), col(s, 10), col(s, 11),
                            col(s, 12), col(s, 13)};
     if (fn(ctx, &r)) {
       rc = SQLITE_DONE;
@@ -1171,18 +1209,26 @@ static int log_event(sqlitch_engine *e, const char *event,
                      c->planner_name,
                      c->planner_email,
                      ts};
-  for (int i = 0; i < 14; i++) bind_text(s, i + 1, v[i]);
+  for (int i = 0; i < 14; i++)
+    bind_text(s, i + 1, v[i]);
   return exec_stmt(e, s, err);
 }
 
 static int bind_tag(sqlite3_stmt *s, const sqlitch_log_change *c,
                     const sqlitch_log_tag *t, const char *ts) {
-  const char *v[] = {t->tag_id,          t->tag,           c->project,
-                     c->change_id,       t->note ? t->note : "",
-                     c->committer_name,  c->committer_email,
-                     t->planned_at,      t->planner_name,  t->planner_email,
+  const char *v[] = {t->tag_id,
+                     t->tag,
+                     c->project,
+                     c->change_id,
+                     t->note ? t->note : "",
+                     c->committer_name,
+                     c->committer_email,
+                     t->planned_at,
+                     t->planner_name,
+                     t->planner_email,
                      ts};
-  for (int i = 0; i < 11; i++) bind_text(s, i + 1, v[i]);
+  for (int i = 0; i < 11; i++)
+    bind_text(s, i + 1, v[i]);
   return SQLITCH_OK;
 }
 
@@ -1191,11 +1237,19 @@ static int log_deploy_rows(sqlitch_engine *e, const sqlitch_log_change *c,
                            const char *ts, sqlitch_err *err) {
   sqlite3_stmt *s = stmt(e, ST_INS_CHANGE, err);
   if (!s) return SQLITCH_ERROR;
-  const char *v[] = {c->change_id,      c->script_hash,     c->change,
-                     c->project,        c->note ? c->note : "",
-                     c->committer_name, c->committer_email, c->planned_at,
-                     c->planner_name,   c->planner_email,   ts};
-  for (int i = 0; i < 11; i++) bind_text(s, i + 1, v[i]);
+  const char *v[] = {c->change_id,
+                     c->script_hash,
+                     c->change,
+                     c->project,
+                     c->note ? c->note : "",
+                     c->committer_name,
+                     c->committer_email,
+                     c->planned_at,
+                     c->planner_name,
+                     c->planner_email,
+                     ts};
+  for (int i = 0; i < 11; i++)
+    bind_text(s, i + 1, v[i]);
   if (exec_stmt(e, s, err)) return SQLITCH_ERROR;
   for (size_t i = 0; i < c->ndeps; i++) {
     if (!(s = stmt(e, ST_INS_DEP, err))) return SQLITCH_ERROR;
@@ -1210,8 +1264,8 @@ static int log_deploy_rows(sqlitch_engine *e, const sqlitch_log_change *c,
     bind_tag(s, c, &c->tags[i], ts);
     if (exec_stmt(e, s, err)) return SQLITCH_ERROR;
   }
-  return log_event(e, "deploy", c, c->ev_tags, c->ev_requires,
-                   c->ev_conflicts, ts, err);
+  return log_event(e, "deploy", c, c->ev_tags, c->ev_requires, c->ev_conflicts,
+                   ts, err);
 }
 
 static int join_col(sqlitch_engine *e, sqlite3_stmt *s, char **out,
@@ -1305,8 +1359,8 @@ static int sq_log_fail(sqlitch_engine *e, const sqlitch_log_change *c,
   char ts[32];
   if (real_registry(e, err) || now_ts(e, 0, ts, err)) return SQLITCH_ERROR;
   if (!IM(e)->armed)
-    return log_event(e, "fail", c, c->ev_tags, c->ev_requires,
-                     c->ev_conflicts, ts, err);
+    return log_event(e, "fail", c, c->ev_tags, c->ev_requires, c->ev_conflicts,
+                     ts, err);
   if (begin(e, err)) return SQLITCH_ERROR;
   if (log_event(e, "fail", c, c->ev_tags, c->ev_requires, c->ev_conflicts, ts,
                 err) ||
@@ -1325,7 +1379,8 @@ static int sq_log_new_tags(sqlitch_engine *e, const sqlitch_log_change *c,
   int rc = begin(e, err);
   for (size_t i = 0; i < c->ntags && rc == SQLITCH_OK; i++) {
     sqlite3_stmt *s = stmt(e, ST_INS_NEW_TAG, err);
-    if (!s) rc = SQLITCH_ERROR;
+    if (!s)
+      rc = SQLITCH_ERROR;
     else {
       bind_tag(s, c, &c->tags[i], ts);
       rc = exec_stmt(e, s, err);
@@ -1413,7 +1468,8 @@ static int sq_update_script_hashes(sqlitch_engine *e, const char *project,
   }
   if (rc == SQLITCH_OK) {
     sqlite3_stmt *s = stmt(e, ST_NULL_HASH, err);
-    if (!s) rc = SQLITCH_ERROR;
+    if (!s)
+      rc = SQLITCH_ERROR;
     else {
       bind_text(s, 1, project);
       rc = exec_stmt(e, s, err);
@@ -1429,9 +1485,9 @@ static int sq_update_script_hashes(sqlitch_engine *e, const char *project,
 /* ===================================================== script running */
 
 typedef struct run_opts {
-  const char *path;    /* script path for messages */
-  int show_rows;       /* print result rows (CSV) */
-  int nested;          /* inside our savepoint: BEGIN/COMMIT are no-ops */
+  const char *path; /* script path for messages */
+  int show_rows;    /* print result rows (CSV) */
+  int nested;       /* inside our savepoint: BEGIN/COMMIT are no-ops */
   /* called before the script's final COMMIT runs, inside its transaction */
   int (*hook)(sqlitch_engine *e, void *ctx, sqlitch_err *err);
   void *hook_ctx;
@@ -1457,7 +1513,8 @@ static void error_context(sqlitch_buf *b, const char *sql, int off) {
   size_t len = strlen(sql);
   if (len > 78) {
     len = 78;
-    while ((sql[len] & 0xc0) == 0x80) len--;
+    while ((sql[len] & 0xc0) == 0x80)
+      len--;
   }
   sqlitch_buf_add(b, "\n  ");
   for (size_t i = 0; i < len; i++)
@@ -1513,8 +1570,9 @@ static void emit_row(sqlitch_engine *e, sqlite3_stmt *s, int ncol,
 }
 
 /* Run the parsed script on db, statement by statement (shell_exec). */
-static int run_chunks(sqlitch_engine *e, sqlite3 *db, const sqlitch_sqlscript *sc,
-                      run_opts *o, sqlitch_err *err) {
+static int run_chunks(sqlitch_engine *e, sqlite3 *db,
+                      const sqlitch_sqlscript *sc, run_opts *o,
+                      sqlitch_err *err) {
   sqlitch_buf row = SQLITCH_BUF_INIT;
   int result = RUN_OK;
   for (size_t k = 0; k < sc->n && result == RUN_OK; k++) {
@@ -1531,7 +1589,8 @@ static int run_chunks(sqlitch_engine *e, sqlite3 *db, const sqlitch_sqlscript *s
       }
       if (!st) {
         z = tail;
-        while (sqlitch_sql_is_space(*z)) z++;
+        while (sqlitch_sql_is_space(*z))
+          z++;
         continue;
       }
       sqlitch_sql_kw k2 = sqlitch_sql_classify(sqlite3_sql(st));
@@ -1543,7 +1602,8 @@ static int run_chunks(sqlitch_engine *e, sqlite3 *db, const sqlitch_sqlscript *s
           break;
         }
         z = tail;
-        while (sqlitch_sql_is_space(*z)) z++;
+        while (sqlitch_sql_is_space(*z))
+          z++;
         continue;
       }
       int last = k == sc->n - 1 && !*sqlitch_sql_skip_blank(tail, 1);
@@ -1575,7 +1635,8 @@ static int run_chunks(sqlitch_engine *e, sqlite3 *db, const sqlitch_sqlscript *s
         break;
       }
       z = tail;
-      while (sqlitch_sql_is_space(*z)) z++;
+      while (sqlitch_sql_is_space(*z))
+        z++;
     }
   }
   sqlitch_buf_free(&row);
@@ -1595,9 +1656,9 @@ static void reset_conn_state(sqlitch_engine *e, int may) {
     sqlitch_err_clear(&ignore);
     return;
   }
-  static const char *const set[] = {"foreign_keys", "recursive_triggers",
-                                    NULL, NULL, "legacy_alter_table",
-                                    "query_only"};
+  static const char *const set[] = {
+      "foreign_keys", "recursive_triggers", NULL,
+      NULL,           "legacy_alter_table", "query_only"};
   for (int i = 0; i < 6; i++) {
     if (!set[i] || now[i] == im->conn_state[i]) continue;
     char sql[64];
@@ -1631,7 +1692,8 @@ static void reset_conn_state(sqlitch_engine *e, int may) {
                            "SELECT name FROM pragma_database_list WHERE name "
                            "NOT IN ('main', 'temp')",
                            -1, &s, NULL) == SQLITE_OK)
-      while (sqlite3_step(s) == SQLITE_ROW) sqlitch_strv_push(&names, col(s, 0));
+      while (sqlite3_step(s) == SQLITE_ROW)
+        sqlitch_strv_push(&names, col(s, 0));
     sqlite3_finalize(s);
     for (size_t i = 0; i < names.n; i++) {
       char *d = sqlite3_mprintf("DETACH \"%w\"", names.v[i]);
@@ -1655,8 +1717,8 @@ static int run_client(sqlitch_engine *e, const char *dbpath, const char *file,
     sqlitch_buf_addc(&rd, *p);
   }
   sqlitch_buf_addc(&rd, '\'');
-  char *argv[] = {(char *)client, "-noheader", "-bail", "-batch", "-csv",
-                  (char *)dbpath, rd.p, NULL};
+  char *argv[] = {(char *)client, "-noheader",    "-bail", "-batch",
+                  "-csv",         (char *)dbpath, rd.p,    NULL};
   int out[2], errp[2];
   if (pipe(out) || pipe(errp)) {
     sqlitch_buf_free(&rd);
@@ -1700,8 +1762,10 @@ static int run_client(sqlitch_engine *e, const char *dbpath, const char *file,
         continue;
       }
       buf[n] = 0;
-      if (i == 1) sqlitch_report_literal(e->rep, SQLITCH_VENT, "%s", buf);
-      else if (show_out) sqlitch_report_literal(e->rep, SQLITCH_EMIT, "%s", buf);
+      if (i == 1)
+        sqlitch_report_literal(e->rep, SQLITCH_VENT, "%s", buf);
+      else if (show_out)
+        sqlitch_report_literal(e->rep, SQLITCH_EMIT, "%s", buf);
     }
   }
   int status = 0;
@@ -1726,7 +1790,7 @@ typedef struct loaded {
   char *text;
   size_t len;
   sqlitch_sqlscript sc;
-  int client;    /* must run through the client */
+  int client; /* must run through the client */
 } loaded;
 
 static int load_script(sqlitch_engine *e, const char *path, const char *text,
@@ -1876,7 +1940,8 @@ static int sq_pending(sqlitch_engine *e, int *what, char id8[9],
       sqlite3_finalize(s);
       return db_error(im->db, err);
     }
-    if (sqlite3_step(s) == SQLITE_ROW) *(i ? &app : &uv) = sqlite3_column_int64(s, 0);
+    if (sqlite3_step(s) == SQLITE_ROW)
+      *(i ? &app : &uv) = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
   }
   int w = (int)((uv >> 28) & 3);
@@ -1891,7 +1956,7 @@ static int sq_pending(sqlitch_engine *e, int *what, char id8[9],
   }
   sqlite3_close(t);
   sqlitch_err_clear(err);
-  im->armed = w;  /* so that the next registry commit clears it */
+  im->armed = w; /* so that the next registry commit clears it */
   if (now < 0 || (now & INTENT_COOKIE) <= (uv & INTENT_COOKIE)) {
     /* the change never committed: forget the intent */
     if (begin(e, err) || set_intent(e, 0, NULL, 0, err) || commit(e, err)) {
@@ -1919,10 +1984,10 @@ static int sq_disarm(sqlitch_engine *e, sqlitch_err *err) {
 
 typedef struct hook_ctx {
   const sqlitch_step *s;
-  loaded *verify;          /* parsed verify script, or NULL */
+  loaded *verify; /* parsed verify script, or NULL */
   int verify_missing;
   sqlitch_step_status status;
-  int rows_in_txn;         /* one file: registry rows go in this txn */
+  int rows_in_txn; /* one file: registry rows go in this txn */
 } hook_ctx;
 
 /* Registry rows of a step (in the current transaction), then the intent
@@ -1939,7 +2004,8 @@ static int write_rows(sqlitch_engine *e, const sqlitch_step *s,
   long long cookie = 0;
   int arm = s->next_id && im->tdb;
   if (arm && target_cookie(im->tdb, &cookie, err)) return SQLITCH_ERROR;
-  if (arm) return set_intent(e, s->next_revert ? 2 : 1, s->next_id, cookie, err);
+  if (arm)
+    return set_intent(e, s->next_revert ? 2 : 1, s->next_id, cookie, err);
   return im->armed ? set_intent(e, 0, NULL, 0, err) : SQLITCH_OK;
 }
 
@@ -1968,8 +2034,8 @@ static int step_hook(sqlitch_engine *e, void *ctx, sqlitch_err *err) {
       h->status = SQLITCH_STEP_VERIFY_FAILED;
       return SQLITCH_ERROR;
     }
-    run_opts o = {h->s->verify_script, e->opts.verbosity >= 2, 1, NULL, NULL,
-                  NULL, 0};
+    run_opts o = {
+        h->s->verify_script, e->opts.verbosity >= 2, 1, NULL, NULL, NULL, 0};
     int r = run_chunks(e, im->tdb, &h->verify->sc, &o, err);
     sqlite3_exec(im->tdb, "ROLLBACK TO sqlitch_verify", NULL, NULL, NULL);
     sqlite3_exec(im->tdb, "RELEASE sqlitch_verify", NULL, NULL, NULL);
@@ -2019,6 +2085,8 @@ static int sq_step(sqlitch_engine *e, const sqlitch_step *s,
     return SQLITCH_ERROR;
 
   loaded sc, vs;
+  memset(&sc, 0, sizeof sc);
+  memset(&vs, 0, sizeof vs);
   int have_sc = 0, have_vs = 0, verify_missing = 0, rc = SQLITCH_OK;
   if (s->verify_script) {
     if (sqlitch_path_exists(s->verify_script)) {
@@ -2051,8 +2119,10 @@ static int sq_step(sqlitch_engine *e, const sqlitch_step *s,
         rc = disarm(e, err);
       if (rc) goto out;
     }
-    run_opts o = {s->script, 1, 0, inproc ? step_hook : NULL, &h,
-                  inproc && !one_file ? guard : NULL, 0};
+    run_opts o = {s->script, 1,
+                  0,         inproc ? step_hook : NULL,
+                  &h,        inproc && !one_file ? guard : NULL,
+                  0};
     int result;
     run_loaded(e, s->script, &sc, &o, &result, err);
     int may = sc.sc.state || (have_vs && vs.sc.state);
@@ -2072,13 +2142,13 @@ static int sq_step(sqlitch_engine *e, const sqlitch_step *s,
     rollback_target(e); /* a transaction the script left open */
     reset_conn_state(e, may);
     if (o.hook_ran && fault("after-target-commit")) _exit(137);
-    if (o.hook_ran && one_file) goto out;   /* rows went with the script */
-    if (o.hook_ran && h.verify) {            /* verified in the txn */
+    if (o.hook_ran && one_file) goto out; /* rows went with the script */
+    if (o.hook_ran && h.verify) {         /* verified in the txn */
       have_vs = 0;
       loaded_free(&vs);
       verify_missing = 0;
     } else if (o.hook_ran) {
-      verify_missing = 0;                    /* reported by the hook */
+      verify_missing = 0; /* reported by the hook */
     }
   }
 
@@ -2087,8 +2157,8 @@ static int sq_step(sqlitch_engine *e, const sqlitch_step *s,
     sqlitch_report(e->rep, SQLITCH_VENT, "Verify script %s does not exist",
                    s->verify_script);
   if (have_vs) {
-    run_opts o = {s->verify_script, e->opts.verbosity >= 2, 0, NULL, NULL,
-                  NULL, 0};
+    run_opts o = {
+        s->verify_script, e->opts.verbosity >= 2, 0, NULL, NULL, NULL, 0};
     int result;
     run_loaded(e, s->verify_script, &vs, &o, &result, err);
     rollback_target(e);
@@ -2120,7 +2190,9 @@ static int sq_run_script(sqlitch_engine *e, sqlitch_script_kind kind,
   loaded l;
   if (load_script(e, file, NULL, 0, &l, err)) return SQLITCH_ERROR;
   run_opts o = {file, kind != SQLITCH_SCRIPT_VERIFY || e->opts.verbosity >= 2,
-                0, NULL, NULL, NULL, 0};
+                0,    NULL,
+                NULL, NULL,
+                0};
   int result;
   run_loaded(e, file, &l, &o, &result, err);
   rollback_target(e);
@@ -2219,7 +2291,7 @@ static int sq_upgrade(sqlitch_engine *e, const char *version,
   char name[32];
   snprintf(name, sizeof name, "sqlite-upgrade-%s", version);
   if (real_registry(e, err)) return SQLITCH_ERROR;
-  finalize_all(IM(e));   /* tables are rebuilt under the statements */
+  finalize_all(IM(e)); /* tables are rebuilt under the statements */
   return run_registry_sql(e, name, version, err);
 }
 
@@ -2330,7 +2402,8 @@ static int sq_backup(sqlitch_engine *e, const char *file, sqlitch_err *err) {
   impl *im = IM(e);
   if (ensure_target(e, err)) return SQLITCH_ERROR;
   char *dest = NULL;
-  if (file && *file) dest = sqlitch_strdup(file);
+  if (file && *file)
+    dest = sqlitch_strdup(file);
   else {
     char stamp[32];
     time_t now = time(NULL);
@@ -2349,7 +2422,8 @@ static int sq_backup(sqlitch_engine *e, const char *file, sqlitch_err *err) {
   } else {
     sqlite3_backup *b = sqlite3_backup_init(out, "main", im->tdb, "main");
     int r = SQLITE_OK;
-    if (!b) r = SQLITE_ERROR;
+    if (!b)
+      r = SQLITE_ERROR;
     else {
       while ((r = sqlite3_backup_step(b, 256)) == SQLITE_OK ||
              r == SQLITE_BUSY || r == SQLITE_LOCKED)

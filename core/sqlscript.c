@@ -10,7 +10,6 @@
 #include <string.h>
 #include <strings.h>
 
-
 /* The sqlite3 shell's process_input(), minus execution: cut a script into
    the chunks the shell hands to sqlite3_prepare, at the same lines. */
 
@@ -79,8 +78,10 @@ static int quickscan(const char *z, int qss) {
 
 /* "go" or "/" alone on a line ends a statement (line_is_command_terminator). */
 static int line_is_terminator(const char *z) {
-  while (sqlitch_sql_is_space(*z)) z++;
-  if (*z == '/') z++;
+  while (sqlitch_sql_is_space(*z))
+    z++;
+  if (*z == '/')
+    z++;
   else if ((z[0] == 'g' || z[0] == 'G') && (z[1] == 'o' || z[1] == 'O'))
     z += 2;
   else
@@ -107,20 +108,43 @@ static void chunk_push(sqlitch_sqlscript *sc, size_t off, int line) {
 /* What only the sqlite3 shell defines (shell.c's open_db extensions and
    functions), plus EXPLAIN, whose output the shell formats its own way. A
    script naming one of these runs through the client. Sorted. */
-static const char *const shell_words[] = {
-    "completion",      "decimal",           "decimal_add",
-    "decimal_cmp",     "decimal_mul",       "decimal_sub",
-    "decimal_sum",     "edit",              "explain",
-    "fsdir",           "generate_series",   "ieee754",
-    "ieee754_exponent", "ieee754_from_blob", "ieee754_mantissa",
-    "ieee754_to_blob", "load_extension",    "lsmode",
-    "readfile",        "regexp",            "regexpi",
-    "sha3",            "sha3_query",        "shell_add_schema",
-    "shell_escape_crnl", "shell_idquote",   "shell_int32",
-    "shell_module_schema", "shell_putsnl",  "sqlar_compress",
-    "sqlar_uncompress", "sqlite_dbdata",    "sqlite_dbptr",
-    "uint",            "usleep",            "writefile",
-    "zipfile"};
+static const char *const shell_words[] = {"completion",
+                                          "decimal",
+                                          "decimal_add",
+                                          "decimal_cmp",
+                                          "decimal_mul",
+                                          "decimal_sub",
+                                          "decimal_sum",
+                                          "edit",
+                                          "explain",
+                                          "fsdir",
+                                          "generate_series",
+                                          "ieee754",
+                                          "ieee754_exponent",
+                                          "ieee754_from_blob",
+                                          "ieee754_mantissa",
+                                          "ieee754_to_blob",
+                                          "load_extension",
+                                          "lsmode",
+                                          "readfile",
+                                          "regexp",
+                                          "regexpi",
+                                          "sha3",
+                                          "sha3_query",
+                                          "shell_add_schema",
+                                          "shell_escape_crnl",
+                                          "shell_idquote",
+                                          "shell_int32",
+                                          "shell_module_schema",
+                                          "shell_putsnl",
+                                          "sqlar_compress",
+                                          "sqlar_uncompress",
+                                          "sqlite_dbdata",
+                                          "sqlite_dbptr",
+                                          "uint",
+                                          "usleep",
+                                          "writefile",
+                                          "zipfile"};
 
 static int cmp_word(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -146,18 +170,22 @@ static int scan_words(const char *z) {
     if (c == '\'' || c == '"' || c == '`' || c == '[') {
       char end = c == '[' ? ']' : c;
       z++;
-      while (*z && !(*z == end && z[1] != end)) z += (*z == end) ? 2 : 1;
+      while (*z && !(*z == end && z[1] != end))
+        z += (*z == end) ? 2 : 1;
       if (*z) z++;
     } else if (c == '-' && z[1] == '-') {
-      while (*z && *z != '\n') z++;
+      while (*z && *z != '\n')
+        z++;
     } else if (c == '/' && z[1] == '*') {
       z += 2;
-      while (*z && !(z[0] == '*' && z[1] == '/')) z++;
+      while (*z && !(z[0] == '*' && z[1] == '/'))
+        z++;
       if (*z) z += 2;
     } else if (word_char((unsigned char)c) && !(c >= '0' && c <= '9')) {
       size_t n = 0;
       while (word_char((unsigned char)*z)) {
-        if (n < sizeof w - 1) w[n] = (char)((*z >= 'A' && *z <= 'Z') ? *z + 32 : *z);
+        if (n < sizeof w - 1)
+          w[n] = (char)((*z >= 'A' && *z <= 'Z') ? *z + 32 : *z);
         n++;
         z++;
       }
@@ -179,7 +207,8 @@ static int scan_words(const char *z) {
 
 static int last_is_commit(const char *chunk);
 
-void sqlitch_sqlscript_parse(const char *text, size_t len, sqlitch_sqlscript *sc) {
+void sqlitch_sqlscript_parse(const char *text, size_t len,
+                             sqlitch_sqlscript *sc) {
   memset(sc, 0, sizeof *sc);
   int qss = 0, lineno = 0, startline = 0;
   size_t nsql = 0, start = 0;
@@ -196,7 +225,8 @@ void sqlitch_sqlscript_parse(const char *text, size_t len, sqlitch_sqlscript *sc
     const char *z = sqlitch_buf_str(&line);
     if (QSS_INPLAIN(qss) && line_is_terminator(z)) {
       int complete;
-      if (nsql == 0) complete = 1;
+      if (nsql == 0)
+        complete = 1;
       else {
         sqlitch_buf_addc(&sc->buf, ';');
         complete = sqlite3_complete(sc->buf.p + start);
@@ -215,7 +245,8 @@ void sqlitch_sqlscript_parse(const char *text, size_t len, sqlitch_sqlscript *sc
       continue;
     }
     if (nsql == 0) {
-      while (sqlitch_sql_is_space(*z)) z++;
+      while (sqlitch_sql_is_space(*z))
+        z++;
       start = sc->buf.len;
       startline = lineno;
       sqlitch_buf_add(&sc->buf, z);
@@ -252,12 +283,15 @@ void sqlitch_sqlscript_parse(const char *text, size_t len, sqlitch_sqlscript *sc
 
 const char *sqlitch_sql_skip_blank(const char *z, int semis) {
   for (;;) {
-    if (sqlitch_sql_is_space(*z) || (semis && *z == ';')) z++;
+    if (sqlitch_sql_is_space(*z) || (semis && *z == ';'))
+      z++;
     else if (z[0] == '-' && z[1] == '-') {
-      while (*z && *z != '\n') z++;
+      while (*z && *z != '\n')
+        z++;
     } else if (z[0] == '/' && z[1] == '*') {
       z += 2;
-      while (*z && !(z[0] == '*' && z[1] == '/')) z++;
+      while (*z && !(z[0] == '*' && z[1] == '/'))
+        z++;
       if (*z) z += 2;
     } else
       return z;
@@ -275,11 +309,13 @@ static int word_is(const char *z, const char *w, const char **next) {
 sqlitch_sql_kw sqlitch_sql_classify(const char *sql) {
   const char *z = sqlitch_sql_skip_blank(sql, 0), *n;
   if (word_is(z, "BEGIN", NULL)) return SQLITCH_KW_BEGIN;
-  if (word_is(z, "COMMIT", NULL) || word_is(z, "END", NULL)) return SQLITCH_KW_COMMIT;
+  if (word_is(z, "COMMIT", NULL) || word_is(z, "END", NULL))
+    return SQLITCH_KW_COMMIT;
   if (word_is(z, "ROLLBACK", &n)) {
     z = sqlitch_sql_skip_blank(n, 0);
     if (word_is(z, "TRANSACTION", &n)) z = sqlitch_sql_skip_blank(n, 0);
-    return word_is(z, "TO", NULL) ? SQLITCH_KW_ROLLBACK_TO : SQLITCH_KW_ROLLBACK;
+    return word_is(z, "TO", NULL) ? SQLITCH_KW_ROLLBACK_TO
+                                  : SQLITCH_KW_ROLLBACK;
   }
   return SQLITCH_KW_OTHER;
 }
@@ -295,13 +331,16 @@ static int last_is_commit(const char *chunk) {
     if (c == '\'' || c == '"' || c == '`' || c == '[') {
       char end = c == '[' ? ']' : c;
       z++;
-      while (*z && !(*z == end && z[1] != end)) z += (*z == end) ? 2 : 1;
+      while (*z && !(*z == end && z[1] != end))
+        z += (*z == end) ? 2 : 1;
       if (*z) z++;
     } else if (c == '-' && z[1] == '-') {
-      while (*z && *z != '\n') z++;
+      while (*z && *z != '\n')
+        z++;
     } else if (c == '/' && z[1] == '*') {
       z += 2;
-      while (*z && !(z[0] == '*' && z[1] == '/')) z++;
+      while (*z && !(z[0] == '*' && z[1] == '/'))
+        z++;
       if (*z) z += 2;
     } else {
       if (c == ';' && *sqlitch_sql_skip_blank(z + 1, 1)) cand = z + 1;
@@ -316,4 +355,3 @@ static int last_is_commit(const char *chunk) {
   free(prefix);
   return ok;
 }
-

@@ -31,12 +31,12 @@
 #include "util.h"
 
 typedef struct sqlitch_sqlchunk {
-  size_t off;   /* into sqlitch_sqlscript.buf */
-  int line;     /* line the chunk starts on (1-based) */
+  size_t off; /* into sqlitch_sqlscript.buf */
+  int line;   /* line the chunk starts on (1-based) */
 } sqlitch_sqlchunk;
 
 typedef struct sqlitch_sqlscript {
-  sqlitch_buf buf;       /* the chunks, each NUL-terminated */
+  sqlitch_buf buf; /* the chunks, each NUL-terminated */
   sqlitch_sqlchunk *v;
   size_t n, cap;
   int dot;
@@ -54,9 +54,9 @@ void sqlitch_sqlscript_free(sqlitch_sqlscript *sc);
 typedef enum {
   SQLITCH_KW_OTHER = 0,
   SQLITCH_KW_BEGIN,
-  SQLITCH_KW_COMMIT,      /* COMMIT or END */
-  SQLITCH_KW_ROLLBACK,    /* ROLLBACK [TRANSACTION] */
-  SQLITCH_KW_ROLLBACK_TO  /* ROLLBACK [TRANSACTION] TO ... */
+  SQLITCH_KW_COMMIT,     /* COMMIT or END */
+  SQLITCH_KW_ROLLBACK,   /* ROLLBACK [TRANSACTION] */
+  SQLITCH_KW_ROLLBACK_TO /* ROLLBACK [TRANSACTION] TO ... */
 } sqlitch_sql_kw;
 sqlitch_sql_kw sqlitch_sql_classify(const char *sql);
 

@@ -23,9 +23,9 @@
 #include "engine_cmd.h"
 
 static const char *const opts[] = {
-    "target|t=s",   "to-change|to|change=s", "mode=s",  "set|s=s%",
-    "log-only",     "lock-timeout=i",        "verify!", "dry-run",
-    "backup:s",     SH_CONTEXT_OPTS,         SH_CONNECT_OPTS, NULL};
+    "target|t=s", "to-change|to|change=s", "mode=s",        "set|s=s%",
+    "log-only",   "lock-timeout=i",        "verify!",       "dry-run",
+    "backup:s",   SH_CONTEXT_OPTS,         SH_CONNECT_OPTS, NULL};
 
 /* The three modes Command::deploy accepts (its Enum type). */
 static const char *const modes[] = {"all", "change", "tag", NULL};
@@ -48,7 +48,8 @@ static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
   if (!sqlitch_perl_true(mode)) mode = "all";
   if (check_mode(mode, err)) return SQLITCH_ERROR;
   int verify;
-  if (sh_opt_has(o, "verify")) verify = sh_opt_bool(o, "verify", 0);
+  if (sh_opt_has(o, "verify"))
+    verify = sh_opt_bool(o, "verify", 0);
   else if (sh_config_bool(ctx, "deploy.verify", 0, &verify, err))
     return SQLITCH_ERROR;
 

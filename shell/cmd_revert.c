@@ -20,16 +20,24 @@
 
 #include "engine_cmd.h"
 
-static const char *const opts[] = {
-    "target|t=s", "to-change|to|change=s", "set|s=s%", "log-only",
-    "lock-timeout=i", "modified|m", "y", "dry-run", SH_CONTEXT_OPTS,
-    SH_CONNECT_OPTS, NULL};
+static const char *const opts[] = {"target|t=s",
+                                   "to-change|to|change=s",
+                                   "set|s=s%",
+                                   "log-only",
+                                   "lock-timeout=i",
+                                   "modified|m",
+                                   "y",
+                                   "dry-run",
+                                   SH_CONTEXT_OPTS,
+                                   SH_CONNECT_OPTS,
+                                   NULL};
 
 static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
                sqlitch_err *err) {
   sh_warn_top_dir(ctx, o);
   int no_prompt, accept;
-  if (sh_opt_has(o, "y")) no_prompt = 1;
+  if (sh_opt_has(o, "y"))
+    no_prompt = 1;
   else if (sh_config_bool(ctx, "revert.no_prompt", 0, &no_prompt, err))
     return SQLITCH_ERROR;
   if (sh_config_bool(ctx, "revert.prompt_accept", 1, &accept, err))

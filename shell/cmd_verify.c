@@ -13,9 +13,10 @@
 */
 #include "engine_cmd.h"
 
-static const char *const opts[] = {"target|t=s", "from-change|from=s",
-                                   "to-change|to=s", "set|s=s%",
-                                   SH_CONTEXT_OPTS, SH_CONNECT_OPTS, NULL};
+static const char *const opts[] = {
+    "target|t=s", "from-change|from=s", "to-change|to=s",
+    "set|s=s%",   SH_CONTEXT_OPTS,      SH_CONNECT_OPTS,
+    NULL};
 
 static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
                sqlitch_err *err) {

@@ -24,7 +24,7 @@
 typedef struct sh_engine_run {
   sqlitch_target_opts topts;
   sh_args args;
-  const sqlitch_target *target;   /* args.targets[0] */
+  const sqlitch_target *target; /* args.targets[0] */
   sqlitch_engine *engine;
 } sh_engine_run;
 

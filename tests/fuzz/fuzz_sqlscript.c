@@ -10,7 +10,8 @@
 ** inside the chunk.
 **
 **   make fuzz                      # builds build/fuzz/fuzz_sqlscript, runs it
-**   build/fuzz/fuzz_sqlscript -max_total_time=60 build/fuzz/corpus-fuzz_sqlscript
+**   build/fuzz/fuzz_sqlscript -max_total_time=60
+*build/fuzz/corpus-fuzz_sqlscript
 */
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,7 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sqlitch_sqlscript sc;
   sqlitch_sqlscript_parse((const char *)data, size, &sc);
   int lines = 1;
-  for (size_t i = 0; i < size; i++) lines += data[i] == '\n';
+  for (size_t i = 0; i < size; i++)
+    lines += data[i] == '\n';
   int prev = 0;
   for (size_t i = 0; i < sc.n; i++) {
     if (sc.v[i].off >= sc.buf.len) abort();

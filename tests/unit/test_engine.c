@@ -29,7 +29,8 @@ typedef struct lines {
 static void on_msg(void *ctx, sqlitch_level lvl, int literal,
                    const char *text) {
   lines *l = ctx;
-  sqlitch_buf *b = (lvl == SQLITCH_VENT || lvl == SQLITCH_WARN) ? &l->err : &l->out;
+  sqlitch_buf *b =
+      (lvl == SQLITCH_VENT || lvl == SQLITCH_WARN) ? &l->err : &l->out;
   if (lvl == SQLITCH_DEBUG || lvl == SQLITCH_TRACE) return;
   if (lvl == SQLITCH_COMMENT) sqlitch_buf_add(b, "# ");
   if (lvl == SQLITCH_WARN) sqlitch_buf_add(b, "warning: ");
@@ -123,11 +124,13 @@ static void test_clock(void) {
   sqlitch_target *t = target("db:sqlite:clock.db", NULL);
   sqlitch_engine *e = NULL;
   sqlitch_err err = SQLITCH_ERR_INIT;
-  ok(sqlitch_engine_new(NULL, t, NULL, &e, &err) == SQLITCH_OK, "engine for the clock");
+  ok(sqlitch_engine_new(NULL, t, NULL, &e, &err) == SQLITCH_OK,
+     "engine for the clock");
   char a[32], b[32], c[32], floor[32];
   sqlitch_engine_clock_init(e, "2999-01-01 00:00:00.500");
   sqlitch_engine_clock_next(e, 0, a);
-  is_str(a, "2999-01-01 00:00:00.501", "never at or before the registry's newest");
+  is_str(a, "2999-01-01 00:00:00.501",
+         "never at or before the registry's newest");
   sqlitch_engine_clock_next(e, 5, b);
   is_str(b, "2999-01-01 00:00:00.502", "strictly increasing, one ms at a time");
   sqlitch_engine_free(e);
@@ -141,7 +144,8 @@ static void test_clock(void) {
   struct tm tm;
   gmtime_r(&now, &tm);
   strftime(floor, sizeof floor, "%Y-%m-%d %H:%M:%S", &tm);
-  ok(strncmp(a, floor, 19) <= 0, "a batch starts in the past, never ahead of the clock");
+  ok(strncmp(a, floor, 19) <= 0,
+     "a batch starts in the past, never ahead of the clock");
   is_int(strlen(c), 23, "YYYY-MM-DD HH:MM:SS.mmm");
   sqlitch_engine_free(e);
   sqlitch_target_free(t);
@@ -186,7 +190,8 @@ static int count_tag(void *ctx, const sqlitch_reg_current_tag *r) {
 
 static int count_event(void *ctx, const sqlitch_reg_event *r) {
   counts *c = ctx;
-  if (c->n++ == 0) snprintf(c->last, sizeof c->last, "%s %s", r->event, r->change);
+  if (c->n++ == 0)
+    snprintf(c->last, sizeof c->last, "%s %s", r->event, r->change);
   return 0;
 }
 
@@ -222,12 +227,16 @@ static void test_round_trip(void) {
          "  + a ...... ok\n"
          "  + b @v1 .. ok\n",
          "deploy lines");
-  is_query("sqitch.db", "SELECT group_concat(change) FROM (SELECT change FROM changes ORDER BY committed_at)",
+  is_query("sqitch.db",
+           "SELECT group_concat(change) FROM (SELECT change FROM changes ORDER "
+           "BY committed_at)",
            "a,b", "two changes recorded");
   {
-    char *aid = query1("sqitch.db", "SELECT change_id FROM changes WHERE change = 'a'");
+    char *aid =
+        query1("sqitch.db", "SELECT change_id FROM changes WHERE change = 'a'");
     char *want = sqlitch_mprintf("a=%s", aid);
-    is_query("sqitch.db", "SELECT dependency || '=' || dependency_id FROM dependencies",
+    is_query("sqitch.db",
+             "SELECT dependency || '=' || dependency_id FROM dependencies",
              want, "b's requirement resolved to a's id");
     free(aid);
     free(want);
@@ -236,19 +245,28 @@ static void test_round_trip(void) {
   reset(&l);
 
   ok(sqlitch_engine_new(NULL, t, &rep, &e, &err) == SQLITCH_OK, "engine 2");
-  ok(sqlitch_engine_deploy(e, NULL, "all", &err) == SQLITCH_OK, "deploy the rest");
+  ok(sqlitch_engine_deploy(e, NULL, "all", &err) == SQLITCH_OK,
+     "deploy the rest");
   is_str(sqlitch_buf_str(&l.out),
          "Deploying changes to db:sqlite:unit.db\n  + c .. row,42\nok\n",
          "script rows in CSV between the name and ok");
-  is_query("sqitch.db", "SELECT group_concat(type || ':' || dependency, ' ') FROM (SELECT * FROM dependencies WHERE change_id = (SELECT change_id FROM changes WHERE change = 'c') ORDER BY rowid)",
-           "require:a require:b@v1 conflict:other:x", "dependencies of c, requires first");
-  is_query("sqitch.db", "SELECT requires || '|' || conflicts || '|' || tags FROM events WHERE change = 'b'",
+  is_query("sqitch.db",
+           "SELECT group_concat(type || ':' || dependency, ' ') FROM (SELECT * "
+           "FROM dependencies WHERE change_id = (SELECT change_id FROM changes "
+           "WHERE change = 'c') ORDER BY rowid)",
+           "require:a require:b@v1 conflict:other:x",
+           "dependencies of c, requires first");
+  is_query("sqitch.db",
+           "SELECT requires || '|' || conflicts || '|' || tags FROM events "
+           "WHERE change = 'b'",
            "a||@v1", "deploy event columns");
-  is_query("sqitch.db", "PRAGMA user_version", "0", "no intent armed after a run");
+  is_query("sqitch.db", "PRAGMA user_version", "0",
+           "no intent armed after a run");
 
   /* registry queries for status and log */
   sqlitch_reg_state *st = NULL;
-  ok(sqlitch_engine_current_state(e, NULL, &st, &err) == SQLITCH_OK && st, "current_state");
+  ok(sqlitch_engine_current_state(e, NULL, &st, &err) == SQLITCH_OK && st,
+     "current_state");
   if (st) {
     is_str(st->change, "c", "latest change");
     is_str(st->committer_name, "Unit Tester", "committer from the environment");
@@ -257,7 +275,9 @@ static void test_round_trip(void) {
   }
   sqlitch_reg_state_free(st);
   counts cc = {0, ""};
-  ok(sqlitch_engine_current_changes(e, NULL, count_change, &cc, &err) == SQLITCH_OK, "current_changes");
+  ok(sqlitch_engine_current_changes(e, NULL, count_change, &cc, &err) ==
+         SQLITCH_OK,
+     "current_changes");
   is_int(cc.n, 3, "three changes");
   is_str(cc.last, "c", "newest first");
   counts ct = {0, ""};
@@ -284,17 +304,23 @@ static void test_round_trip(void) {
   sqlitch_strv_free(&evs);
 
   char *id = NULL;
-  ok(sqlitch_engine_change_id_for_key(e, "HEAD^", &id, &err) == SQLITCH_OK && id, "HEAD^");
-  char *bid = query1("sqitch.db", "SELECT change_id FROM changes WHERE change = 'b'");
+  ok(sqlitch_engine_change_id_for_key(e, "HEAD^", &id, &err) == SQLITCH_OK &&
+         id,
+     "HEAD^");
+  char *bid =
+      query1("sqitch.db", "SELECT change_id FROM changes WHERE change = 'b'");
   is_str(id, bid, "HEAD^ is b");
   free(id);
-  ok(sqlitch_engine_change_id_for_key(e, "@v1", &id, &err) == SQLITCH_OK, "@v1");
+  ok(sqlitch_engine_change_id_for_key(e, "@v1", &id, &err) == SQLITCH_OK,
+     "@v1");
   is_str(id, bid, "@v1 is b");
   free(id);
-  ok(sqlitch_engine_change_id_for_key(e, "a@v1", &id, &err) == SQLITCH_OK, "a@v1");
+  ok(sqlitch_engine_change_id_for_key(e, "a@v1", &id, &err) == SQLITCH_OK,
+     "a@v1");
   ok(id && strcmp(id, bid) != 0, "a@v1 is a");
   free(id);
-  ok(sqlitch_engine_change_id_for_key(e, "nonesuch", &id, &err) == SQLITCH_OK && !id,
+  ok(sqlitch_engine_change_id_for_key(e, "nonesuch", &id, &err) == SQLITCH_OK &&
+         !id,
      "unknown key: no id, no error");
   free(bid);
   sqlitch_engine_free(e);
@@ -302,10 +328,14 @@ static void test_round_trip(void) {
 
   /* verify: c's verify script fails */
   ok(sqlitch_engine_new(NULL, t, &rep, &e, &err) == SQLITCH_OK, "engine 3");
-  ok(sqlitch_engine_verify(e, NULL, NULL, &err) == SQLITCH_ERROR, "verify fails");
+  ok(sqlitch_engine_verify(e, NULL, NULL, &err) == SQLITCH_ERROR,
+     "verify fails");
   is_str(err.msg, "Verify failed", "Verify failed");
   is_int(err.exitval, 2, "exit 2");
-  ok(strstr(sqlitch_buf_str(&l.out), "  * c ...... # Verify script \"verify/c.sql\" failed.\nnot ok\n") != NULL,
+  ok(strstr(
+         sqlitch_buf_str(&l.out),
+         "  * c ...... # Verify script \"verify/c.sql\" failed.\nnot ok\n") !=
+         NULL,
      "c not ok with the comment");
   is_str(sqlitch_buf_str(&l.err),
          "verify/c.sql: Parse error near line 1: no such column: nonesuch\n"
@@ -322,11 +352,14 @@ static void test_round_trip(void) {
   ok(sqlitch_engine_check(e, NULL, NULL, &err) == SQLITCH_ERROR, "check fails");
   is_str(err.msg, "Failed one check", "Failed one check");
   is_int(err.exitval, 1, "exit 1");
-  ok(strstr(sqlitch_buf_str(&l.out), "Script signatures diverge at change b @v1") != NULL,
+  ok(strstr(sqlitch_buf_str(&l.out),
+            "Script signatures diverge at change b @v1") != NULL,
      "diverges at b");
   char *anc = NULL;
-  ok(sqlitch_engine_common_ancestor_id(e, &anc, &err) == SQLITCH_OK && anc, "common ancestor");
-  char *aid = query1("sqitch.db", "SELECT change_id FROM changes WHERE change = 'a'");
+  ok(sqlitch_engine_common_ancestor_id(e, &anc, &err) == SQLITCH_OK && anc,
+     "common ancestor");
+  char *aid =
+      query1("sqitch.db", "SELECT change_id FROM changes WHERE change = 'a'");
   is_str(anc, aid, "common ancestor is a");
   free(anc);
   free(aid);
@@ -349,9 +382,12 @@ static void test_round_trip(void) {
          "  - c ...... ok\n"
          "  - b @v1 .. ok\n",
          "revert lines");
-  is_query("sqitch.db", "SELECT tags || '|' || requires || '|' || conflicts FROM events WHERE change = 'c' AND event = 'revert'",
+  is_query("sqitch.db",
+           "SELECT tags || '|' || requires || '|' || conflicts FROM events "
+           "WHERE change = 'c' AND event = 'revert'",
            "|a,b@v1|other:x", "revert event columns from the registry");
-  is_query("unit.db", "SELECT group_concat(name) FROM sqlite_master", "a", "only a left");
+  is_query("unit.db", "SELECT group_concat(name) FROM sqlite_master", "a",
+           "only a left");
   sqlitch_engine_free(e);
   reset(&l);
 
@@ -369,7 +405,8 @@ static void test_round_trip(void) {
   sqlite3_open("sqitch.db", &h);
   char sql[256], h8[9];
   snprintf(h8, sizeof h8, "%.8s", bid2);
-  snprintf(sql, sizeof sql, "PRAGMA user_version = %ld; PRAGMA application_id = %ld",
+  snprintf(sql, sizeof sql,
+           "PRAGMA user_version = %ld; PRAGMA application_id = %ld",
            (1L << 28) | atol(cookie), (long)(int32_t)strtoul(h8, NULL, 16));
   sqlite3_exec(h, sql, NULL, NULL, NULL);
   sqlite3_close(h);
@@ -377,10 +414,14 @@ static void test_round_trip(void) {
   sqlite3_exec(h, "BEGIN; CREATE TABLE b (x); COMMIT;", NULL, NULL, NULL);
   sqlite3_close(h);
   ok(sqlitch_engine_new(NULL, t, &rep, &e, &err) == SQLITCH_OK, "engine 6");
-  ok(sqlitch_engine_deploy(e, "b", NULL, &err) == SQLITCH_OK, "deploy after a crash");
-  ok(strstr(sqlitch_buf_str(&l.err), "warning: Completing the registry record of the interrupted deploy of change ") != NULL,
+  ok(sqlitch_engine_deploy(e, "b", NULL, &err) == SQLITCH_OK,
+     "deploy after a crash");
+  ok(strstr(sqlitch_buf_str(&l.err), "warning: Completing the registry record "
+                                     "of the interrupted deploy of change ") !=
+         NULL,
      "b's registry rows completed");
-  is_str(sqlitch_buf_str(&l.out), "Nothing to deploy (already at \"b\")\n", "then nothing left to do");
+  is_str(sqlitch_buf_str(&l.out), "Nothing to deploy (already at \"b\")\n",
+         "then nothing left to do");
   is_query("sqitch.db", "PRAGMA user_version", "0", "intent cleared");
   free(cookie);
   free(bid2);
@@ -400,7 +441,8 @@ static void test_errors(void) {
   sqlitch_target *t = target("db:oracle://h/db", NULL);
   sqlitch_engine *e = NULL;
   sqlitch_err err = SQLITCH_ERR_INIT;
-  ok(t && sqlitch_engine_new(NULL, t, NULL, &e, &err) == SQLITCH_ERROR, "unsupported engine refused");
+  ok(t && sqlitch_engine_new(NULL, t, NULL, &e, &err) == SQLITCH_ERROR,
+     "unsupported engine refused");
   ok(err.msg && strstr(err.msg, "oracle"), "message names the engine");
   is_int(err.exitval, 2, "exit 2");
   sqlitch_err_clear(&err);
