@@ -362,6 +362,13 @@ static void ech_from_plan(sqlitch_plan *plan, long idx, ech *c) {
   c->nwt_len = sqlitch_utf8_len(c->nwt);
 }
 
+static size_t name_hash(const char *s) {
+  size_t h = 1469598103934665603u;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211u;
+  return h;
+}
+
 /* _load_changes: registry rows become changes; rework tags for rows not
    in the plan come from later rows of the same name. */
 static void load_changes(sqlitch_engine *e, const sqlitch_reg_change *rows,
@@ -389,18 +396,28 @@ static void load_changes(sqlitch_engine *e, const sqlitch_reg_change *rows,
     c->nwt_len = sqlitch_utf8_len(c->nwt);
   }
   /* Registry rework tags: an earlier row named like a later one gets the
-     tags of the rows from itself up to the later one, newest first. */
+     tags of the rows from itself up to the later one, newest first. The
+     previous row of each name comes from a name -> last index map. */
+  size_t cap = 16;
+  while (cap < 2 * n)
+    cap *= 2;
+  size_t *last = sqlitch_malloc(cap * sizeof *last); /* index + 1, 0 free */
+  memset(last, 0, cap * sizeof *last);
   for (size_t j = 0; j < n; j++) {
-    for (size_t i = j; i-- > 0;) {
-      if (strcmp(rows[i].name, rows[j].name) != 0) continue;
-      if (out->v[i].pc) break;
-      for (size_t x = j; x-- > i;)
-        for (size_t t = 0; t < rows[x].tags.n; t++)
-          if (!sqlitch_strv_contains(&out->v[i].rtags, rows[x].tags.v[t]))
-            sqlitch_strv_push(&out->v[i].rtags, rows[x].tags.v[t]);
-      break;
-    }
+    size_t h = name_hash(rows[j].name) & (cap - 1);
+    while (last[h] && strcmp(rows[last[h] - 1].name, rows[j].name) != 0)
+      h = (h + 1) & (cap - 1);
+    size_t prev = last[h];
+    last[h] = j + 1;
+    if (!prev) continue;
+    size_t i = prev - 1;
+    if (out->v[i].pc) continue;
+    for (size_t x = j; x-- > i;)
+      for (size_t t = 0; t < rows[x].tags.n; t++)
+        if (!sqlitch_strv_contains(&out->v[i].rtags, rows[x].tags.v[t]))
+          sqlitch_strv_push(&out->v[i].rtags, rows[x].tags.v[t]);
   }
+  free(last);
 }
 
 static const char *kind_dir(const sqlitch_target *t, sqlitch_script_kind k,
@@ -1179,16 +1196,10 @@ typedef struct idset {
   size_t cap, n;
 } idset;
 
-static size_t id_hash(const char *s) {
-  size_t h = 1469598103934665603u;
-  for (; *s; s++)
-    h = (h ^ (unsigned char)*s) * 1099511628211u;
-  return h;
-}
-
 static int idset_has(const idset *set, const char *k) {
   if (!set->cap) return 0;
-  for (size_t i = id_hash(k) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
+  for (size_t i = name_hash(k) & (set->cap - 1);;
+       i = (i + 1) & (set->cap - 1)) {
     if (!set->slot[i]) return 0;
     if (strcmp(set->slot[i], k) == 0) return 1;
   }
@@ -1203,7 +1214,7 @@ static void idset_add(idset *set, const char *k) {
     free(set->slot);
     *set = bigger;
   }
-  size_t i = id_hash(k) & (set->cap - 1);
+  size_t i = name_hash(k) & (set->cap - 1);
   while (set->slot[i]) {
     if (strcmp(set->slot[i], k) == 0) return;
     i = (i + 1) & (set->cap - 1);
@@ -1920,13 +1931,13 @@ static int verify_one(sqlitch_engine *e, const ech *c, int *errs) {
 
 static int verify_one_run(sqlitch_engine *e, const ech *c, int *errs) {
   char *f = script_path(e, c, SQLITCH_SCRIPT_VERIFY);
-  if (!sqlitch_path_exists(f)) {
-    VENT("Verify script %s does not exist", f);
-    free(f);
-    return SQLITCH_OK;
-  }
   sqlitch_err err = SQLITCH_ERR_INIT;
-  if (e->ops->run_script(e, SQLITCH_SCRIPT_VERIFY, f, &err)) {
+  /* (whether the file exists is asked only when running it failed: one
+     system call less per change) */
+  if (e->ops->run_script(e, SQLITCH_SCRIPT_VERIFY, f, &err) &&
+      !sqlitch_path_exists(f)) {
+    VENT("Verify script %s does not exist", f);
+  } else if (err.kind != SQLITCH_E_NONE) {
     sqlitch_report(e->rep, SQLITCH_COMMENT, "Verify script \"%s\" failed.", f);
     (*errs)++;
   }

@@ -35,6 +35,12 @@ static void prefixed(FILE *f, const char *prefix, const char *text) {
   }
 }
 
+static int stdout_is_tty(void) {
+  static int tty = -1;
+  if (tty < 0) tty = isatty(STDOUT_FILENO);
+  return tty;
+}
+
 void sh_say(sh_ctx *ctx, sqlitch_level level, int literal, const char *text) {
   FILE *f = stdout;
   switch (level) {
@@ -68,7 +74,10 @@ void sh_say(sh_ctx *ctx, sqlitch_level level, int literal, const char *text) {
     break;
   }
   if (!literal) fputc('\n', f);
-  if (f == stderr || literal) fflush(f);
+  /* A literal line ("  + users .. ") waits for its "ok": show it at once on
+     a terminal. Elsewhere stdout stays buffered (stderr output flushes it
+     first, so the order in a shared file is kept). */
+  if (f == stderr || (literal && stdout_is_tty())) fflush(f);
 }
 
 #define SAY(level, literal)                                                \
