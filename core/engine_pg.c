@@ -32,6 +32,7 @@
 ** the same key as Sqitch, so sqitch and sqlitch exclude each other.
 ** YugabyteDB (version() says "-YB-") gets neither the wait nor LOCK TABLE.
 */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -870,38 +871,129 @@ static void port_text(const sqlitch_uri *u, char out[16]) {
   if (u->port >= 0) snprintf(out, 16, "%d", u->port);
 }
 
-/* DBD::Pg's connection: the URI's DSN plus user and password. */
-static void registry_params(sqlitch_engine *e, params *p) {
-  const sqlitch_uri *u = e->target->uri;
-  char port[16];
-  port_text(u, port);
-  param(p, "host", u->host);
-  param(p, "port", port);
-  param(p, "dbname", u->dbname);
-  for (size_t i = 0; i < u->nparams; i++)
-    param(p, u->params[i].key, u->params[i].value);
-  param(p, "user", sqlitch_target_username(e->target));
-  param(p, "password", IM(e)->password);
-  param(p, "client_encoding", "UTF8");
+/* Sqitch's conninfo value quoting for psql's --dbname: a backslash
+   before blanks, quotes and backslashes. */
+static void conninfo_add(sqlitch_buf *b, const char *k, const char *v) {
+  if (!v || !*v) return;
+  if (b->len) sqlitch_buf_addc(b, ' ');
+  sqlitch_buf_addf(b, "%s=", k);
+  for (const char *p = v; *p; p++) {
+    if (strchr(" \"'\\", *p)) sqlitch_buf_addc(b, '\\');
+    sqlitch_buf_addc(b, *p);
+  }
 }
 
-/* psql's connection: Sqitch's --dbname conninfo, PGPASSWORD, and what
-   psql adds (application name, client_encoding=auto on a terminal). */
-static void psql_params(sqlitch_engine *e, params *p) {
+/* The --dbname conninfo Sqitch gives psql (pg.pm's _psql): user,
+   dbname, host, explicit port, query parameters sorted by key. Caller
+   frees; "" when empty. */
+static char *psql_conninfo(sqlitch_engine *e) {
   const sqlitch_uri *u = e->target->uri;
+  sqlitch_buf ci = SQLITCH_BUF_INIT;
   char port[16];
   port_text(u, port);
-  param(p, "user", sqlitch_target_username(e->target));
-  param(p, "dbname", u->dbname);
-  param(p, "host", u->host);
-  param(p, "port", port);
+  conninfo_add(&ci, "user", sqlitch_target_username(e->target));
+  conninfo_add(&ci, "dbname", u->dbname);
+  conninfo_add(&ci, "host", u->host);
+  conninfo_add(&ci, "port", port);
   sqlitch_strv qk = SQLITCH_STRV_INIT, qv = SQLITCH_STRV_INIT;
   sorted_query(u, &qk, &qv);
   for (size_t i = 0; i < qk.n; i++)
-    param(p, qk.v[i], qv.v[i]);
+    conninfo_add(&ci, qk.v[i], qv.v[i]);
   sqlitch_strv_free(&qk);
   sqlitch_strv_free(&qv);
+  return ci.p ? sqlitch_buf_take(&ci) : sqlitch_strdup("");
+}
+
+/* A value quoted as DBD::Pg quotes user and password: 'x', with a
+   backslash before quotes and backslashes. */
+static void dbd_quoted(sqlitch_buf *b, const char *k, const char *v) {
+  sqlitch_buf_addf(b, " %s='", k);
+  for (const char *p = v; *p; p++) {
+    if (*p == '\'' || *p == '\\') sqlitch_buf_addc(b, '\\');
+    sqlitch_buf_addc(b, *p);
+  }
+  sqlitch_buf_addc(b, '\'');
+}
+
+/* Pg.pm's s/\b(?:db|database)\s*=/dbname=/ (the first one). */
+static void dbd_dbname_synonym(sqlitch_buf *out, const char *d) {
+  int done = 0;
+  for (size_t i = 0; d[i];) {
+    int word = i == 0 || !(isalnum((unsigned char)d[i - 1]) || d[i - 1] == '_');
+    size_t n = 0;
+    if (!done && word && strncmp(d + i, "database", 8) == 0)
+      n = 8;
+    else if (!done && word && strncmp(d + i, "db", 2) == 0)
+      n = 2;
+    size_t j = i + n;
+    while (n && (d[j] == ' ' || d[j] == '\t' || d[j] == '\n' || d[j] == '\r' ||
+                 d[j] == '\f'))
+      j++;
+    if (n && d[j] == '=') {
+      sqlitch_buf_add(out, "dbname=");
+      i = j + 1;
+      done = 1;
+      continue;
+    }
+    sqlitch_buf_addc(out, d[i++]);
+  }
+}
+
+/* The conninfo DBD::Pg builds from Sqitch's DSN (URI::db's dbi_dsn:
+   host, port, dbname, then the query parameters, "k=v" joined with ";")
+   and DBI->connect's user and password (else $DBI_USER / $DBI_PASS):
+   "db=" becomes "dbname=", ";" becomes " " outside single quotes, values
+   are not quoted. Caller frees. */
+static char *dbd_conninfo(sqlitch_engine *e) {
+  const sqlitch_uri *u = e->target->uri;
+  char port[16];
+  port_text(u, port);
+  sqlitch_buf dsn = SQLITCH_BUF_INIT;
+  const char *parts[][2] = {
+      {"host", u->host}, {"port", port}, {"dbname", u->dbname}};
+  for (size_t i = 0; i < 3; i++)
+    if (parts[i][1] && *parts[i][1])
+      sqlitch_buf_addf(&dsn, "%s%s=%s", dsn.len ? ";" : "", parts[i][0],
+                       parts[i][1]);
+  for (size_t i = 0; i < u->nparams; i++)
+    sqlitch_buf_addf(&dsn, "%s%s=%s", dsn.len ? ";" : "", u->params[i].key,
+                     u->params[i].value ? u->params[i].value : "");
+  sqlitch_buf out = SQLITCH_BUF_INIT;
+  dbd_dbname_synonym(&out, sqlitch_buf_str(&dsn));
+  sqlitch_buf_free(&dsn);
+  int inq = 0;
+  for (size_t i = 0; i < out.len; i++) {
+    if (out.p[i] == '\'')
+      inq = !inq;
+    else if (out.p[i] == ';' && !inq)
+      out.p[i] = ' ';
+  }
+  const char *user = sqlitch_target_username(e->target);
+  const char *pass = IM(e)->password;
+  if (!user) user = getenv("DBI_USER");
+  if (!pass) pass = getenv("DBI_PASS");
+  if (user && *user) dbd_quoted(&out, "user", user);
+  if (pass && *pass) dbd_quoted(&out, "password", pass);
+  return out.p ? sqlitch_buf_take(&out) : sqlitch_strdup("");
+}
+
+/* DBD::Pg's connection: its conninfo, with client_encoding UTF8 as a
+   default (Sqitch sets PGCLIENTENCODING while connecting). */
+static void registry_params(sqlitch_engine *e, params *p) {
+  param(p, "client_encoding", "UTF8");
+  char *ci = dbd_conninfo(e);
+  param(p, "dbname", ci);
+  free(ci);
+}
+
+/* psql's connection (startup.c): the password (PGPASSWORD), dbname =
+   Sqitch's conninfo, expanded, then psql's application name and
+   client_encoding=auto on a terminal. */
+static void psql_params(sqlitch_engine *e, params *p) {
   param(p, "password", IM(e)->password);
+  char *ci = psql_conninfo(e);
+  param(p, "dbname", ci);
+  free(ci);
   param(p, "fallback_application_name", "psql");
   if (isatty(0) && isatty(1) && !getenv("PGCLIENTENCODING"))
     param(p, "client_encoding", "auto");
@@ -914,7 +1006,7 @@ static PGconn *open_conn(const params *p) {
     k[i] = p->k.v[i];
     v[i] = p->v.v[i];
   }
-  PGconn *c = PQconnectdbParams(k, v, 0);
+  PGconn *c = PQconnectdbParams(k, v, 1); /* dbname holds a conninfo */
   free(k);
   free(v);
   return c;
@@ -2017,45 +2109,20 @@ static void script_vars(sqlitch_engine *e, sqlitch_psql_vars *v) {
 
 /* ------------------------------------------------------- the client */
 
-/* Sqitch's conninfo value quoting: backslash before space, quotes and
-   backslashes. */
-static void conninfo_add(sqlitch_buf *b, const char *k, const char *v) {
-  if (!v || !*v) return;
-  if (b->len) sqlitch_buf_addc(b, ' ');
-  sqlitch_buf_addf(b, "%s=", k);
-  for (const char *p = v; *p; p++) {
-    if (strchr(" \"'\\", *p)) sqlitch_buf_addc(b, '\\');
-    sqlitch_buf_addc(b, *p);
-  }
-}
-
 /* Run the client as Sqitch does:
    psql [--dbname CONNINFO] [--set k=v]... --quiet --no-psqlrc --no-align
         --tuples-only --set ON_ERROR_STOP=1 --set registry=R --file FILE */
 static int run_client(sqlitch_engine *e, const char *file, int show_out,
                       sqlitch_err *err) {
   impl *im = IM(e);
-  const sqlitch_uri *u = e->target->uri;
   sqlitch_strv argv = SQLITCH_STRV_INIT;
   sqlitch_strv_push(&argv, im->client);
-  sqlitch_buf ci = SQLITCH_BUF_INIT;
-  char port[16];
-  port_text(u, port);
-  conninfo_add(&ci, "user", sqlitch_target_username(e->target));
-  conninfo_add(&ci, "dbname", u->dbname);
-  conninfo_add(&ci, "host", u->host);
-  conninfo_add(&ci, "port", port);
-  sqlitch_strv qk = SQLITCH_STRV_INIT, qv = SQLITCH_STRV_INIT;
-  sorted_query(u, &qk, &qv);
-  for (size_t i = 0; i < qk.n; i++)
-    conninfo_add(&ci, qk.v[i], qv.v[i]);
-  sqlitch_strv_free(&qk);
-  sqlitch_strv_free(&qv);
-  if (ci.len) {
+  char *ci = psql_conninfo(e);
+  if (*ci) {
     sqlitch_strv_push(&argv, "--dbname");
-    sqlitch_strv_push(&argv, ci.p);
+    sqlitch_strv_push(&argv, ci);
   }
-  sqlitch_buf_free(&ci);
+  free(ci);
   for (size_t i = 0; i < e->opts.variables.n; i++) {
     sqlitch_strv_push(&argv, "--set");
     sqlitch_strv_push(&argv, e->opts.variables.v[i]);

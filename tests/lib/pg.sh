@@ -138,9 +138,14 @@ pg_start() {
         rm -rf "$PG_DIR/data"
         cp -a "$PG_TEMPLATE" "$PG_DIR/data"
         PG_PORT=$(_pg_free_port)
-        _pg_as "$PG_BIN/postgres" -D "$PG_DIR/data" -p "$PG_PORT" \
+        # started directly (not through a function or subshell), so that
+        # $! is the postmaster itself and pg_stop's signals reach it
+        local as=()
+        [ "$(id -u)" = 0 ] && as=(setpriv --reuid="$_PG_OWNER" --regid="$_PG_OWNER" --init-groups --)
+        "${as[@]}" "$PG_BIN/postgres" -D "$PG_DIR/data" -p "$PG_PORT" \
             -c listen_addresses="$PG_HOST" -c unix_socket_directories="$PG_SOCKDIR" \
-            -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+            -c fsync="${PG_FSYNC:-off}" -c synchronous_commit="${PG_FSYNC:-off}" \
+            -c full_page_writes="${PG_FSYNC:-off}" \
             -c shared_buffers=32MB -c max_connections=60 \
             -c log_min_messages=warning -c logging_collector=off \
             >"$PG_LOG" 2>&1 </dev/null &
