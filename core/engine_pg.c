@@ -2,16 +2,20 @@
 ** engine_pg.c -- the PostgreSQL engine (Engine/pg.pm + Role/DBIEngine.pm)
 ** through libpq.
 **
+** Use: through engine.h only (sqlitch_engine_new on a db:pg: target);
+** docs/pg.md is the user-level manual, engine_pg.h the inner interface.
+**
 ** Connections. Like Sqitch, the engine keeps one connection for the
-** registry ("R": SET client_min_messages = WARNING, search_path = the
-** registry schema, client_encoding UTF8, the advisory lock) and runs
+** registry ("R", opened with the conninfo DBD::Pg builds from Sqitch's
+** DSN; then SET client_min_messages = WARNING, search_path = the
+** registry schema; client_encoding UTF8; the advisory lock) and runs
 ** scripts elsewhere. Sqitch starts psql for every script; sqlitch runs
-** them in process on a second connection ("S") opened with the
-** parameters psql would use (same conninfo, PGPASSWORD, application name
-** "psql"), and resets it between scripts (DISCARD ALL) so that every
-** script starts from a fresh session, as with a new psql. Scripts that
-** need psql itself (see engine_pg_psql.c) run through the configured
-** client with Sqitch's exact command line.
+** them in process on a second connection ("S") opened as psql opens it
+** (Sqitch's --dbname conninfo, PGPASSWORD, application name "psql"), and
+** resets it between scripts (DISCARD ALL) so that every script starts
+** from a fresh session, as with a new psql. Scripts that need psql
+** itself (see engine_pg_psql.c) run through the configured client with
+** Sqitch's exact command line.
 **
 ** Registry SQL is Sqitch's, byte for byte (the same statements with the
 ** same whitespace and $n parameters), so that even a failing registry
@@ -20,8 +24,9 @@
 ** Atomic changes. When a script's last statement is COMMIT and a
 ** transaction is open at that point (the usual BEGIN ... COMMIT scripts),
 ** the registry rows of the change are written on S inside that
-** transaction (after SET LOCAL search_path/ROLE, and LOCK TABLE changes
-** IN EXCLUSIVE MODE as Sqitch does per change), just before the COMMIT:
+** transaction (after SET LOCAL search_path and role TO DEFAULT, and
+** LOCK TABLE changes IN EXCLUSIVE MODE as Sqitch does per change), just
+** before the COMMIT:
 ** script and registry commit or fail together. Otherwise (no enclosing
 ** transaction, deploy --verify with a verify script, or psql runs the
 ** script) Sqitch's order is kept: begin + LOCK TABLE on R, the script,
