@@ -416,9 +416,9 @@ static void test_round_trip(void) {
   ok(sqlitch_engine_new(NULL, t, &rep, &e, &err) == SQLITCH_OK, "engine 6");
   ok(sqlitch_engine_deploy(e, "b", NULL, &err) == SQLITCH_OK,
      "deploy after a crash");
-  ok(strstr(sqlitch_buf_str(&l.err), "warning: Completing the registry record "
-                                     "of the interrupted deploy of change ") !=
-         NULL,
+  ok(strstr(sqlitch_buf_str(&l.err),
+            "warning: Completing the registry record "
+            "of the interrupted deploy of change ") != NULL,
      "b's registry rows completed");
   is_str(sqlitch_buf_str(&l.out), "Nothing to deploy (already at \"b\")\n",
          "then nothing left to do");
@@ -428,6 +428,43 @@ static void test_round_trip(void) {
   sqlitch_engine_free(e);
   reset(&l);
 
+  sqlitch_target_free(t);
+  sqlitch_buf_free(&l.out);
+  sqlitch_buf_free(&l.err);
+}
+
+/* --------------------------------------------- an adopted connection */
+
+static void test_adopt(void) {
+  lines l = {SQLITCH_BUF_INIT, SQLITCH_BUF_INIT};
+  sqlitch_reporter rep = {on_msg, NULL, &l};
+  sqlite3 *db = NULL;
+  ok(sqlite3_open("adopted.db", &db) == SQLITE_OK,
+     "the application's connection");
+  sqlite3_exec(db, "CREATE TABLE app (x); INSERT INTO app VALUES (7);", NULL,
+               NULL, NULL);
+  sqlitch_target *t = target("db:sqlite:adopted.db", "adoptreg");
+  sqlitch_engine *e = NULL;
+  sqlitch_err err = SQLITCH_ERR_INIT;
+  ok(sqlitch_engine_new(NULL, t, &rep, &e, &err) == SQLITCH_OK, "engine");
+  ok(sqlitch_engine_sqlite_adopt(e, db, &err) == SQLITCH_OK, "adopt");
+  ok(sqlitch_engine_sqlite_db(e) == db,
+     "scripts run on the adopted connection");
+  ok(sqlitch_engine_deploy(e, "a", NULL, &err) == SQLITCH_OK,
+     "deploy through it");
+  sqlitch_engine_free(e);
+  sqlite3_stmt *st = NULL;
+  int n = -1;
+  if (sqlite3_prepare_v2(
+          db, "SELECT count(*) FROM sqlite_master WHERE name IN ('a', 'app')",
+          -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    n = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  is_int(n, 2, "the connection is still open and sees the change");
+  is_query("adoptreg.db", "SELECT group_concat(change) FROM changes", "a",
+           "recorded in the registry beside it");
+  sqlite3_close(db);
   sqlitch_target_free(t);
   sqlitch_buf_free(&l.out);
   sqlitch_buf_free(&l.err);
@@ -457,6 +494,7 @@ int main(void) {
   test_registry_uri();
   test_clock();
   test_round_trip();
+  test_adopt();
   test_errors();
   int rc = tap_done();
   char cmd[128];
