@@ -34,6 +34,9 @@ _pg_swap b in
 rc=$?
 _pg_swap b out
 is "$rc" 0 "SQLITCH_PASSWORD works too"; [ "$rc" = 0 ] || diag "$(cat "$TESTROOT/o")"
+PGPASSWORD=$PG_PASS PARITY_FILTER=$DATES pg_parity "PGPASSWORD from the environment" status
+PGPASSWORD=wrong SQITCH_PASSWORD=$PG_PASS PARITY_FILTER=$DATES pg_parity "SQITCH_PASSWORD beats PGPASSWORD" status
+no_password "PGPASSWORD"
 PW_URI=$(pg_tcp_uri flipr | sed "s|$PG_USER@|$PG_USER:$(printf '%s' "$PG_PASS" | sed 's/!/%21/; s/ /%20/')@|")
 pg_parity "password in the URI" deploy "$PW_URI" --to flips
 no_password "password in the URI"
