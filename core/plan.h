@@ -32,48 +32,48 @@
 
 /* A dependency: [!][project:]change[@tag] | [!][project:]@tag | 40-hex id. */
 typedef struct sqlitch_dep {
-  int conflicts;         /* written with "!" */
-  const char *project;   /* explicit project, or NULL */
-  const char *change;    /* NULL for "@tag" and id forms */
-  const char *tag;       /* without "@", or NULL */
-  const char *id;        /* 40-hex id form, or NULL */
-  int is_external;       /* project given and differs from the plan's; for
-                            an id without project: the id is not in the
-                            plan (Depend.pm's is_external) */
+  int conflicts;       /* written with "!" */
+  const char *project; /* explicit project, or NULL */
+  const char *change;  /* NULL for "@tag" and id forms */
+  const char *tag;     /* without "@", or NULL */
+  const char *id;      /* 40-hex id form, or NULL */
+  int is_external;     /* project given and differs from the plan's; for
+                          an id without project: the id is not in the
+                          plan (Depend.pm's is_external) */
 } sqlitch_dep;
 
 typedef struct sqlitch_tag {
-  const char *name;      /* without "@" */
+  const char *name; /* without "@" */
   char id[41];
   const char *timestamp;
   const char *planner_name;
   const char *planner_email;
-  const char *note;      /* "" when none */
-  size_t change;         /* index into plan->changes */
-  size_t line;           /* index into plan->lines */
+  const char *note; /* "" when none */
+  size_t change;    /* index into plan->changes */
+  size_t line;      /* index into plan->lines */
 } sqlitch_tag;
 
 typedef struct sqlitch_change {
   const char *name;
-  const char *op;        /* "+", "-" or "" (legacy operator) */
+  const char *op; /* "+", "-" or "" (legacy operator) */
   char id[41];
   const char *timestamp;
   const char *planner_name;
   const char *planner_email;
-  const char *note;      /* "" when none */
+  const char *note; /* "" when none */
   sqlitch_dep *requires;
   size_t nrequires;
   sqlitch_dep *conflicts;
   size_t nconflicts;
-  size_t *tags;          /* indices into plan->tags, in plan order */
+  size_t *tags; /* indices into plan->tags, in plan order */
   size_t ntags;
   /* Names of the tags used for this change's reworked script files
      ("name@TAG.sql"), newest first; empty when the change is not reworked
      later in the plan (plan.md §7). */
   const char **rework_tags;
   size_t nrework_tags;
-  size_t line;           /* index into plan->lines */
-  size_t lineno;         /* 1-based line number in the file */
+  size_t line;   /* index into plan->lines */
+  size_t lineno; /* 1-based line number in the file */
 } sqlitch_change;
 
 typedef enum {
@@ -86,14 +86,14 @@ typedef enum {
 /* One remembered line; the whitespace fields reproduce the file. */
 typedef struct sqlitch_plan_line {
   sqlitch_line_type type;
-  const char *lspace;    /* leading blanks */
-  const char *rspace;    /* blanks before "#" or end of line */
-  const char *note;      /* unescaped note/comment text, or NULL */
+  const char *lspace; /* leading blanks */
+  const char *rspace; /* blanks before "#" or end of line */
+  const char *note;   /* unescaped note/comment text, or NULL */
   /* pragma */
-  const char *hspace;    /* blanks after "%" */
+  const char *hspace; /* blanks after "%" */
   const char *name;
-  const char *lopspace, *operator, *ropspace; /* around "=" ("" if none) */
-  const char *value;     /* NULL when no "=value" */
+  const char *lopspace, *operator, * ropspace; /* around "=" ("" if none) */
+  const char *value;                           /* NULL when no "=value" */
   /* change/tag: index into plan->changes / plan->tags */
   size_t index;
   /* change: blanks around the +/- operator and after the name */
@@ -102,9 +102,9 @@ typedef struct sqlitch_plan_line {
 
 typedef struct sqlitch_plan {
   sqlitch_arena *arena;
-  const char *file;            /* path as given */
+  const char *file; /* path as given */
   const char *project;
-  const char *uri;             /* %uri as written, or NULL */
+  const char *uri; /* %uri as written, or NULL */
   const char *syntax_version;
   sqlitch_plan_line *lines;
   size_t nlines;
@@ -112,7 +112,7 @@ typedef struct sqlitch_plan {
   size_t nchanges;
   sqlitch_tag *tags;
   size_t ntags;
-  void *index;                 /* private lookup tables */
+  void *index; /* private lookup tables */
 } sqlitch_plan;
 
 /* ----------------------------------------------------------- load/write */
@@ -144,8 +144,8 @@ int sqlitch_plan_save(const sqlitch_plan *plan, const char *file,
    means "no --from" (start right after the header, comments included);
    SIZE_MAX for `to` means "no --to" (up to the last line). Resolve specs
    with sqlitch_plan_find_err() (Sqitch's write_to uses find). */
-void sqlitch_plan_write_range(const sqlitch_plan *plan, size_t from,
-                              size_t to, sqlitch_buf *out);
+void sqlitch_plan_write_range(const sqlitch_plan *plan, size_t from, size_t to,
+                              sqlitch_buf *out);
 
 /* ----------------------------------------------------------------- query */
 
@@ -205,8 +205,7 @@ char *sqlitch_plan_uri(const sqlitch_plan *plan);
    Caller frees. */
 char *sqlitch_change_script(const sqlitch_plan *plan, const sqlitch_change *c,
                             const char *dir, const char *reworked_dir,
-                            const char *reworked_deploy_dir,
-                            const char *ext);
+                            const char *reworked_deploy_dir, const char *ext);
 
 /* ------------------------------------------------------------ validation */
 

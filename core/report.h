@@ -18,7 +18,8 @@
 ** printed as-is with no newline added (Sqitch's *_literal variants, used
 ** for "  + change .. " before "ok").
 **
-**   static void on_msg(void *ctx, sqlitch_level lvl, int literal, const char *text) {...}
+**   static void on_msg(void *ctx, sqlitch_level lvl, int literal, const char
+**text) {...}
 **   sqlitch_reporter r = { on_msg, NULL, ctx };
 **   sqlitch_report(&r, SQLITCH_INFO, "Deploying changes to %s", dest);
 **
@@ -41,21 +42,22 @@ typedef enum {
 } sqlitch_level;
 
 typedef enum {
-  SQLITCH_EV_CHANGE_BEGIN = 1, /* a change starts deploying/reverting/verifying */
-  SQLITCH_EV_CHANGE_END,       /* ... and ends (ok or not) */
-  SQLITCH_EV_SCRIPT            /* a script is about to run (dry-run lists them) */
+  SQLITCH_EV_CHANGE_BEGIN =
+      1,                 /* a change starts deploying/reverting/verifying */
+  SQLITCH_EV_CHANGE_END, /* ... and ends (ok or not) */
+  SQLITCH_EV_SCRIPT      /* a script is about to run (dry-run lists them) */
 } sqlitch_event_kind;
 
 typedef struct sqlitch_event {
   sqlitch_event_kind kind;
-  const char *op;        /* "deploy", "revert", "verify", "fail" */
-  const char *change;    /* name */
+  const char *op;     /* "deploy", "revert", "verify", "fail" */
+  const char *change; /* name */
   const char *change_id;
-  const char *tags;      /* "@a @b" or "" */
-  const char *script;    /* path, for SCRIPT */
-  int ok;                /* for CHANGE_END */
-  double seconds;        /* duration, for CHANGE_END */
-  const char *error;     /* for CHANGE_END when !ok, may be NULL */
+  const char *tags;   /* "@a @b" or "" */
+  const char *script; /* path, for SCRIPT */
+  int ok;             /* for CHANGE_END */
+  double seconds;     /* duration, for CHANGE_END */
+  const char *error;  /* for CHANGE_END when !ok, may be NULL */
 } sqlitch_event;
 
 typedef struct sqlitch_reporter {

@@ -1,7 +1,8 @@
 /*
 ** target.h -- database URIs (URI::db) and targets (App::Sqitch::Target).
 **
-** A `db:` URI names a database: db:sqlite:path, db:pg://user:pw@host:5432/db?k=v,
+** A `db:` URI names a database: db:sqlite:path,
+*db:pg://user:pw@host:5432/db?k=v,
 ** db:mysql://... Engine aliases (postgres, postgresql, pgsql, pgxc ->
 ** pg; sqlite3 -> sqlite; mariadb, maria -> mysql) are resolved in
 ** uri->engine while uri->scheme_engine keeps what was written.
@@ -43,19 +44,19 @@ typedef struct sqlitch_uri_param {
 /* All fields are read-only views of `str`; change a URI only through the
    sqlitch_uri_set_* functions, which keep them in step. */
 typedef struct sqlitch_uri {
-  char *str;            /* the URI as URI::db prints it (escaped, overrides
-                           applied), password included */
-  char *scheme_engine;  /* engine as written, lower-cased ("postgres"),
-                           "" for "db:" */
-  char *engine;         /* canonical engine ("pg"); an unrecognised engine
-                           is its own ("foo"); NULL when there is none */
-  int has_authority;    /* "//" form */
-  char *user;           /* percent-decoded, or NULL */
-  char *password;       /* percent-decoded, or NULL */
-  char *host;           /* or NULL */
-  int port;             /* explicit port, -1 when absent or empty ("h:"); see
-                           sqlitch_uri_default_port() for the default */
-  char *dbname;         /* or NULL */
+  char *str;           /* the URI as URI::db prints it (escaped, overrides
+                          applied), password included */
+  char *scheme_engine; /* engine as written, lower-cased ("postgres"),
+                          "" for "db:" */
+  char *engine;        /* canonical engine ("pg"); an unrecognised engine
+                          is its own ("foo"); NULL when there is none */
+  int has_authority;   /* "//" form */
+  char *user;          /* percent-decoded, or NULL */
+  char *password;      /* percent-decoded, or NULL */
+  char *host;          /* or NULL */
+  int port;            /* explicit port, -1 when absent or empty ("h:"); see
+                          sqlitch_uri_default_port() for the default */
+  char *dbname;        /* or NULL */
   sqlitch_uri_param *params;
   size_t nparams;
 } sqlitch_uri;
@@ -94,14 +95,14 @@ int sqlitch_engine_known(const char *name);
 const char *const *sqlitch_engine_names(void);
 
 typedef struct sqlitch_target_opts {
-  const char *registry;   /* --registry */
-  const char *client;     /* --client / --db-client */
-  const char *plan_file;  /* --plan-file / -f */
-  const char *top_dir;    /* --top-dir */
-  const char *db_user;    /* --db-user / -u */
-  const char *db_host;    /* --db-host / -h */
-  const char *db_port;    /* --db-port / -p */
-  const char *db_name;    /* --db-name / -d */
+  const char *registry;  /* --registry */
+  const char *client;    /* --client / --db-client */
+  const char *plan_file; /* --plan-file / -f */
+  const char *top_dir;   /* --top-dir */
+  const char *db_user;   /* --db-user / -u */
+  const char *db_host;   /* --db-host / -h */
+  const char *db_port;   /* --db-port / -p */
+  const char *db_name;   /* --db-name / -d */
   /* Non-NULL fields above override; plan_file is taken as Path::Class's
      file() does (not cleaned), top_dir as dir() (cleaned). The fields
      below are what init/engine/target pass (--extension, --dir). */
@@ -112,12 +113,12 @@ typedef struct sqlitch_target_opts {
 } sqlitch_target_opts;
 
 typedef struct sqlitch_target {
-  char *name;             /* target name, or URI string without password */
+  char *name; /* target name, or URI string without password */
   sqlitch_uri *uri;
-  char *engine;           /* canonical engine key; NULL for "db:" */
-  char *registry;         /* NULL when the engine is not one of Sqitch's */
-  char *client;           /* NULL when the engine is not one of Sqitch's,
-                             or no Firebird client was found on PATH */
+  char *engine;   /* canonical engine key; NULL for "db:" */
+  char *registry; /* NULL when the engine is not one of Sqitch's */
+  char *client;   /* NULL when the engine is not one of Sqitch's,
+                     or no Firebird client was found on PATH */
   char *top_dir;
   char *plan_file;
   char *extension;

@@ -88,17 +88,20 @@ static void *oom(void) {
 
 void *sqlitch_malloc(size_t n) {
   void *p = malloc(n ? n : 1);
-  return p ? p : oom();
+  if (!p) p = oom();
+  return p;
 }
 
 void *sqlitch_calloc(size_t n, size_t sz) {
   void *p = calloc(n ? n : 1, sz ? sz : 1);
-  return p ? p : oom();
+  if (!p) p = oom();
+  return p;
 }
 
 void *sqlitch_realloc(void *p, size_t n) {
   void *q = realloc(p, n ? n : 1);
-  return q ? q : oom();
+  if (!q) q = oom();
+  return q;
 }
 
 char *sqlitch_strdup(const char *s) {
@@ -135,7 +138,8 @@ void sqlitch_buf_grow(sqlitch_buf *b, size_t extra) {
   size_t need = b->len + extra + 1;
   if (need <= b->cap) return;
   size_t cap = b->cap ? b->cap : 64;
-  while (cap < need) cap *= 2;
+  while (cap < need)
+    cap *= 2;
   b->p = sqlitch_realloc(b->p, cap);
   b->cap = cap;
 }
@@ -252,7 +256,8 @@ void sqlitch_strv_sort(sqlitch_strv *sv) {
 }
 
 void sqlitch_strv_clear(sqlitch_strv *sv) {
-  for (size_t i = 0; i < sv->n; i++) free(sv->v[i]);
+  for (size_t i = 0; i < sv->n; i++)
+    free(sv->v[i]);
   sv->n = 0;
   if (sv->v) sv->v[0] = NULL;
 }
@@ -277,7 +282,8 @@ struct sqlitch_arena {
 };
 
 #define ARENA_ALIGN 16
-#define ARENA_HDR ((sizeof(arena_block) + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1))
+#define ARENA_HDR                                                              \
+  ((sizeof(arena_block) + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1))
 
 sqlitch_arena *sqlitch_arena_new(void) {
   return sqlitch_calloc(1, sizeof(sqlitch_arena));
@@ -390,8 +396,8 @@ int sqlitch_write_file_atomic(const char *path, const char *data, size_t len,
       close(fd);
       unlink(tmp);
       free(tmp);
-      return sqlitch_err_set(err, SQLITCH_E_IO, 2, "Cannot write %s: %s",
-                             path, strerror(e));
+      return sqlitch_err_set(err, SQLITCH_E_IO, 2, "Cannot write %s: %s", path,
+                             strerror(e));
     }
     off += (size_t)n;
   }
@@ -410,7 +416,8 @@ int sqlitch_write_file_atomic(const char *path, const char *data, size_t len,
 int sqlitch_mkpath(const char *dir, sqlitch_strv *created, sqlitch_err *err) {
   char *p = sqlitch_strdup(dir);
   size_t n = strlen(p);
-  while (n > 1 && p[n - 1] == '/') p[--n] = 0;
+  while (n > 1 && p[n - 1] == '/')
+    p[--n] = 0;
   for (char *s = p + 1;; s++) {
     int end = *s == 0;
     if (*s == '/' || end) {
@@ -464,9 +471,11 @@ char *sqlitch_path_clean(const char *p) {
   int abs = s[0] == '/';
   if (abs) sqlitch_buf_addc(&b, '/');
   while (*s) {
-    while (*s == '/') s++;
+    while (*s == '/')
+      s++;
     const char *e = s;
-    while (*e && *e != '/') e++;
+    while (*e && *e != '/')
+      e++;
     size_t n = (size_t)(e - s);
     if (n == 0) break;
     if (!(n == 1 && s[0] == '.')) {
@@ -524,13 +533,12 @@ int sqlitch_ends_with(const char *s, const char *suffix) {
   return a >= b && memcmp(s + a - b, suffix, b) == 0;
 }
 
-int sqlitch_perl_true(const char *s) {
-  return s && *s && strcmp(s, "0") != 0;
-}
+int sqlitch_perl_true(const char *s) { return s && *s && strcmp(s, "0") != 0; }
 
 char *sqlitch_strlower(const char *s) {
   char *r = sqlitch_strdup(s);
-  for (char *p = r; p && *p; p++) *p = (char)tolower((unsigned char)*p);
+  for (char *p = r; p && *p; p++)
+    *p = (char)tolower((unsigned char)*p);
   return r;
 }
 
@@ -593,8 +601,7 @@ int32_t sqlitch_utf8_decode(const char **pp, const char *end) {
   }
   *pp += n + 1;
   if ((n == 1 && c < 0x80) || (n == 2 && c < 0x800) ||
-      (n == 3 && (c < 0x10000 || c > 0x10ffff)) ||
-      (c >= 0xd800 && c <= 0xdfff))
+      (n == 3 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
     return -1;
   return c;
 }

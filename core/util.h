@@ -64,13 +64,14 @@ typedef enum {
 
 typedef struct sqlitch_err {
   sqlitch_err_kind kind;
-  int exitval;   /* 1 soft (stdout via info), 2 hard (stderr), 255 config */
-  char *msg;     /* owned; NULL when no error */
-  char *file;    /* owned; optional location of bad input */
-  int line;      /* 0 when unknown */
+  int exitval; /* 1 soft (stdout via info), 2 hard (stderr), 255 config */
+  char *msg;   /* owned; NULL when no error */
+  char *file;  /* owned; optional location of bad input */
+  int line;    /* 0 when unknown */
 } sqlitch_err;
 
-#define SQLITCH_ERR_INIT {SQLITCH_E_NONE, 0, NULL, NULL, 0}
+#define SQLITCH_ERR_INIT                                                       \
+  { SQLITCH_E_NONE, 0, NULL, NULL, 0 }
 
 /* Set *e (replacing any earlier message) and return SQLITCH_ERROR. */
 int sqlitch_err_set(sqlitch_err *e, sqlitch_err_kind kind, int exitval,
@@ -89,10 +90,10 @@ void sqlitch_err_move(sqlitch_err *dst, sqlitch_err *src);
 
 typedef void (*sqlitch_oom_fn)(void);
 void sqlitch_set_oom(sqlitch_oom_fn fn);
-void *sqlitch_malloc(size_t n);       /* never returns NULL */
+void *sqlitch_malloc(size_t n); /* never returns NULL */
 void *sqlitch_calloc(size_t n, size_t sz);
 void *sqlitch_realloc(void *p, size_t n);
-char *sqlitch_strdup(const char *s);  /* NULL in, NULL out */
+char *sqlitch_strdup(const char *s); /* NULL in, NULL out */
 char *sqlitch_strndup(const char *s, size_t n);
 char *sqlitch_mprintf(const char *fmt, ...) SQLITCH_PRINTF(1, 2);
 char *sqlitch_vmprintf(const char *fmt, va_list ap);
@@ -100,40 +101,43 @@ char *sqlitch_vmprintf(const char *fmt, va_list ap);
 /* --------------------------------------------------------- string buffer */
 
 typedef struct sqlitch_buf {
-  char *p;    /* always NUL-terminated when len > 0 or after any add */
+  char *p; /* always NUL-terminated when len > 0 or after any add */
   size_t len;
   size_t cap;
 } sqlitch_buf;
 
-#define SQLITCH_BUF_INIT {NULL, 0, 0}
+#define SQLITCH_BUF_INIT                                                       \
+  { NULL, 0, 0 }
 
 void sqlitch_buf_grow(sqlitch_buf *b, size_t extra);
 void sqlitch_buf_add(sqlitch_buf *b, const char *s);
 void sqlitch_buf_addn(sqlitch_buf *b, const char *s, size_t n);
 void sqlitch_buf_addc(sqlitch_buf *b, char c);
-void sqlitch_buf_addf(sqlitch_buf *b, const char *fmt, ...) SQLITCH_PRINTF(2, 3);
+void sqlitch_buf_addf(sqlitch_buf *b, const char *fmt, ...)
+    SQLITCH_PRINTF(2, 3);
 void sqlitch_buf_addvf(sqlitch_buf *b, const char *fmt, va_list ap);
 /* Repeat c n times. */
 void sqlitch_buf_pad(sqlitch_buf *b, char c, size_t n);
-void sqlitch_buf_reset(sqlitch_buf *b);        /* len = 0, keeps memory */
+void sqlitch_buf_reset(sqlitch_buf *b); /* len = 0, keeps memory */
 void sqlitch_buf_truncate(sqlitch_buf *b, size_t len);
-const char *sqlitch_buf_str(sqlitch_buf *b);   /* borrowed; "" when empty */
-char *sqlitch_buf_take(sqlitch_buf *b);        /* caller owns; b is reset */
+const char *sqlitch_buf_str(sqlitch_buf *b); /* borrowed; "" when empty */
+char *sqlitch_buf_take(sqlitch_buf *b);      /* caller owns; b is reset */
 void sqlitch_buf_free(sqlitch_buf *b);
 
 /* --------------------------------------------------------- string vector */
 
 typedef struct sqlitch_strv {
-  char **v;   /* owned strings; v[n] is NULL when n > 0 */
+  char **v; /* owned strings; v[n] is NULL when n > 0 */
   size_t n;
   size_t cap;
 } sqlitch_strv;
 
-#define SQLITCH_STRV_INIT {NULL, 0, 0}
+#define SQLITCH_STRV_INIT                                                      \
+  { NULL, 0, 0 }
 
-void sqlitch_strv_push(sqlitch_strv *sv, const char *s);  /* copies s */
+void sqlitch_strv_push(sqlitch_strv *sv, const char *s); /* copies s */
 void sqlitch_strv_pushn(sqlitch_strv *sv, const char *s, size_t n);
-void sqlitch_strv_push_owned(sqlitch_strv *sv, char *s);  /* takes s */
+void sqlitch_strv_push_owned(sqlitch_strv *sv, char *s); /* takes s */
 int sqlitch_strv_contains(const sqlitch_strv *sv, const char *s);
 char *sqlitch_strv_join(const sqlitch_strv *sv, const char *sep);
 void sqlitch_strv_sort(sqlitch_strv *sv);
@@ -145,7 +149,7 @@ void sqlitch_strv_free(sqlitch_strv *sv);
 typedef struct sqlitch_arena sqlitch_arena;
 sqlitch_arena *sqlitch_arena_new(void);
 void sqlitch_arena_free(sqlitch_arena *a);
-void *sqlitch_arena_alloc(sqlitch_arena *a, size_t n);   /* zeroed */
+void *sqlitch_arena_alloc(sqlitch_arena *a, size_t n); /* zeroed */
 char *sqlitch_arena_strdup(sqlitch_arena *a, const char *s);
 char *sqlitch_arena_strndup(sqlitch_arena *a, const char *s, size_t n);
 char *sqlitch_arena_printf(sqlitch_arena *a, const char *fmt, ...)
@@ -172,8 +176,8 @@ char *sqlitch_path_join(const char *a, const char *b);
 /* Path::Class-style cleanup: collapse "//", drop "./" segments, strip a
    trailing "/". Does not resolve "..". */
 char *sqlitch_path_clean(const char *p);
-const char *sqlitch_path_basename(const char *p);   /* borrowed */
-char *sqlitch_path_dirname(const char *p);          /* "." when none */
+const char *sqlitch_path_basename(const char *p); /* borrowed */
+char *sqlitch_path_dirname(const char *p);        /* "." when none */
 
 /* ------------------------------------------------------------ environment */
 
@@ -183,7 +187,7 @@ const char *sqlitch_getenv(const char *name);
 
 /* --------------------------------------------------------------- strings */
 
-int sqlitch_streq(const char *a, const char *b);    /* NULL-safe */
+int sqlitch_streq(const char *a, const char *b); /* NULL-safe */
 int sqlitch_strcaseeq(const char *a, const char *b);
 int sqlitch_starts_with(const char *s, const char *prefix);
 int sqlitch_ends_with(const char *s, const char *suffix);

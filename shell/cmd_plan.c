@@ -235,7 +235,7 @@ static int list_changes(sh_ctx *ctx, const sqlitch_plan *plan,
     if (at < 0 || at >= count) break;
     const sqlitch_change *c = &plan->changes[at];
     if (!filters_match(flt, c)) continue;
-    if (j) {
+    if (!fmt) { /* --json */
       plan_json_change(j, plan, at);
       if (out->len >= FLUSH_AT) flush(ctx, out);
       continue;

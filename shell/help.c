@@ -2,7 +2,8 @@
 ** help.c -- `sqlitch help [<command>|<topic>]`, --help/--man, and the usage
 ** text printed after an option error.
 **
-** The text comes from the docs/man markdown files, compiled in by tools/embed-docs, so
+** The text comes from the docs/man markdown files, compiled in by
+*tools/embed-docs, so
 ** the help a user reads is the man page installed by `make install`.
 ** Rendering for the terminal: "# HEADING" lines lose their marker, every
 ** other line is indented four spaces, and inline markdown (`code`,
@@ -96,7 +97,8 @@ static char *render(const char *text, const char *const *sections) {
     if (sections && n >= 2 && p[0] == '#' && p[1] == ' ') {
       keep = 0;
       for (int i = 0; sections[i]; i++)
-        if (n - 2 == strlen(sections[i]) && strncmp(p + 2, sections[i], n - 2) == 0)
+        if (n - 2 == strlen(sections[i]) &&
+            strncmp(p + 2, sections[i], n - 2) == 0)
           keep = 1;
     }
     if (keep) render_line(&b, p, n, &indef);
@@ -115,11 +117,13 @@ void sh_usage(sh_ctx *ctx, const char *command) {
   if (command) {
     snprintf(name, sizeof name, "sqlitch-%s", command);
     doc = find_doc(name);
-    text = doc ? render(doc, secs) : sqlitch_mprintf("Usage: sqlitch %s [options]\n", command);
+    text = doc ? render(doc, secs)
+               : sqlitch_mprintf("Usage: sqlitch %s [options]\n", command);
   } else {
     doc = find_doc("sqlitchcommands");
-    text = doc ? render(doc, NULL)
-               : sqlitch_strdup("Usage: sqlitch <command> [options] [<args>]\n");
+    text =
+        doc ? render(doc, NULL)
+            : sqlitch_strdup("Usage: sqlitch <command> [options] [<args>]\n");
   }
   fflush(stdout);
   fputs(text, stderr);
@@ -129,17 +133,21 @@ void sh_usage(sh_ctx *ctx, const char *command) {
 int sh_help(sh_ctx *ctx, const char *topic) {
   const char *doc;
   char name[256];
-  if (!topic) snprintf(name, sizeof name, "sqlitch");
-  else if (strcmp(topic, "--commands") == 0) snprintf(name, sizeof name, "sqlitchcommands");
-  else if (strcmp(topic, "--guide") == 0) snprintf(name, sizeof name, "sqlitchguides");
-  else if (strncmp(topic, "changes", 7) == 0 || strncmp(topic, "tutorial", 8) == 0)
+  if (!topic)
+    snprintf(name, sizeof name, "sqlitch");
+  else if (strcmp(topic, "--commands") == 0)
+    snprintf(name, sizeof name, "sqlitchcommands");
+  else if (strcmp(topic, "--guide") == 0)
+    snprintf(name, sizeof name, "sqlitchguides");
+  else if (strncmp(topic, "changes", 7) == 0 ||
+           strncmp(topic, "tutorial", 8) == 0)
     snprintf(name, sizeof name, "sqlitch%s", topic);
-  else snprintf(name, sizeof name, "sqlitch-%s", topic);
+  else
+    snprintf(name, sizeof name, "sqlitch-%s", topic);
   doc = find_doc(name);
   if (!doc) {
     /* Sqitch names the page it looked for with its own prefix. */
-    sh_info(ctx, "No manual entry for sqitch%s",
-            name + strlen("sqlitch"));
+    sh_info(ctx, "No manual entry for sqitch%s", name + strlen("sqlitch"));
     return 1;
   }
   char *text = render(doc, NULL);

@@ -1,7 +1,8 @@
 /*
 ** main.c -- the sqlitch command-line program: a drop-in for `sqitch`.
 **
-**   sqlitch [--chdir <dir>] [--no-pager] [--quiet] [--verbose]... <command> [options] [args]
+**   sqlitch [--chdir <dir>] [--no-pager] [--quiet] [--verbose]... <command>
+*[options] [args]
 **   sqlitch --help | --man | --version | --etc-path
 **
 ** Flow, as App::Sqitch->go: core options are taken from anywhere on the
@@ -25,19 +26,24 @@
 #include "shell.h"
 
 /* The command table: every sqitch command, plus `shell`. */
-static const sh_cmd *const commands[] = {
-    &sh_cmd_add,    &sh_cmd_bundle, &sh_cmd_check,    &sh_cmd_checkout,
-    &sh_cmd_config, &sh_cmd_deploy, &sh_cmd_engine,   &sh_cmd_help,
-    &sh_cmd_init,   &sh_cmd_log,    &sh_cmd_plan,     &sh_cmd_rebase,
-    &sh_cmd_revert, &sh_cmd_rework, &sh_cmd_shell,    &sh_cmd_show,
-    &sh_cmd_status, &sh_cmd_tag,    &sh_cmd_target,   &sh_cmd_upgrade,
-    &sh_cmd_verify, NULL};
+static const sh_cmd *const commands[] = {&sh_cmd_add,    &sh_cmd_bundle,
+                                         &sh_cmd_check,  &sh_cmd_checkout,
+                                         &sh_cmd_config, &sh_cmd_deploy,
+                                         &sh_cmd_engine, &sh_cmd_help,
+                                         &sh_cmd_init,   &sh_cmd_log,
+                                         &sh_cmd_plan,   &sh_cmd_rebase,
+                                         &sh_cmd_revert, &sh_cmd_rework,
+                                         &sh_cmd_shell,  &sh_cmd_show,
+                                         &sh_cmd_status, &sh_cmd_tag,
+                                         &sh_cmd_target, &sh_cmd_upgrade,
+                                         &sh_cmd_verify, NULL};
 
 const sh_cmd *sh_find_cmd(const char *name) {
   for (const sh_cmd *const *c = commands; *c; c++) {
     const char *a = (*c)->name, *b = name;
-    while (*a && *b && (*a == *b || ((*a == '-' || *a == '_') &&
-                                     (*b == '-' || *b == '_')))) {
+    while (
+        *a && *b &&
+        (*a == *b || ((*a == '-' || *a == '_') && (*b == '-' || *b == '_')))) {
       a++;
       b++;
     }
@@ -66,8 +72,10 @@ static void reporter_msg(void *c, sqlitch_level level, int literal,
 static int report_error(sh_ctx *ctx, sqlitch_err *err) {
   int rc = err->exitval ? err->exitval : 2;
   if (err->kind == SQLITCH_E_PRIVATE || !err->msg) return rc;
-  if (rc == 1) sh_info(ctx, "%s", err->msg);
-  else sh_vent(ctx, "%s", err->msg);
+  if (rc == 1)
+    sh_info(ctx, "%s", err->msg);
+  else
+    sh_vent(ctx, "%s", err->msg);
   return rc;
 }
 
@@ -103,9 +111,9 @@ static int take_log_format(int *nargs, char **args, const char **value,
 
 /* The pre-0.9999 options whose value follows them (App::Sqitch::_find_cmd). */
 static int takes_old_value(const char *arg) {
-  static const char *const longs[] = {"--client",   "--engine",   "--extension",
-                                      "--plan-file", "--registry", "--top-dir",
-                                      NULL};
+  static const char *const longs[] = {
+      "--client",   "--engine",  "--extension", "--plan-file",
+      "--registry", "--top-dir", NULL};
   if (arg[0] == '-' && arg[1] && strchr("duhp", arg[1])) return 1;
   if (strncmp(arg, "--db-", 5) == 0) {
     for (const char *p = arg + 5; *p; p++)
@@ -134,7 +142,8 @@ int main(int argc, char **argv) {
   /* 1. core options, from anywhere (pass-through) */
   int nargs = argc - 1;
   char **args = sqlitch_calloc((size_t)argc + 1, sizeof(char *));
-  for (int i = 1; i < argc; i++) args[i - 1] = argv[i];
+  for (int i = 1; i < argc; i++)
+    args[i - 1] = argv[i];
   const char *log_format = NULL;
   if (take_log_format(&nargs, args, &log_format, &err)) {
     sh_vent(&ctx, "%s", err.msg);
@@ -189,8 +198,10 @@ int main(int argc, char **argv) {
   }
   if (!sh_opt_has(core, "quiet"))
     ctx.verbose_opt = sh_opt_bool(core, "verbose", 0);
-  if (sh_opt_has(core, "quiet")) ctx.verbosity = 0;
-  else if (sh_opt_has(core, "verbose")) ctx.verbosity = sh_opt_bool(core, "verbose", 1);
+  if (sh_opt_has(core, "quiet"))
+    ctx.verbosity = 0;
+  else if (sh_opt_has(core, "verbose"))
+    ctx.verbosity = sh_opt_bool(core, "verbose", 1);
   else {
     const char *v = sqlitch_config_get(ctx.config, "core.verbosity");
     ctx.verbosity = v ? atoi(v) : 1;

@@ -34,7 +34,7 @@ typedef struct {
 } spec_t;
 
 typedef struct {
-  char *name;        /* primary name */
+  char *name; /* primary name */
   int given;
   int ival;          /* flags and counters */
   sqlitch_strv vals; /* strings, lists, hash items */
@@ -89,8 +89,10 @@ static void parse_spec(const char *s, spec_t *sp) {
     p = bar ? bar + 1 : end;
   }
   sp->type = T_FLAG;
-  if (*end == '!') sp->type = T_NEG;
-  else if (*end == '+') sp->type = T_COUNT;
+  if (*end == '!')
+    sp->type = T_NEG;
+  else if (*end == '+')
+    sp->type = T_COUNT;
   else if (*end == '=' || *end == ':') {
     sp->optional = *end == ':';
     sp->type = end[1] == 'i' ? T_INT : T_STR;
@@ -100,7 +102,8 @@ static void parse_spec(const char *s, spec_t *sp) {
 }
 
 static void free_spec(spec_t *sp) {
-  for (int i = 0; i < sp->nnames; i++) free(sp->names[i]);
+  for (int i = 0; i < sp->nnames; i++)
+    free(sp->names[i]);
 }
 
 static int takes_value(const spec_t *sp) {
@@ -121,13 +124,15 @@ static int store(sh_opts *o, const spec_t *sp, const char *typed,
   value_t *v;
   if (sp->type == T_INT && val && !is_int(val)) {
     if (!(sp->optional && !*val)) {
-      sqlitch_buf_addf(msgs, "Value \"%s\" invalid for option %s (number expected)\n",
+      sqlitch_buf_addf(msgs,
+                       "Value \"%s\" invalid for option %s (number expected)\n",
                        val, typed);
       return -1;
     }
   }
   if (sp->hash && val && !strchr(val, '=')) {
-    sqlitch_buf_addf(msgs, "Option %s, key \"%s\", requires a value\n", typed, val);
+    sqlitch_buf_addf(msgs, "Option %s, key \"%s\", requires a value\n", typed,
+                     val);
     return -1;
   }
   v = get_value(o, sp->names[0]);
@@ -214,9 +219,11 @@ static int find_short(const spec_t *specs, int nspecs, char c) {
 int sh_opts_parse(sh_opts *o, const char *const *specstr, int *argc,
                   char **argv, int pass_through, sqlitch_err *err) {
   int nspecs = 0;
-  while (specstr && specstr[nspecs]) nspecs++;
+  while (specstr && specstr[nspecs])
+    nspecs++;
   spec_t *specs = sqlitch_calloc((size_t)nspecs + 1, sizeof(spec_t));
-  for (int i = 0; i < nspecs; i++) parse_spec(specstr[i], &specs[i]);
+  for (int i = 0; i < nspecs; i++)
+    parse_spec(specstr[i], &specs[i]);
 
   sqlitch_buf msgs = SQLITCH_BUF_INIT;
   int out = 0, i = 0, n = *argc;
@@ -228,7 +235,8 @@ int sh_opts_parse(sh_opts *o, const char *const *specstr, int *argc,
     if (strcmp(a, "--") == 0) {
       if (pass_through) rest[nrest++] = a;
       i++;
-      while (i < n) rest[nrest++] = argv[i++];
+      while (i < n)
+        rest[nrest++] = argv[i++];
       break;
     }
     if (a[0] != '-' || a[1] == 0) {
@@ -250,24 +258,31 @@ int sh_opts_parse(sh_opts *o, const char *const *specstr, int *argc,
         continue;
       }
       if (k < 0) {
-        if (pass_through) rest[nrest++] = a;
-        else sqlitch_buf_addf(&msgs, "Unknown option: %s\n", typed);
+        if (pass_through)
+          rest[nrest++] = a;
+        else
+          sqlitch_buf_addf(&msgs, "Unknown option: %s\n", typed);
         free(typed);
         continue;
       }
       const spec_t *sp = &specs[k];
       if (!takes_value(sp)) {
-        if (eq) sqlitch_buf_addf(&msgs, "Option %s does not take an argument\n", typed);
-        else store(o, sp, typed, neg ? "" : NULL, &msgs);
+        if (eq)
+          sqlitch_buf_addf(&msgs, "Option %s does not take an argument\n",
+                           typed);
+        else
+          store(o, sp, typed, neg ? "" : NULL, &msgs);
       } else if (eq) {
         if (!eq[1] && !sp->optional)
           sqlitch_buf_addf(&msgs, "Option %s requires an argument\n", typed);
-        else store(o, sp, typed, eq + 1, &msgs);
+        else
+          store(o, sp, typed, eq + 1, &msgs);
       } else if (sp->optional) {
         if (i < n && (argv[i][0] != '-' || argv[i][1] == 0) &&
             (sp->type != T_INT || is_int(argv[i])))
           store(o, sp, typed, argv[i++], &msgs);
-        else store(o, sp, typed, "", &msgs);
+        else
+          store(o, sp, typed, "", &msgs);
       } else if (i < n) {
         store(o, sp, typed, argv[i++], &msgs);
       } else {
@@ -302,7 +317,8 @@ int sh_opts_parse(sh_opts *o, const char *const *specstr, int *argc,
         if (i < n && (argv[i][0] != '-' || argv[i][1] == 0) &&
             (sp->type != T_INT || is_int(argv[i])))
           store(o, sp, typed, argv[i++], &msgs);
-        else store(o, sp, typed, "", &msgs);
+        else
+          store(o, sp, typed, "", &msgs);
       } else if (i < n) {
         store(o, sp, typed, argv[i++], &msgs);
       } else {
@@ -311,11 +327,13 @@ int sh_opts_parse(sh_opts *o, const char *const *specstr, int *argc,
       break;
     }
   }
-  for (int k = 0; k < nrest; k++) argv[out++] = rest[k];
+  for (int k = 0; k < nrest; k++)
+    argv[out++] = rest[k];
   argv[out] = NULL;
   *argc = out;
   free(rest);
-  for (int k = 0; k < nspecs; k++) free_spec(&specs[k]);
+  for (int k = 0; k < nspecs; k++)
+    free_spec(&specs[k]);
   free(specs);
   if (msgs.len) {
     sqlitch_buf_truncate(&msgs, msgs.len - 1);

@@ -15,7 +15,8 @@
 ** with "@" for a repeatable list or "%" for key=value pairs.
 **
 **   sh_opts *o = sh_opts_new();
-**   if (sh_opts_parse(o, opts, &argc, argv, 0, &err)) ...   // err.msg = "Unknown option: x"
+**   if (sh_opts_parse(o, opts, &argc, argv, 0, &err)) ...   // err.msg =
+*"Unknown option: x"
 **   const char *t = sh_opt_str(o, "target");                // NULL if absent
 **   int verify = sh_opt_bool(o, "verify", -1);              // -1 when absent
 **   const sqlitch_strv *sets = sh_opt_list(o, "set");       // "k=v" items
@@ -37,8 +38,8 @@ void sh_opts_free(sh_opts *o);
 /* Parse argv[0..*argc) in place. With pass_through, unknown options are
    left in argv instead of failing. Returns SQLITCH_OK or SQLITCH_ERROR
    with err->msg set to Getopt::Long's message (without newline). */
-int sh_opts_parse(sh_opts *o, const char *const *specs, int *argc,
-                  char **argv, int pass_through, sqlitch_err *err);
+int sh_opts_parse(sh_opts *o, const char *const *specs, int *argc, char **argv,
+                  int pass_through, sqlitch_err *err);
 
 /* Was the option given at all (any form, including --no-x)? */
 int sh_opt_has(const sh_opts *o, const char *name);

@@ -56,12 +56,8 @@ void sh_say(sh_ctx *ctx, sqlitch_level level, int literal, const char *text) {
     if (ctx->verbosity < 1) return;
     fputs(text, f);
     break;
-  case SQLITCH_EMIT:
-    fputs(text, f);
-    break;
-  case SQLITCH_COMMENT:
-    prefixed(f, "# ", text);
-    break;
+  case SQLITCH_EMIT: fputs(text, f); break;
+  case SQLITCH_COMMENT: prefixed(f, "# ", text); break;
   case SQLITCH_WARN:
     fflush(stdout);
     f = stderr;
@@ -80,14 +76,14 @@ void sh_say(sh_ctx *ctx, sqlitch_level level, int literal, const char *text) {
   if (f == stderr || (literal && stdout_is_tty())) fflush(f);
 }
 
-#define SAY(level, literal)                                                \
-  do {                                                                     \
-    va_list ap;                                                            \
-    va_start(ap, fmt);                                                     \
-    char *s = sqlitch_vmprintf(fmt, ap);                                   \
-    va_end(ap);                                                            \
-    sh_say(ctx, level, literal, s);                                        \
-    free(s);                                                               \
+#define SAY(level, literal)                                                    \
+  do {                                                                         \
+    va_list ap;                                                                \
+    va_start(ap, fmt);                                                         \
+    char *s = sqlitch_vmprintf(fmt, ap);                                       \
+    va_end(ap);                                                                \
+    sh_say(ctx, level, literal, s);                                            \
+    free(s);                                                                   \
   } while (0)
 
 void sh_emit(sh_ctx *ctx, const char *fmt, ...) { SAY(SQLITCH_EMIT, 0); }
@@ -184,7 +180,8 @@ int sh_prompt(sh_ctx *ctx, const char *msg, const char *dflt, char **answer,
   }
   sqlitch_buf b = SQLITCH_BUF_INIT;
   int c;
-  while ((c = getc(stdin)) != EOF && c != '\n') sqlitch_buf_addc(&b, (char)c);
+  while ((c = getc(stdin)) != EOF && c != '\n')
+    sqlitch_buf_addc(&b, (char)c);
   if (b.len == 0) {
     sqlitch_buf_free(&b);
     *answer = sqlitch_strdup(dflt ? dflt : "");
@@ -203,7 +200,8 @@ static int prefix_of(const char *word, const char *answer) {
 int sh_ask_yes_no(sh_ctx *ctx, const char *msg, int dflt, sqlitch_err *err) {
   for (int i = 0; i < 3; i++) {
     char *ans = NULL;
-    if (sh_prompt(ctx, msg, dflt ? "Yes" : "No", &ans, err)) return SQLITCH_ERROR;
+    if (sh_prompt(ctx, msg, dflt ? "Yes" : "No", &ans, err))
+      return SQLITCH_ERROR;
     int yes = prefix_of("Yes", ans), no = prefix_of("No", ans);
     free(ans);
     if (yes) return 1;

@@ -6,9 +6,11 @@
 ** Adding a command: write shell/cmd_<name>.c defining
 **
 **   static const char *const opts[] = { "target|t=s", SH_CONTEXT_OPTS, NULL };
-**   static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv, sqlitch_err *err) {
+**   static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv, sqlitch_err
+**err) {
 **     ...                                      // return an exit code, or
-**     return sqlitch_err_fail(err, "...");     // SQLITCH_ERROR: main prints err
+**     return sqlitch_err_fail(err, "...");     // SQLITCH_ERROR: main prints
+*err
 **   }
 **   const sh_cmd sh_cmd_<name> = { "<name>", opts, run };
 **
@@ -32,16 +34,16 @@
 #include "util.h"
 
 typedef struct sh_ctx {
-  const char *progname;   /* basename of argv[0] */
-  const char *command;    /* name of the running command */
-  int verbosity;          /* 0 quiet, 1 default, 2+ debug/trace */
-  int verbose_opt;        /* -v count given on the command line; 0 when
-                             absent or with --quiet (Sqitch's
-                             options->{verbosity}) */
+  const char *progname; /* basename of argv[0] */
+  const char *command;  /* name of the running command */
+  int verbosity;        /* 0 quiet, 1 default, 2+ debug/trace */
+  int verbose_opt;      /* -v count given on the command line; 0 when
+                           absent or with --quiet (Sqitch's
+                           options->{verbosity}) */
   int no_pager;
   sqlitch_config *config;
   sqlitch_reporter reporter; /* prints through the channels below */
-  FILE *page;             /* pager pipe while paging, else NULL */
+  FILE *page;                /* pager pipe while paging, else NULL */
   long page_pid;
 } sh_ctx;
 
@@ -57,8 +59,8 @@ typedef struct sh_cmd {
 /* Options every command that reads a project takes (Role::ContextCommand). */
 #define SH_CONTEXT_OPTS "plan-file|f=s", "top-dir=s"
 /* Options of commands that connect to a target (Role::ConnectingCommand). */
-#define SH_CONNECT_OPTS                                                    \
-  "registry=s", "client|db-client=s", "db-name|d=s",                      \
+#define SH_CONNECT_OPTS                                                        \
+  "registry=s", "client|db-client=s", "db-name|d=s",                           \
       "db-user|db-username|u=s", "db-host|h=s", "db-port|p=i"
 
 /* ------------------------------------------------------------ output */

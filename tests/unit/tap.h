@@ -29,8 +29,8 @@ static int tap_ok(int cond, const char *name, const char *file, int line) {
 
 static int tap_is_str(const char *got, const char *want, const char *name,
                       const char *file, int line) {
-  int cond = (got == NULL && want == NULL) ||
-             (got && want && strcmp(got, want) == 0);
+  int cond =
+      (got == NULL && want == NULL) || (got && want && strcmp(got, want) == 0);
   if (!tap_ok(cond, name, file, line))
     printf("#          got: '%s'\n#     expected: '%s'\n", got ? got : "(null)",
            want ? want : "(null)");
@@ -52,7 +52,8 @@ static int tap_done(void) {
 
 #define ok(c, name) tap_ok(!!(c), name, __FILE__, __LINE__)
 #define is_str(g, w, name) tap_is_str(g, w, name, __FILE__, __LINE__)
-#define is_int(g, w, name) tap_is_int((long long)(g), (long long)(w), name, __FILE__, __LINE__)
+#define is_int(g, w, name)                                                     \
+  tap_is_int((long long)(g), (long long)(w), name, __FILE__, __LINE__)
 #define diag(...) (printf("# "), printf(__VA_ARGS__), printf("\n"))
 
 #endif

@@ -14,18 +14,22 @@ int main(void) {
   sqlitch_sha1_hex("", 0, hex);
   is_str(hex, "da39a3ee5e6b4b0d3255bfef95601890afd80709", "sha1(empty)");
   /* ids.md example 5: change 64\0project p... */
-  const char info[] = "change 64\0project p\nchange foo\nplanner Bob <b@x>\ndate 2024-01-01T00:00:00Z";
+  const char info[] = "change 64\0project p\nchange foo\nplanner Bob "
+                      "<b@x>\ndate 2024-01-01T00:00:00Z";
   sqlitch_sha1_hex(info, sizeof info - 1, hex);
-  is_str(hex, "79447e2388e6972ed9fadd960893ed9da97cf75c", "sqitch change id example");
+  is_str(hex, "79447e2388e6972ed9fadd960893ed9da97cf75c",
+         "sqitch change id example");
   {
     /* streaming over block boundaries equals one-shot */
     char big[1000];
-    for (int i = 0; i < 1000; i++) big[i] = (char)(i * 7);
+    for (int i = 0; i < 1000; i++)
+      big[i] = (char)(i * 7);
     char a[41], b[41];
     sqlitch_sha1_hex(big, sizeof big, a);
     sqlitch_sha1_ctx c;
     sqlitch_sha1_init(&c);
-    for (int i = 0; i < 1000; i += 37) sqlitch_sha1_update(&c, big + i, i + 37 > 1000 ? 1000 - i : 37);
+    for (int i = 0; i < 1000; i += 37)
+      sqlitch_sha1_update(&c, big + i, i + 37 > 1000 ? 1000 - i : 37);
     sqlitch_sha1_final_hex(&c, b);
     is_str(b, a, "sha1 streaming == one-shot");
   }
@@ -46,7 +50,8 @@ int main(void) {
   char *j = sqlitch_strv_join(&sv, ", ");
   is_str(j, "a, b", "strv sort + join");
   free(j);
-  ok(sqlitch_strv_contains(&sv, "a") && !sqlitch_strv_contains(&sv, "c"), "strv contains");
+  ok(sqlitch_strv_contains(&sv, "a") && !sqlitch_strv_contains(&sv, "c"),
+     "strv contains");
   sqlitch_strv_free(&sv);
 
   char *p = sqlitch_path_clean("./a//b/./c/");
@@ -65,11 +70,13 @@ int main(void) {
   ok(sqlitch_utf8_valid("h\xc3\xa9llo", 6), "valid utf8");
   ok(!sqlitch_utf8_valid("h\xc3llo", 5), "invalid utf8");
   is_int(sqlitch_utf8_len("h\xc3\xa9llo"), 5, "utf8 length");
-  ok(!sqlitch_perl_true("0") && !sqlitch_perl_true("") && sqlitch_perl_true("00"),
+  ok(!sqlitch_perl_true("0") && !sqlitch_perl_true("") &&
+         sqlitch_perl_true("00"),
      "perl truthiness");
 
   sqlitch_err err = SQLITCH_ERR_INIT;
-  ok(sqlitch_err_fail(&err, "bad %s", "thing") == SQLITCH_ERROR, "err returns -1");
+  ok(sqlitch_err_fail(&err, "bad %s", "thing") == SQLITCH_ERROR,
+     "err returns -1");
   is_str(err.msg, "bad thing", "err message");
   is_int(err.exitval, 2, "err exit value");
   sqlitch_err_clear(&err);
@@ -77,7 +84,8 @@ int main(void) {
 
   sqlitch_arena *a = sqlitch_arena_new();
   char *s1 = sqlitch_arena_strdup(a, "hello");
-  for (int i = 0; i < 10000; i++) sqlitch_arena_printf(a, "%d", i);
+  for (int i = 0; i < 10000; i++)
+    sqlitch_arena_printf(a, "%d", i);
   is_str(s1, "hello", "arena keeps earlier strings");
   sqlitch_arena_free(a);
   return tap_done();
