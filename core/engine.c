@@ -1917,19 +1917,28 @@ static int from_to(sqlitch_engine *e, const char *from, const char *to, echs *l,
   return SQLITCH_OK;
 }
 
-static int verify_one_run(sqlitch_engine *e, const ech *c, int *errs);
-
-/* verify_one_run between its two events (ok unless it counted an error). */
-static int verify_one(sqlitch_engine *e, const ech *c, int *errs) {
-  double t0 = change_event(e, SQLITCH_EV_CHANGE_BEGIN, "verify", c, 0, 1, NULL);
-  int before = *errs;
-  int rc = verify_one_run(e, c, errs);
-  change_event(e, SQLITCH_EV_CHANGE_END, "verify", c, t0, *errs == before,
-               NULL);
-  return rc;
+/* A problem found while verifying a change: Sqitch's "# ..." comment,
+   also kept (one per line) for the change's end event. */
+static void verify_problem(sqlitch_engine *e, sqlitch_buf *why, int *errs,
+                           const char *text) {
+  (*errs)++;
+  sqlitch_report(e->rep, SQLITCH_COMMENT, "%s", text);
+  if (why->len) sqlitch_buf_addc(why, '\n');
+  sqlitch_buf_add(why, text);
 }
 
-static int verify_one_run(sqlitch_engine *e, const ech *c, int *errs) {
+/* The end event of a verified change: ok unless problems were found. */
+static void verify_end(sqlitch_engine *e, const ech *c, double t0,
+                       sqlitch_buf *why) {
+  sqlitch_err werr = SQLITCH_ERR_INIT;
+  werr.msg = why->len ? why->p : NULL;
+  change_event(e, SQLITCH_EV_CHANGE_END, "verify", c, t0, why->len == 0, &werr);
+  sqlitch_buf_reset(why);
+}
+
+/* Run the verify script of c (a missing one is not an error). */
+static void verify_script(sqlitch_engine *e, const ech *c, sqlitch_buf *why,
+                          int *errs) {
   char *f = script_path(e, c, SQLITCH_SCRIPT_VERIFY);
   sqlitch_err err = SQLITCH_ERR_INIT;
   /* (whether the file exists is asked only when running it failed: one
@@ -1938,12 +1947,12 @@ static int verify_one_run(sqlitch_engine *e, const ech *c, int *errs) {
       !sqlitch_path_exists(f)) {
     VENT("Verify script %s does not exist", f);
   } else if (err.kind != SQLITCH_E_NONE) {
-    sqlitch_report(e->rep, SQLITCH_COMMENT, "Verify script \"%s\" failed.", f);
-    (*errs)++;
+    char *m = sqlitch_mprintf("Verify script \"%s\" failed.", f);
+    verify_problem(e, why, errs, m);
+    free(m);
   }
   sqlitch_err_clear(&err);
   free(f);
-  return SQLITCH_OK;
 }
 
 int sqlitch_engine_verify(sqlitch_engine *e, const char *from, const char *to,
@@ -1984,25 +1993,28 @@ int sqlitch_engine_verify(sqlitch_engine *e, const char *from, const char *to,
   size_t span = to_idx >= from_idx ? (size_t)(to_idx - from_idx + 1) : 0;
   unsigned char *seen = sqlitch_calloc(span ? span : 1, 1);
   long errcount = 0;
+  /* Each change, the undeployed ones too, comes between a begin and an
+     end event (the end's error: the problems' comments). */
+  sqlitch_buf why = SQLITCH_BUF_INIT;
   for (size_t i = 0; i < l.n; i++) {
     const ech *c = &l.v[i];
     int errs = 0, reworked = 0;
+    double t0 =
+        change_event(e, SQLITCH_EV_CHANGE_BEGIN, "verify", c, 0, 1, NULL);
     report_item(e, SQLITCH_EMIT, '*', c, width);
     sqlitch_err lerr = SQLITCH_ERR_INIT;
     long pi = sqlitch_plan_index_of(plan, c->id, &lerr);
     sqlitch_err_clear(&lerr);
     if (pi >= 0) {
       if (pi >= from_idx && pi <= to_idx) seen[pi - from_idx] = 1;
-      if (pi != from_idx + (long)i) {
-        sqlitch_report(e->rep, SQLITCH_COMMENT, "Out of order");
-        errs++;
-      }
+      if (pi != from_idx + (long)i)
+        verify_problem(e, &why, &errs, "Out of order");
       reworked = plan->changes[pi].nrework_tags > 0;
     } else {
-      sqlitch_report(e->rep, SQLITCH_COMMENT, "Not present in the plan");
-      errs++;
+      verify_problem(e, &why, &errs, "Not present in the plan");
     }
-    if (!reworked) verify_one(e, c, &errs);
+    if (!reworked) verify_script(e, c, &why, &errs);
+    verify_end(e, c, t0, &why);
     EMIT("%s", errs ? "not ok" : "ok");
     errcount += errs;
   }
@@ -2010,16 +2022,21 @@ int sqlitch_engine_verify(sqlitch_engine *e, const char *from, const char *to,
     if (seen[k - from_idx]) continue;
     ech c;
     ech_from_plan(plan, k, &c);
+    double t0 =
+        change_event(e, SQLITCH_EV_CHANGE_BEGIN, "verify", &c, 0, 1, NULL);
     sqlitch_buf b = SQLITCH_BUF_INIT;
     sqlitch_buf_addf(&b, "  * %s ..", c.nwt);
     if (width > c.nwt_len) sqlitch_buf_pad(&b, '.', width - c.nwt_len);
     sqlitch_buf_add(&b, " not ok ");
     sqlitch_report_literal(e->rep, SQLITCH_EMIT, "%s", b.p);
     sqlitch_buf_free(&b);
-    sqlitch_report(e->rep, SQLITCH_COMMENT, "Not deployed");
+    int errs = 0;
+    verify_problem(e, &why, &errs, "Not deployed");
+    verify_end(e, &c, t0, &why);
     free(c.nwt);
-    errcount++;
+    errcount += errs;
   }
+  sqlitch_buf_free(&why);
   free(seen);
   if (!to && to_idx < (long)plan->nchanges - 1) {
     long np = (long)plan->nchanges - 1 - to_idx;
