@@ -1520,12 +1520,35 @@ static int pg_wait_lock(sqlitch_engine *e, double seconds, int *got,
 
 /* ------------------------------------------------------------- queries */
 
+/* current_state's fast way: the latest change first, then its tags --
+   the row Sqitch's _select_state returns, without grouping every change
+   of the project (status on 1,000 changes: a few ms less). Any failure
+   falls back to Sqitch's own query, which then fails (or copes) exactly
+   as it does for sqitch. */
+static const char *const SQL_STATE_FAST =
+    "SELECT c.change_id, c.script_hash, c.change, c.project, c.note, "
+    "c.committer_name, c.committer_email, " TSC(
+        "c.committed_at") ", "
+                          "c.planner_name, c.planner_email, " TSC(
+                              "c.planned_at") ", "
+                                              "ARRAY(SELECT t.tag FROM tags t "
+                                              "WHERE t.change_id = c.change_id "
+                                              "ORDER BY t.tag) FROM changes c "
+                                              "WHERE c.project = $1 ORDER BY "
+                                              "c.committed_at DESC LIMIT 1";
+
 static int pg_current_state(sqlitch_engine *e, const char *project,
                             sqlitch_reg_state **out, sqlitch_err *err) {
   *out = NULL;
   if (ensure_db(e, err)) return SQLITCH_ERROR;
   int hash = 1;
-  PGresult *r = q(e, Q_STATE, 1, &project, err);
+  PGresult *r = NULL;
+  if (!IM(e)->in_txn) {
+    sqlitch_err ignore = SQLITCH_ERR_INIT;
+    r = qrun(e, IM(e)->db, SQL_STATE_FAST, 1, &project, &ignore);
+    sqlitch_err_clear(&ignore);
+  }
+  if (!r) r = q(e, Q_STATE, 1, &project, err);
   if (!r) {
     if (no_table(e, 1, err)) return SQLITCH_OK;
     if (strcmp(IM(e)->last_state, "42703") != 0) return SQLITCH_ERROR;
