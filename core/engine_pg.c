@@ -1922,10 +1922,74 @@ static int pg_registered_projects(sqlitch_engine *e, sqlitch_strv *out,
 
 /* -------------------------------------------------------------- writes */
 
-/* _log_event on connection c. tags/req/conf are array literals. */
-static int log_event(sqlitch_engine *e, PGconn *c, const char *event,
-                     const sqlitch_log_change *lc, const char *tags,
-                     const char *req, const char *conf, sqlitch_err *err) {
+/* Registry writes that need no answer go out together: in libpq's
+   pipeline mode, one round trip for the lot, ended by a sync; the first
+   error is kept (the statements after it are skipped, and the open
+   transaction is then failed, as it would be one by one). */
+typedef struct batch {
+  sqlitch_engine *e;
+  PGconn *c;
+  int failed;
+  sqlitch_err *err;
+} batch;
+
+static void batch_begin(batch *b, sqlitch_engine *e, PGconn *c,
+                        sqlitch_err *err) {
+  b->e = e;
+  b->c = c;
+  b->failed = !PQenterPipelineMode(c);
+  b->err = err;
+  if (b->failed) msg_err(err, PQerrorMessage(c));
+}
+
+static void batch_add(batch *b, const char *sql, int n,
+                      const char *const *vals) {
+  if (b->failed) return;
+  if (!PQsendQueryParams(b->c, sql, n, NULL, vals, NULL, NULL, 0)) {
+    b->failed = 1;
+    msg_err(b->err, PQerrorMessage(b->c));
+  }
+}
+
+static int batch_end(batch *b) {
+  impl *im = IM(b->e);
+  int synced = 0;
+  if (!b->failed || PQpipelineStatus(b->c) != PQ_PIPELINE_OFF) {
+    if (PQpipelineSync(b->c)) {
+      int nulls = 0;
+      while (!synced && nulls < 1000 && PQstatus(b->c) == CONNECTION_OK) {
+        PGresult *r = PQgetResult(b->c);
+        if (!r) {
+          nulls++;
+          continue;
+        }
+        nulls = 0;
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+          synced = 1;
+        } else if (st == PGRES_FATAL_ERROR && !b->failed) {
+          const char *code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+          snprintf(im->last_state, sizeof im->last_state, "%s",
+                   code ? code : "");
+          msg_err(b->err, PQresultErrorMessage(r));
+          b->failed = 1;
+        }
+        PQclear(r);
+      }
+    }
+    PQexitPipelineMode(b->c);
+  }
+  if (!synced && !b->failed) {
+    msg_err(b->err, PQerrorMessage(b->c));
+    b->failed = 1;
+  }
+  return b->failed ? SQLITCH_ERROR : SQLITCH_OK;
+}
+
+/* _log_event, queued on b. tags/req/conf are array literals. */
+static void log_event(batch *b, const char *event, const sqlitch_log_change *lc,
+                      const char *tags, const char *req, const char *conf) {
+  sqlitch_engine *e = b->e;
   char *pa = tstz(lc->planned_at);
   const char *v[] = {event,
                      lc->change_id,
@@ -1941,10 +2005,9 @@ static int log_event(sqlitch_engine *e, PGconn *c, const char *event,
                      lc->planner_name,
                      lc->planner_email};
   char *sql = qtext(e, Q_INS_EVENT);
-  int rc = qdo(e, c, sql, 13, v, err);
+  batch_add(b, sql, 13, v);
   free(sql);
   free(pa);
-  return rc;
 }
 
 /* The plan's lists of a change as array literals (deploy, fail). */
@@ -1962,8 +2025,15 @@ static void plan_arrays(const sqlitch_log_change *lc, char **tags, char **req,
 }
 
 /* log_deploy_change on connection c. */
+/* log_deploy_change on connection c, in one round trip; `pre` (NULL or
+   NULL-terminated) are statements to run first in the same batch. */
 static int log_deploy(sqlitch_engine *e, PGconn *c,
-                      const sqlitch_log_change *lc, sqlitch_err *err) {
+                      const sqlitch_log_change *lc, const char *const *pre,
+                      sqlitch_err *err) {
+  batch bt;
+  batch_begin(&bt, e, c, err);
+  for (size_t i = 0; pre && pre[i]; i++)
+    batch_add(&bt, pre[i], 0, NULL);
   char *pa = tstz(lc->planned_at);
   const char *v[] = {lc->change_id,
                      lc->script_hash,
@@ -1976,10 +2046,9 @@ static int log_deploy(sqlitch_engine *e, PGconn *c,
                      lc->planner_name,
                      lc->planner_email};
   char *sql = qtext(e, Q_INS_CHANGE);
-  int rc = qdo(e, c, sql, 10, v, err);
+  batch_add(&bt, sql, 10, v);
   free(sql);
   free(pa);
-  if (rc) return rc;
   if (lc->ndeps) {
     sqlitch_buf b = SQLITCH_BUF_INIT;
     sqlitch_buf_add(&b, sql_text[Q_INS_DEPS]);
@@ -1993,10 +2062,9 @@ static int log_deploy(sqlitch_engine *e, PGconn *c,
       pv[i * 4 + 2] = lc->deps[i].dependency;
       pv[i * 4 + 3] = lc->deps[i].dependency_id;
     }
-    rc = qdo(e, c, b.p, (int)(lc->ndeps * 4), pv, err);
+    batch_add(&bt, b.p, (int)(lc->ndeps * 4), pv);
     free(pv);
     sqlitch_buf_free(&b);
-    if (rc) return rc;
   }
   if (lc->ntags) {
     sqlitch_buf b = SQLITCH_BUF_INIT;
@@ -2025,19 +2093,18 @@ static int log_deploy(sqlitch_engine *e, PGconn *c,
                           t->planner_email};
       memcpy(pv + k, tv, sizeof tv);
     }
-    rc = qdo(e, c, b.p, (int)(lc->ntags * 10), pv, err);
+    batch_add(&bt, b.p, (int)(lc->ntags * 10), pv);
     free(pv);
     sqlitch_strv_free(&own);
     sqlitch_buf_free(&b);
-    if (rc) return rc;
   }
   char *tags, *req, *conf;
   plan_arrays(lc, &tags, &req, &conf);
-  rc = log_event(e, c, "deploy", lc, tags, req, conf, err);
+  log_event(&bt, "deploy", lc, tags, req, conf);
   free(tags);
   free(req);
   free(conf);
-  return rc;
+  return batch_end(&bt);
 }
 
 /* pg.pm's log_revert_change on connection c. */
@@ -2058,8 +2125,11 @@ static int log_revert(sqlitch_engine *e, PGconn *c,
     char *req = sqlitch_strdup(PQgetvalue(r, 0, 0));
     char *conf = sqlitch_strdup(PQgetvalue(r, 0, 1));
     PQclear(r);
-    if (qdo(e, c, SQL_DEL_CHANGE, 1, &lc->change_id, err) == SQLITCH_OK)
-      rc = log_event(e, c, "revert", lc, tags, req, conf, err);
+    batch bt;
+    batch_begin(&bt, e, c, err);
+    batch_add(&bt, SQL_DEL_CHANGE, 1, &lc->change_id);
+    log_event(&bt, "revert", lc, tags, req, conf);
+    rc = batch_end(&bt);
     free(req);
     free(conf);
   }
@@ -2072,7 +2142,10 @@ static int pg_log_fail(sqlitch_engine *e, const sqlitch_log_change *c,
   if (ensure_db(e, err)) return SQLITCH_ERROR;
   char *tags, *req, *conf;
   plan_arrays(c, &tags, &req, &conf);
-  int rc = log_event(e, IM(e)->db, "fail", c, tags, req, conf, err);
+  batch bt;
+  batch_begin(&bt, e, IM(e)->db, err);
+  log_event(&bt, "fail", c, tags, req, conf);
+  int rc = batch_end(&bt);
   free(tags);
   free(req);
   free(conf);
@@ -2402,19 +2475,27 @@ static int before_commit(void *arg, PGconn *c) {
     sqlitch_report(e->rep, SQLITCH_VENT, "Verify script %s does not exist",
                    h->s->verify_script);
   char *lit = PQescapeLiteral(c, im->registry, strlen(im->registry));
-  sqlitch_buf b = SQLITCH_BUF_INIT;
-  sqlitch_buf_addf(&b, "SET LOCAL search_path = %s; SET LOCAL role TO DEFAULT",
-                   lit ? lit : "''");
+  char *path = sqlitch_mprintf("SET LOCAL search_path = %s", lit ? lit : "''");
   PQfreemem(lit);
-  if (!utf8_conn(c))
-    sqlitch_buf_add(&b, "; SET LOCAL client_encoding = 'UTF8'");
-  int rc = qdo(e, c, b.p, 0, NULL, &h->err);
-  sqlitch_buf_free(&b);
-  if (rc == SQLITCH_OK && !im->yugabyte)
-    rc = qdo(e, c, SQL_LOCK_CHANGES, 0, NULL, &h->err);
-  if (rc == SQLITCH_OK)
-    rc = h->s->revert ? log_revert(e, c, h->s->log, &h->err)
-                      : log_deploy(e, c, h->s->log, &h->err);
+  const char *pre[6];
+  size_t n = 0;
+  pre[n++] = path;
+  pre[n++] = "SET LOCAL role TO DEFAULT";
+  if (!utf8_conn(c)) pre[n++] = "SET LOCAL client_encoding = 'UTF8'";
+  if (!im->yugabyte) pre[n++] = SQL_LOCK_CHANGES;
+  pre[n] = NULL;
+  int rc;
+  if (h->s->revert) {
+    batch bt;
+    batch_begin(&bt, e, c, &h->err);
+    for (size_t i = 0; i < n; i++)
+      batch_add(&bt, pre[i], 0, NULL);
+    rc = batch_end(&bt);
+    if (rc == SQLITCH_OK) rc = log_revert(e, c, h->s->log, &h->err);
+  } else {
+    rc = log_deploy(e, c, h->s->log, pre, &h->err);
+  }
+  free(path);
   return rc != SQLITCH_OK;
 }
 
@@ -2466,7 +2547,7 @@ static int pg_step(sqlitch_engine *e, const sqlitch_step *s,
     /* no transaction was open at the COMMIT: log as Sqitch does */
     if (begin_work(e, err) ||
         (s->revert ? log_revert(e, im->db, s->log, err)
-                   : log_deploy(e, im->db, s->log, err)) ||
+                   : log_deploy(e, im->db, s->log, NULL, err)) ||
         finish_work(e, err)) {
       rollback_work(e);
       res->status = SQLITCH_STEP_LOG_FAILED;
@@ -2498,7 +2579,7 @@ static int pg_step(sqlitch_engine *e, const sqlitch_step *s,
     }
   }
   if ((s->revert ? log_revert(e, im->db, s->log, err)
-                 : log_deploy(e, im->db, s->log, err)) ||
+                 : log_deploy(e, im->db, s->log, NULL, err)) ||
       finish_work(e, err)) {
     rollback_work(e);
     res->status = SQLITCH_STEP_LOG_FAILED;
