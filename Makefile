@@ -61,13 +61,16 @@ endif
 
 ENGINE_CFLAGS :=
 ENGINE_LIBS   :=
+# libpq and libmariadb are not linked: the engines dlopen them on first use
+# (core/dynload.h), so SQLite-only runs never load them. Only their headers
+# are needed to build.
 ifeq ($(HAVE_PG),1)
 ENGINE_CFLAGS += -DSQLITCH_HAVE_PG $(shell $(PKG_CONFIG) --cflags libpq)
-ENGINE_LIBS   += $(shell $(PKG_CONFIG) --libs libpq)
+ENGINE_LIBS   := -ldl
 endif
 ifeq ($(HAVE_MYSQL),1)
 ENGINE_CFLAGS += -DSQLITCH_HAVE_MYSQL $(shell $(PKG_CONFIG) --cflags libmariadb)
-ENGINE_LIBS   += $(shell $(PKG_CONFIG) --libs libmariadb)
+ENGINE_LIBS   := -ldl
 endif
 
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
@@ -90,12 +93,12 @@ LIBS    := $(SQLITE_LIBS) $(PCRE_LIBS) $(ENGINE_LIBS) -lm
 
 # ---- sources ---------------------------------------------------------------
 # Engine files compile only when their client library is present.
-CORE_SRC  := $(filter-out core/engine_pg.c core/engine_mysql.c,$(wildcard core/*.c))
+CORE_SRC  := $(filter-out core/engine_pg.c core/engine_mysql.c core/engine_pg_dl.c core/engine_mysql_dl.c,$(wildcard core/*.c))
 ifeq ($(HAVE_PG),1)
-CORE_SRC  += $(wildcard core/engine_pg.c)
+CORE_SRC  += $(wildcard core/engine_pg.c core/engine_pg_dl.c)
 endif
 ifeq ($(HAVE_MYSQL),1)
-CORE_SRC  += $(wildcard core/engine_mysql.c)
+CORE_SRC  += $(wildcard core/engine_mysql.c core/engine_mysql_dl.c)
 endif
 SQL_SRC   := $(sort $(wildcard sql/*.sql))
 SHELL_SRC := $(wildcard shell/*.c)
@@ -224,7 +227,7 @@ fuzz: $(BUILD)/sql/registry_sql.c
 	$(Q)for f in $(FUZZ_SRC); do \
 	  n=$$(basename $$f .c); \
 	  echo "  FUZZ  $$n"; \
-	  clang $(FUZZ_CFLAGS) -o build/fuzz/$$n $$f $(filter-out core/engine_pg.c core/engine_mysql.c,$(CORE_SRC)) $(BUILD)/sql/registry_sql.c $(SQLITE_LIBS) $(PCRE_LIBS) -lm || exit 1; \
+	  clang $(FUZZ_CFLAGS) -o build/fuzz/$$n $$f $(filter-out core/engine_pg.c core/engine_mysql.c core/engine_pg_dl.c core/engine_mysql_dl.c,$(CORE_SRC)) $(BUILD)/sql/registry_sql.c $(SQLITE_LIBS) $(PCRE_LIBS) -lm || exit 1; \
 	  mkdir -p build/fuzz/corpus-$$n; \
 	  [ -d tests/fuzz/seeds/$$n ] && cp -n tests/fuzz/seeds/$$n/* build/fuzz/corpus-$$n/ 2>/dev/null; \
 	  build/fuzz/$$n -max_total_time=$(FUZZ_TIME) -max_len=4096 build/fuzz/corpus-$$n >build/fuzz/$$n.log 2>&1 \
@@ -252,7 +255,7 @@ bench: $(CLI)
 # `.load sqlitch` finds it on the library path), the static library and
 # header for embedding, sqlitch.pc, and the man pages. Never uses sudo or
 # ldconfig. Objects that embed LIBDIR are rebuilt for the PREFIX given.
-PC_REQUIRES := sqlite3 libpcre2-8$(if $(HAVE_PG), libpq)$(if $(HAVE_MYSQL), libmariadb)
+PC_REQUIRES := sqlite3 libpcre2-8
 $(BUILD)/shell/cmd_shell.o $(BUILD)/core/config.o: $(DEFS_STAMP)
 
 install: $(CLI) $(EXT) $(LIBA) man

@@ -62,6 +62,7 @@
 
 #include "engine.h"
 #include "engine_mysql.h"
+#include "engine_mysql_dl.h"
 #include "registry_sql.h"
 
 extern char **environ;
@@ -537,6 +538,7 @@ static void split_tags(const char *s, sqlitch_strv *out) {
 static int lib_used;
 
 static int my_init(sqlitch_engine *e, sqlitch_err *err) {
+  if (sqlitch_mysql_load(err)) return SQLITCH_ERROR;
   lib_used = 1;
   impl *im = sqlitch_calloc(1, sizeof *im);
   e->impl = im;

@@ -1204,6 +1204,7 @@ static int no_table(sqlitch_engine *e, int warn, sqlitch_err *err) {
 /* ================================================================ ops */
 
 static int pg_init(sqlitch_engine *e, sqlitch_err *err) {
+  if (sqlitch_pg_load(err)) return SQLITCH_ERROR;
   impl *im = sqlitch_calloc(1, sizeof *im);
   e->impl = im;
   const sqlitch_target *t = e->target;

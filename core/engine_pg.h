@@ -32,6 +32,8 @@
 
 #include <libpq-fe.h>
 
+#include "engine_pg_dl.h" /* PQ* calls go through the loaded table */
+
 #include "engine.h"
 
 /* ------------------------------------------------------------ variables */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dynload.h"
 #include "tap.h"
 #include "util.h"
 
@@ -88,5 +89,29 @@ int main(void) {
     sqlitch_arena_printf(a, "%d", i);
   is_str(s1, "hello", "arena keeps earlier strings");
   sqlitch_arena_free(a);
+
+  {
+    /* a client library that is not installed: a clear error, nothing kept */
+    static const char *const none[] = {"libsqlitch-no-such.so.9", NULL};
+    static const char *const libc[] = {"libc.so.6", NULL};
+    static const char *const names[] = {"strlen", NULL};
+    static const char *const bad[] = {"strlen", "no_such_symbol_x", NULL};
+    void *slots[2] = {0};
+    ok(sqlitch_dynload(none, names, slots, "libpq", "PostgreSQL", &err) ==
+           SQLITCH_ERROR,
+       "dynload: missing library fails");
+    ok(err.msg &&
+           strncmp(err.msg, "libpq required to manage PostgreSQL: ", 37) == 0 &&
+           strstr(err.msg, "libsqlitch-no-such.so.9"),
+       "dynload: the message names the driver and the library");
+    sqlitch_err_clear(&err);
+    ok(sqlitch_dynload(libc, bad, slots, "libc", "C", &err) == SQLITCH_ERROR &&
+           strstr(err.msg, "no_such_symbol_x"),
+       "dynload: missing symbol named");
+    sqlitch_err_clear(&err);
+    ok(sqlitch_dynload(libc, names, slots, "libc", "C", &err) == SQLITCH_OK &&
+           slots[0] != NULL,
+       "dynload: symbols resolved");
+  }
   return tap_done();
 }
