@@ -16,6 +16,7 @@
 **     --color <when>  --no-color         (log.color)
 **     --abbrev <n>  --oneline            short ids / one line per event
 **     --no-headers                       no "On database" line
+**     --json                             JSON lines instead (docs/json.md)
 **   plus --registry, --client and --db-*.
 **
 ** Example:
@@ -29,6 +30,11 @@
 ** (1.3.1 builds invalid SQL), and on engines that store tags/requires/
 ** conflicts as text (SQLite, MySQL) %t %T %r %R %x %X format those lists
 ** instead of dying; %{tags}a and friends still print the stored text.
+**
+** --json (sqlitch only) prints one JSON object per event instead, one per
+** line and not paged (on_json_event); the filters, -n, --skip and
+** --reverse apply, the formatting options do not. Its exit-1 messages go
+** to stderr, so that stdout holds only JSON.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +43,7 @@
 #include "datefmt.h"
 #include "engine_cmd.h"
 #include "format.h"
+#include "json_run.h"
 
 static const char *const opts[] = {"event=s@",
                                    "target|t=s",
@@ -53,6 +60,7 @@ static const char *const opts[] = {"event=s@",
                                    "abbrev=i",
                                    "oneline",
                                    "headers!",
+                                   "json",
                                    SH_CONNECT_OPTS,
                                    NULL};
 
@@ -166,6 +174,51 @@ static int on_event(void *c, const sqlitch_reg_event *r) {
   return 0;
 }
 
+/* --json: one event as one line, {"event":..,"change_id":..,...}. Lists
+   are split as for the formatter (split() above). */
+static int on_json_event(void *c, const sqlitch_reg_event *r) {
+  log_ctx *l = c;
+  size_t k = 0;
+  sqlitch_buf_reset(&l->words);
+  static const struct {
+    const char *key;
+    int tags;
+  } lists[] = {{"tags", 1}, {"requires", 0}, {"conflicts", 0}};
+  const char *text[] = {r->tags, r->requires, r->conflicts};
+  size_t n[3];
+  for (size_t i = 0; i < 3; i++)
+    n[i] = split(l, text[i], lists[i].tags, &k);
+  sh_json j;
+  sh_json_init(&j, &l->out);
+  sh_json_object(&j, NULL);
+  sh_json_str(&j, "event", r->event);
+  sh_json_str(&j, "change_id", r->change_id);
+  sh_json_str(&j, "change", r->change);
+  sh_json_str(&j, "project", r->project);
+  sh_json_str(&j, "note", r->note);
+  for (size_t i = 0, w = 0; i < 3; i++) {
+    sh_json_array(&j, lists[i].key);
+    for (size_t m = 0; m < n[i]; m++, w++)
+      sh_json_str(&j, NULL, l->words.p + l->offs[w]);
+    sh_json_end(&j);
+  }
+  sh_json_str(&j, "committer_name", r->committer_name);
+  sh_json_str(&j, "committer_email", r->committer_email);
+  sh_json_time(&j, "committed_at", r->committed_at);
+  sh_json_str(&j, "planner_name", r->planner_name);
+  sh_json_str(&j, "planner_email", r->planner_email);
+  sh_json_time(&j, "planned_at", r->planned_at);
+  sh_json_end(&j);
+  sh_json_free(&j);
+  sqlitch_buf_addc(&l->out, '\n');
+  l->rows++;
+  if (l->out.len >= FLUSH_AT) {
+    fwrite(l->out.p, 1, l->out.len, stdout);
+    sqlitch_buf_reset(&l->out);
+  }
+  return 0;
+}
+
 /* Is anything logged at all? */
 static int any_event(void *c, const sqlitch_reg_event *r) {
   (void)r;
@@ -193,15 +246,14 @@ static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
   fo.stdout_is_tty = isatty(STDOUT_FILENO);
 
   /* execute */
+  int json = sh_opt_bool(o, "json", 0);
   sh_engine_run r;
-  if (sh_engine_begin(ctx, o, argc, argv, 0, "connecting to", &r, err)) {
-    sh_engine_end(&r);
-    return SQLITCH_ERROR;
-  }
-  sqlitch_engine *e = r.engine;
   int rc = SQLITCH_ERROR, init = 0, any = 0;
   log_ctx l;
   memset(&l, 0, sizeof l);
+  if (sh_engine_begin(ctx, o, argc, argv, 0, "connecting to", &r, err))
+    goto done;
+  sqlitch_engine *e = r.engine;
   if (sqlitch_engine_initialized(e, &init, err)) goto done;
   if (!init) {
     sqlitch_err_set(err, SQLITCH_E_GENERIC, 1,
@@ -234,6 +286,15 @@ static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
   l.strings = 1;
   for (const char *const *a = array_engines; *a; a++)
     if (strcmp(*a, e->ops->key) == 0) l.strings = 0;
+  if (json) {
+    /* complete lines, written in FLUSH_AT batches (not paged) */
+    rc = sqlitch_engine_search_events(e, &q, on_json_event, &l, err) ==
+                 SQLITCH_OK
+             ? 0
+             : SQLITCH_ERROR;
+    if (l.out.len) fwrite(l.out.p, 1, l.out.len, stdout);
+    goto done;
+  }
   l.fmt = sqlitch_fmt_new(tmpl, &fo);
   if (sh_opt_bool(o, "headers", 1))
     sqlitch_buf_addf(&l.out, "On database %s\n", sqlitch_engine_destination(e));
@@ -253,6 +314,7 @@ done:
   free(l.offs);
   free(l.ptrs);
   sh_engine_end(&r);
+  if (json) sh_json_error_to_stderr(ctx, rc, err);
   return rc;
 }
 
