@@ -23,6 +23,7 @@ SQLITCH=${SQLITCH:-$REPO/sqlitch}
 SQITCH_BIN=${SQITCH_BIN:-sqitch}
 . "$REPO/tests/lib/tap.sh"
 . "$REPO/tests/lib/pg.sh"
+export PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-128MB}   # PostgreSQL's default
 pg_start >/dev/null
 
 P=$TESTROOT/bench
@@ -73,10 +74,17 @@ median() {
         awk '{ printf "%.1f", $1 * 1000 }'
 }
 
+# Each tool gets a server of its own, freshly started: a second database
+# on a server that just dropped 1,000 tables is measurably slower, and
+# that would favour whichever tool went first.
+restart() { pg_stop; rm -rf "$PG_DIR"; pg_start >/dev/null; }
 declare -A R
 for tool in sqitch sqlitch; do
     bin=$SQITCH_BIN
     [ $tool = sqlitch ] && bin=$SQLITCH
+    restart
+    printf '[core]\n\tengine = pg\n[engine "pg"]\n\ttarget = %s\n[user]\n\tname = Bench User\n\temail = bench@example.com\n' \
+        "$(pg_uri bench)" > "$P/sqitch.conf"
     fresh
     R[$tool.deploy]=$(time1 "$bin" deploy)
     R[$tool.status]=$(median "$bin" status)
@@ -105,8 +113,8 @@ echo "$table"
 if [ "$RECORD" = --record ]; then
     {
         printf '\n## PostgreSQL (bench/pg.sh %s, %s)\n\n' "$N" "$(date -u +%Y-%m-%d)"
-        printf 'Server: a throwaway postgres %s (fsync %s) over its unix socket, the\n' "$PG_VERSION" "${PG_FSYNC:-off}"
-        printf 'superuser. Project: %s. %s cores, load %s.\n\n' "$PROJECT" \
+        printf 'Server: a throwaway postgres %s (fsync %s, shared_buffers %s), a fresh one\n' "$PG_VERSION" "${PG_FSYNC:-off}" "$PG_SHARED_BUFFERS"
+        printf 'per tool, over its unix socket, the superuser. Project: %s. %s cores, load %s.\n\n' "$PROJECT" \
             "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
         echo "$table"
     } >> "$REPO/bench/RESULTS.md"

@@ -146,7 +146,7 @@ pg_start() {
             -c listen_addresses="$PG_HOST" -c unix_socket_directories="$PG_SOCKDIR" \
             -c fsync="${PG_FSYNC:-off}" -c synchronous_commit="${PG_FSYNC:-off}" \
             -c full_page_writes="${PG_FSYNC:-off}" \
-            -c shared_buffers=32MB -c max_connections=60 \
+            -c shared_buffers=${PG_SHARED_BUFFERS:-32MB} -c max_connections=60 \
             -c log_min_messages=warning -c logging_collector=off \
             >"$PG_LOG" 2>&1 </dev/null &
         PG_PID=$!
