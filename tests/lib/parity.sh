@@ -38,6 +38,13 @@ parity_init() {
     fi
 }
 
+# _parity_read FILE: its text for comparison. Bash drops NUL bytes from
+# $(...) (with a warning), so output holding any is compared as cat -v
+# shows it, NULs as ^@, on both sides alike.
+_parity_read() {
+    if tr -d '\0' <"$1" | cmp -s - "$1"; then cat "$1"; else cat -v "$1"; fi
+}
+
 # _parity_exec STATE PROG ARGS... -> sets _OUT _ERR _RC
 _parity_exec() {
     local state=$1 prog=$2; shift 2
@@ -48,7 +55,7 @@ _parity_exec() {
         "$prog" "$@" >"$o" 2>"$e" <"${PARITY_STDIN:-/dev/null}")
     _RC=$?
     mv "$PWORK" "$state"
-    _OUT=$(cat "$o"); _ERR=$(cat "$e")
+    _OUT=$(_parity_read "$o"); _ERR=$(_parity_read "$e")
     if [ -n "${PARITY_FILTER:-}" ]; then
         _OUT=$(printf '%s\n' "$_OUT" | sed -e "$PARITY_FILTER")
         _ERR=$(printf '%s\n' "$_ERR" | sed -e "$PARITY_FILTER")
