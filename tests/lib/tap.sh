@@ -67,11 +67,38 @@ like() {  # like GOT REGEX NAME
     fi
 }
 
+unlike() {  # unlike GOT REGEX NAME
+    _tap_n=$((_tap_n + 1))
+    if [[ $1 =~ $2 ]]; then
+        echo "not ok $_tap_n - $3"
+        printf '%s\n' "$1" | head -20 | sed 's/^/#   got: /'
+        echo "#   expected not to match: $2"
+        _tap_fail=$((_tap_fail + 1))
+    else
+        echo "ok $_tap_n - $3"
+    fi
+}
+
+# A mistyped helper or a missing tool must fail the test, not pass it by
+# doing nothing: every "command not found" in the test's shell (subshells
+# included) is recorded and done_testing reports it as a failure.
+command_not_found_handle() {
+    printf '# tap.sh: command not found: %s\n' "$1" >&2
+    printf '%s\n' "$1" >>"$TESTROOT/.tap-not-found"
+    return 127
+}
+
 diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
 
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 
 done_testing() {
+    if [ -s "$TESTROOT/.tap-not-found" ]; then
+        _tap_n=$((_tap_n + 1))
+        echo "not ok $_tap_n - every command the test ran exists"
+        sort -u "$TESTROOT/.tap-not-found" | sed 's/^/#   not found: /'
+        _tap_fail=$((_tap_fail + 1))
+    fi
     echo "1..$_tap_n"
     [ "$_tap_fail" -eq 0 ]
     exit $?
