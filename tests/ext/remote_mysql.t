@@ -48,6 +48,11 @@ is "$(q "SELECT change, tags FROM sqlitch_changes('$URI')")" "users|
 flips|@beta @v1.0
 widgets|
 insert_flip|@v2.0" "sqlitch_changes('<mysql uri>') rows"
+is "$(q "SELECT requires, conflicts FROM sqlitch_changes('$URI') WHERE change = 'widgets'")" \
+    "users,flips@v1.0|otherproj:gadgets" "sqlitch_changes: requires and conflicts"
+is "$(q "SELECT tag, note FROM sqlitch_tags('$URI')")" "@v1.0|Tag v1.0.
+@beta|
+@v2.0|Tag v2.0." "sqlitch_tags: the tag note"
 is "$(q "$ROWS FROM sqlitch_changes('$URI')")" "$(q "$ROWS FROM sqlitch_changes('cli')")" \
     "changes rows identical to the CLI's deploy (timestamps aside)"
 is "$(my_dump_registry sqitch)" "$(my_dump_registry sqitch_cli)" \
