@@ -115,6 +115,7 @@ typedef struct sqlitch_reg_current_tag {
   const char *tag_id, *tag;
   const char *committer_name, *committer_email, *committed_at;
   const char *planner_name, *planner_email, *planned_at;
+  const char *note; /* tags.note (the extension's sqlitch_tags) */
 } sqlitch_reg_current_tag;
 
 /* search_events(): one events row. requires/conflicts/tags are the stored

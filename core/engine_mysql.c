@@ -214,7 +214,7 @@ static const char *const sql_text[N_Q] = {
         "c.committed_at DESC",
     [Q_CURRENT_TAGS] =
         "SELECT tag_id, tag, committer_name, committer_email, " TS(
-            "committed_at") " AS committed_at, planner_name, planner_email, " TS("planned_at") " AS planned_at FROM tags WHERE project = ? ORDER BY tags.committed_at DESC",
+            "committed_at") " AS committed_at, planner_name, planner_email, " TS("planned_at") " AS planned_at, note FROM tags WHERE project = ? ORDER BY tags.committed_at DESC",
     [Q_PROJECTS] = "SELECT project FROM projects ORDER BY project",
     [Q_PROJECT_URI] = "SELECT uri FROM projects WHERE project = ?",
     [Q_URI_PROJECT] = "SELECT project FROM projects WHERE uri = ?",
@@ -930,8 +930,8 @@ static int my_current_tags(sqlitch_engine *e, const char *project,
   if (rq(e, Q_CURRENT_TAGS, v, 1, &r, NULL, err)) return SQLITCH_ERROR;
   MYSQL_ROW w;
   while (r && (w = mysql_fetch_row(r))) {
-    sqlitch_reg_current_tag t = {w[0], w[1], w[2], w[3],
-                                 w[4], w[5], w[6], w[7]};
+    sqlitch_reg_current_tag t = {w[0], w[1], w[2], w[3], w[4],
+                                 w[5], w[6], w[7], w[8]};
     if (fn(ctx, &t)) break;
   }
   if (r) mysql_free_result(r);

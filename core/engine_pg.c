@@ -276,6 +276,7 @@ static const char *const sql_text[N_Q] = {
                             "             , planner_email\n"
                             "             , " TSC(
                                 "planned_at") " AS planned_at\n"
+                                              "             , note\n"
                                               "          FROM tags\n"
                                               "         WHERE project = $1\n"
                                               "         ORDER BY "
@@ -1801,9 +1802,9 @@ static int pg_current_tags(sqlitch_engine *e, const char *project,
   if (!r) return no_table(e, 0, err) ? SQLITCH_OK : SQLITCH_ERROR;
   for (int i = 0; i < PQntuples(r); i++) {
     char *ca = ts_text(val(r, i, 4)), *pa = ts_text(val(r, i, 7));
-    sqlitch_reg_current_tag row = {
-        val(r, i, 0), val(r, i, 1), val(r, i, 2), val(r, i, 3),
-        ca,           val(r, i, 5), val(r, i, 6), pa};
+    sqlitch_reg_current_tag row = {val(r, i, 0), val(r, i, 1), val(r, i, 2),
+                                   val(r, i, 3), ca,           val(r, i, 5),
+                                   val(r, i, 6), pa,           val(r, i, 8)};
     int stop = fn(ctx, &row);
     free(ca);
     free(pa);

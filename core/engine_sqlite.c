@@ -242,12 +242,13 @@ static const char *const sql_text[N_ST] = {
     [ST_CURRENT_TAGS] =
         "SELECT tag_id, tag, committer_name, committer_email, " TS(
             "committed_at") " AS committed_at, planner_name, "
-                            "planner_email, " TS("planned_at") " AS planned_at "
-                                                               "FROM {R}.tags "
-                                                               "WHERE project "
-                                                               "= ? ORDER BY "
-                                                               "tags.committed_"
-                                                               "at DESC",
+                            "planner_email, " TS(
+                                "planned_at") " AS planned_at, note "
+                                              "FROM {R}.tags "
+                                              "WHERE project "
+                                              "= ? ORDER BY "
+                                              "tags.committed_"
+                                              "at DESC",
     [ST_PROJECTS] = "SELECT project FROM {R}.projects ORDER BY project",
     [ST_PROJECT_URI] = "SELECT uri FROM {R}.projects WHERE project = ?",
     [ST_URI_PROJECT] = "SELECT project FROM {R}.projects WHERE uri = ?",
@@ -1089,8 +1090,9 @@ static int sq_current_tags(sqlitch_engine *e, const char *project,
   sqlite3_bind_text(s, 1, project, -1, SQLITE_STATIC);
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    sqlitch_reg_current_tag r = {col(s, 0), col(s, 1), col(s, 2), col(s, 3),
-                                 col(s, 4), col(s, 5), col(s, 6), col(s, 7)};
+    sqlitch_reg_current_tag r = {col(s, 0), col(s, 1), col(s, 2),
+                                 col(s, 3), col(s, 4), col(s, 5),
+                                 col(s, 6), col(s, 7), col(s, 8)};
     if (fn(ctx, &r)) {
       rc = SQLITE_DONE;
       break;

@@ -170,6 +170,13 @@ long sqlitch_plan_first_index_since(const sqlitch_plan *plan, const char *name,
    and "Unknown tag \"@tag\"". */
 long sqlitch_plan_find_err(const sqlitch_plan *plan, const char *spec,
                            sqlitch_err *err);
+/* Plan->contains as Command::parse_args asks it of each positional
+   argument: "x@y" through index_of (so an unknown tag is an error), any
+   other spec through find. Returns 1, 0, or SQLITCH_ERROR (-1) with err
+   set. Shared by the CLI's argument sorting and the extension's
+   functions, so both call the same argument a change. */
+int sqlitch_plan_contains(const sqlitch_plan *plan, const char *arg,
+                          sqlitch_err *err);
 /* Tag by name (with or without "@") or id, or NULL. */
 const sqlitch_tag *sqlitch_plan_tag(const sqlitch_plan *plan, const char *spec);
 /* Index of the last change that has a tag, or -1. */

@@ -406,6 +406,16 @@ long sqlitch_plan_find(const sqlitch_plan *plan, const char *spec) {
   return i < 0 ? -1 : i;
 }
 
+int sqlitch_plan_contains(const sqlitch_plan *plan, const char *arg,
+                          sqlitch_err *err) {
+  if (strchr(arg, '@')) {
+    long i = sqlitch_plan_index_of(plan, arg, err);
+    if (i < -1) return SQLITCH_ERROR;
+    return i >= 0;
+  }
+  return sqlitch_plan_find(plan, arg) >= 0;
+}
+
 const sqlitch_tag *sqlitch_plan_tag(const sqlitch_plan *plan,
                                     const char *spec) {
   const plan_index *ix = plan->index;

@@ -699,3 +699,27 @@ void sqlitch_target_variables(const sqlitch_config *cfg,
   sqlitch_strv_free(&m.keys);
   sqlitch_strv_free(&m.vals);
 }
+
+/* ================================================ positional arguments */
+
+sqlitch_arg_kind sqlitch_target_arg_kind(const sqlitch_config *cfg,
+                                         const char *arg) {
+  if (!arg) return SQLITCH_ARG_OTHER;
+  if (sqlitch_uri_is_db(arg)) return SQLITCH_ARG_TARGET;
+  if (cfg) {
+    char *key = sqlitch_mprintf("target.%s.uri", arg);
+    int named = sqlitch_perl_true(sqlitch_config_get(cfg, key));
+    free(key);
+    if (named) return SQLITCH_ARG_TARGET;
+  }
+  return sqlitch_engine_known(arg) ? SQLITCH_ARG_ENGINE : SQLITCH_ARG_OTHER;
+}
+
+char *sqlitch_target_engine_target(const sqlitch_config *cfg,
+                                   const char *engine) {
+  char *key = sqlitch_mprintf("engine.%s.target", engine);
+  const char *t = cfg ? sqlitch_config_get(cfg, key) : NULL;
+  free(key);
+  return sqlitch_perl_true(t) ? sqlitch_strdup(t)
+                              : sqlitch_mprintf("db:%s:", engine);
+}

@@ -171,6 +171,25 @@ void sqlitch_target_variables(const sqlitch_config *cfg,
                               const sqlitch_target *t, const char *command,
                               const sqlitch_strv *sets, sqlitch_strv *out);
 
+/* How Command::parse_args reads a positional argument that is not a
+   change of the current target's plan (sqlitch_plan_contains() decides
+   that first): a target when target.<arg>.uri is set or arg is a db: URI;
+   else an engine name (pg, sqlite, ...); else neither (a plan file, an
+   unknown argument: the caller's business). cfg may be NULL (no
+   configuration: only db: URIs are targets). The CLI (shell/args.c) and
+   the extension's functions (ext/migrate.c) both sort arguments with it. */
+typedef enum sqlitch_arg_kind {
+  SQLITCH_ARG_OTHER = 0,
+  SQLITCH_ARG_TARGET,
+  SQLITCH_ARG_ENGINE
+} sqlitch_arg_kind;
+sqlitch_arg_kind sqlitch_target_arg_kind(const sqlitch_config *cfg,
+                                         const char *arg);
+/* The target an engine argument stands for: engine.<e>.target when set
+   (Perl-true), else "db:<e>:". Caller frees. */
+char *sqlitch_target_engine_target(const sqlitch_config *cfg,
+                                   const char *engine);
+
 /* SQLite registry location (config.md §8): the registry database URI for a
    SQLite target. Caller frees. */
 char *sqlitch_sqlite_registry_uri(const sqlitch_target *t);

@@ -305,6 +305,19 @@ int sqlitch_ext_project_target(sqlitch_ext_project *p, sqlite3 *db,
   return SQLITCH_OK;
 }
 
+int sqlitch_ext_target_is_main(const sqlitch_ext_project *p,
+                               const sqlitch_target *t, sqlite3 *db) {
+  const char *file = sqlite3_db_filename(db, "main");
+  if (!file || !*file || !t->engine || strcmp(t->engine, "sqlite") != 0 ||
+      !t->uri->dbname || !*t->uri->dbname)
+    return 0;
+  char *path = sqlitch_strdup(t->uri->dbname);
+  rebase(p, &path);
+  int same = same_file(path, file);
+  free(path);
+  return same;
+}
+
 /* ======================================================== plan cache */
 
 static void plan_free(sqlitch_ext_plan *p) {

@@ -114,6 +114,11 @@ int sqlitch_ext_project_target(sqlitch_ext_project *p, sqlite3 *db,
                                const char *name, sqlitch_target **out,
                                sqlitch_err *err);
 
+/* 1 when t is a SQLite target whose database is the file `db` has open
+   as "main" (a relative path taken from p's directory), else 0. */
+int sqlitch_ext_target_is_main(const sqlitch_ext_project *p,
+                               const sqlitch_target *t, sqlite3 *db);
+
 /* --------------------------------------------------------- plan cache */
 
 /* A parsed plan shared by every query of the connection until its file

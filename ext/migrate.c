@@ -9,15 +9,36 @@
 **   SELECT sqlitch_verify();            -- every deployed change
 **   SELECT sqlitch_verify('users', '@v1.0');  -- from, to
 **   SELECT sqlitch_status();            -- `sqlitch status` as text
+**   SELECT sqlitch_deploy('db:pg://u@db/flipr');        -- another target
+**   SELECT sqlitch_deploy('prodpg', '@v1.0');           -- a target's name
+**   SELECT sqlitch_revert('db:mysql://u@db/flipr', 'users');
+**   SELECT sqlitch_verify('prodpg', 'users', '@v1.0');
+**   SELECT sqlitch_status('prodpg');
 **   SELECT sqlitch_project('db/proj');  -- where the plan and scripts are
 **   SELECT sqlitch_project('');         -- back to the default
 **   SELECT sqlitch_project();           -- the directory in use, absolute:
 **                                       -- as set, else $SQLITCH_PROJECT_DIR,
 **                                       -- else the current directory
 **
-** Each is what the CLI command does on target db:sqlite:<this database>
-** (see vtab_registry.c for how the target and its registry are found),
-** with the project's configuration: deploy.mode, deploy.verify,
+** Targets. The arguments are sorted as `sqlitch deploy a b` sorts its own,
+** by the same core rules (sqlitch_plan_contains, sqlitch_target_arg_kind):
+** a change of the current target's plan is a change; else a configured
+** target name or a db: URI is a target, and an engine name (pg, mysql,
+** sqlite) stands for engine.<e>.target; anything else is a change, which
+** the engine then looks up. Naming more than one target warns ("Too many
+** targets specified; connecting to X") and uses the first; extra changes
+** warn as the CLI does. NULL arguments keep their place: sqlitch_verify(
+** 'prod', NULL, '@v1.0') verifies up to @v1.0.
+**
+** With no target, each is what the CLI command does on target
+** db:sqlite:<this database> (see vtab_registry.c for how the target and
+** its registry are found). With a target, it is `sqlitch <command>
+** <target>`: a PostgreSQL or MySQL server, another SQLite file. The
+** connection checks below protect the caller's own file, so they apply
+** only when the target is that file; for any other target the calling
+** connection may be in memory, read-only or inside a transaction. In all
+** cases the work runs with the project's configuration: deploy.mode,
+*deploy.verify,
 ** core.verbosity, status.show_changes/show_tags/date_format, script
 ** variables. The result is what the CLI shows on a terminal -- stdout and
 ** stderr in order, the same bytes -- without the last newline:
@@ -48,7 +69,7 @@
 **     (sqlitch.c compares them when loading): POSIX locks are per
 **     process, and two copies of SQLite would release each other's.
 ** deploy and revert check all of these; verify and status only need a
-** database file and one SQLite.
+** database file and one SQLite. None of them applies to another target.
 **
 ** Flags: all are SQLITE_DIRECTONLY (they read files and write databases);
 ** none is deterministic. They live only in the full entry point.
@@ -271,50 +292,198 @@ static const char *arg(int argc, sqlite3_value **argv, int i) {
   return s && *s ? s : NULL;
 }
 
+/* ==================================================== the arguments */
+
+/* A call's arguments sorted as the CLI sorts those of the same command
+   (Command::parse_args, through the same core rules): an argument the
+   current target's plan contains is a change (sqlitch_plan_contains);
+   else a configured target name or a db: URI is a target, and an engine
+   name stands for its target (sqlitch_target_arg_kind); anything else is
+   a change too, left to the engine to find or refuse, as before targets
+   were accepted. The first target named is the one used; naming more
+   warns as the CLI does. */
+typedef struct call_args {
+  sqlitch_target *target; /* the first target named (owned), or NULL */
+  size_t ntargets;        /* distinct targets named */
+  const char *changes[4]; /* the other arguments in order, borrowed from
+                             argv; NULL for a NULL or '' argument */
+  size_t nchanges;
+  const char *unknown; /* the first of them no plan contains, or NULL */
+} call_args;
+
+/* Is `a` a change of the plan in `plan_file`? Lookup errors count as no:
+   the argument then falls through to the engine, which reports them. */
+static int in_plan(sqlitch_ext *x, const char *plan_file, const char *a) {
+  sqlitch_ext_plan *pl;
+  sqlitch_err ignore = SQLITCH_ERR_INIT;
+  int yes = 0;
+  if (!plan_file || !sqlitch_path_exists(plan_file)) return 0;
+  if (sqlitch_ext_plan_get(x, plan_file, &pl, &ignore) == SQLITCH_OK) {
+    yes = sqlitch_plan_contains(pl->plan, a, &ignore) == 1;
+    sqlitch_ext_plan_release(pl);
+  }
+  sqlitch_err_clear(&ignore);
+  return yes;
+}
+
+/* Sort the arguments. p is NULL when the project could not be opened
+   (perr says why): naming a target then fails with that error. */
+static int sort_args(sqlitch_ext *x, sqlitch_ext_project *p, sqlitch_err *perr,
+                     int argc, sqlite3_value **argv, call_args *out,
+                     sqlitch_err *err) {
+  sqlitch_target *cur = NULL; /* current target when not out->target */
+  sqlitch_err ignore = SQLITCH_ERR_INIT;
+  /* the current target starts as the project's default one */
+  if (p && sqlitch_ext_project_target(p, NULL, NULL, &cur, &ignore)) cur = NULL;
+  sqlitch_err_clear(&ignore);
+  const char *plan_file = cur ? cur->plan_file : NULL;
+  int rc = SQLITCH_OK;
+  for (int i = 0; rc == SQLITCH_OK && i < argc; i++) {
+    const char *a = arg(argc, argv, i);
+    if (!a) { /* NULL is an absent change that keeps its place */
+      out->changes[out->nchanges++] = NULL;
+      continue;
+    }
+    int known = in_plan(x, plan_file, a);
+    sqlitch_arg_kind kind = known
+                                ? SQLITCH_ARG_OTHER
+                                : sqlitch_target_arg_kind(p ? p->cfg : NULL, a);
+    if (kind == SQLITCH_ARG_OTHER) {
+      if (!known && !out->unknown) out->unknown = a;
+      out->changes[out->nchanges++] = a;
+      continue;
+    }
+    if (!p) {
+      sqlitch_err_move(err, perr);
+      rc = SQLITCH_ERROR;
+      break;
+    }
+    char *name = kind == SQLITCH_ARG_ENGINE
+                     ? sqlitch_target_engine_target(p->cfg, a)
+                     : sqlitch_strdup(a);
+    sqlitch_target *t = NULL;
+    rc = sqlitch_ext_project_target(p, NULL, name, &t, err);
+    free(name);
+    if (rc) break;
+    sqlitch_target_free(cur);
+    cur = NULL;
+    if (!out->target) {
+      out->target = t;
+      out->ntargets = 1;
+    } else {
+      if (strcmp(out->target->name, t->name) != 0) out->ntargets++;
+      cur = t;
+    }
+    plan_file = t->plan_file;
+  }
+  sqlitch_target_free(cur);
+  return rc;
+}
+
+/* The operation itself, with the changes named. */
+static int run_kind(sqlitch_engine *e, const sqlitch_config *cfg,
+                    const op_def *op, const call_args *ca, capture *cap,
+                    sqlitch_err *err) {
+  const char *const *c = ca->changes;
+  char *w = NULL;
+  int rc = SQLITCH_OK;
+  size_t n = ca->nchanges; /* trailing NULLs name nothing */
+  while (n && !c[n - 1])
+    n--;
+  switch (op->kind) {
+  case OP_DEPLOY:
+  case OP_REVERT:
+    if (n > 1)
+      w = sqlitch_mprintf("Too many changes specified; %s to \"%s\"",
+                          op->kind == OP_DEPLOY ? "deploying" : "reverting",
+                          c[0] ? c[0] : "");
+    break;
+  case OP_VERIFY:
+    if (n > 2)
+      w = sqlitch_mprintf("Too many changes specified; verifying from \"%s\" "
+                          "to \"%s\"",
+                          c[0] ? c[0] : "", c[1] ? c[1] : "");
+    break;
+  case OP_STATUS:
+    if (ca->unknown)
+      return sqlitch_err_set(err, SQLITCH_E_GENERIC, 2,
+                             "Unknown argument \"%s\"", ca->unknown);
+    break;
+  }
+  if (w) on_msg(cap, SQLITCH_WARN, 0, w);
+  free(w);
+  switch (op->kind) {
+  case OP_DEPLOY: rc = do_deploy(e, cfg, c[0], err); break;
+  case OP_REVERT: rc = sqlitch_engine_revert(e, c[0], err); break;
+  case OP_VERIFY: rc = sqlitch_engine_verify(e, c[0], c[1], err); break;
+  case OP_STATUS: rc = do_status(e, cfg, err); break;
+  }
+  return rc;
+}
+
 static void run_op(sqlite3_context *ctx, const op_def *op, int argc,
                    sqlite3_value **argv) {
   sqlite3 *db = sqlite3_context_db_handle(ctx);
   sqlitch_ext *x = sqlite3_user_data(ctx);
-  sqlitch_err err = SQLITCH_ERR_INIT;
+  sqlitch_err err = SQLITCH_ERR_INIT, perr = SQLITCH_ERR_INIT;
   capture cap = {SQLITCH_BUF_INIT, 1};
   sqlitch_reporter rep = {on_msg, NULL, &cap};
   sqlitch_ext_project *p = NULL;
   sqlitch_target *t = NULL;
   sqlitch_engine *e = NULL;
+  call_args ca;
+  memset(&ca, 0, sizeof ca);
 
-  int rc = check_connection(db, x, op->fn, op->what, &err);
-  if (rc == SQLITCH_OK) rc = sqlitch_ext_project_open(x, NULL, &p, &err);
-  if (rc == SQLITCH_OK) rc = sqlitch_ext_project_require(p, &err);
+  /* The project is read first to sort the arguments; its error waits
+     until after the connection checks when no target is named, so that
+     the no-target form reports exactly what it always did. */
+  int prc = sqlitch_ext_project_open(x, NULL, &p, &perr);
+  int rc = sort_args(x, p, &perr, argc, argv, &ca, &err);
+  if (rc == SQLITCH_OK && !ca.target) {
+    rc = check_connection(db, x, op->fn, op->what, &err);
+    if (rc == SQLITCH_OK && prc) {
+      sqlitch_err_move(&err, &perr);
+      rc = SQLITCH_ERROR;
+    }
+    if (rc == SQLITCH_OK) rc = sqlitch_ext_project_require(p, &err);
+    if (rc == SQLITCH_OK)
+      rc = sqlitch_ext_project_target(p, db, NULL, &t, &err);
+  } else if (rc == SQLITCH_OK) {
+    /* Another database: the checks protecting the caller's own file
+       apply only when the target is that file. */
+    t = ca.target;
+    ca.target = NULL;
+    rc = sqlitch_ext_project_require(p, &err);
+    if (rc == SQLITCH_OK && sqlitch_ext_target_is_main(p, t, db))
+      rc = check_connection(db, x, op->fn, op->what, &err);
+  }
   if (rc == SQLITCH_OK) {
     const char *v = sqlitch_config_get(p->cfg, "core.verbosity");
     cap.verbosity = v ? atoi(v) : 1;
-    rc = sqlitch_ext_project_target(p, db, NULL, &t, &err);
+    if (ca.ntargets > 1) {
+      char *w = sqlitch_mprintf("Too many targets specified; connecting to %s",
+                                t->name);
+      on_msg(&cap, SQLITCH_WARN, 0, w);
+      free(w);
+    }
+    rc = sqlitch_engine_new(p->cfg, t, &rep, &e, &err);
   }
-  if (rc == SQLITCH_OK) rc = sqlitch_engine_new(p->cfg, t, &rep, &e, &err);
   if (rc == SQLITCH_OK) {
     e->opts.verbosity = cap.verbosity;
     e->opts.no_prompt = 1; /* SQL cannot answer a prompt: revert -y */
     sqlitch_target_variables(p->cfg, t, op->command, NULL, &e->opts.variables);
-    switch (op->kind) {
-    case OP_DEPLOY: rc = do_deploy(e, p->cfg, arg(argc, argv, 0), &err); break;
-    case OP_REVERT:
-      rc = sqlitch_engine_revert(e, arg(argc, argv, 0), &err);
-      break;
-    case OP_VERIFY:
-      rc = sqlitch_engine_verify(e, arg(argc, argv, 0), arg(argc, argv, 1),
-                                 &err);
-      break;
-    case OP_STATUS: rc = do_status(e, p->cfg, &err); break;
-    }
+    rc = run_kind(e, p->cfg, op, &ca, &cap, &err);
   }
   sqlitch_engine_free(e); /* closes the engine's connections first */
   if (rc == SQLITCH_OK)
     result_text(ctx, &cap.text);
   else
     result_failure(ctx, &cap, &err);
+  sqlitch_target_free(ca.target);
   sqlitch_target_free(t);
   sqlitch_ext_project_free(p);
   sqlitch_err_clear(&err);
+  sqlitch_err_clear(&perr);
   sqlitch_buf_free(&cap.text);
 }
 
@@ -358,9 +527,11 @@ static const struct {
   void (*fn)(sqlite3_context *, int, sqlite3_value **);
 } funcs[] = {
     {"sqlitch_deploy", 0, deploy_func},   {"sqlitch_deploy", 1, deploy_func},
-    {"sqlitch_revert", 0, revert_func},   {"sqlitch_revert", 1, revert_func},
+    {"sqlitch_deploy", 2, deploy_func},   {"sqlitch_revert", 0, revert_func},
+    {"sqlitch_revert", 1, revert_func},   {"sqlitch_revert", 2, revert_func},
     {"sqlitch_verify", 0, verify_func},   {"sqlitch_verify", 1, verify_func},
-    {"sqlitch_verify", 2, verify_func},   {"sqlitch_status", 0, status_func},
+    {"sqlitch_verify", 2, verify_func},   {"sqlitch_verify", 3, verify_func},
+    {"sqlitch_status", 0, status_func},   {"sqlitch_status", 1, status_func},
     {"sqlitch_project", 0, project_func}, {"sqlitch_project", 1, project_func},
 };
 

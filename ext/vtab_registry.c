@@ -30,12 +30,15 @@
 **   sqlitch_changes -- one row per deployed change, every project,
 **     oldest first: change_id, change, project, note, script_hash,
 **     deployed_at, committer_name, committer_email, planned_at,
-**     planner_name, planner_email, tags ('@v1 @v2' or '').
+**     planner_name, planner_email, tags ('@v1 @v2' or ''), requires,
+**     conflicts (as stored on the change's latest deploy event: the
+**     changes table has no such columns; 'users,flips@v1.0' on every
+**     engine, '' for none).
 **   sqlitch_tags -- one row per deployed tag, in deployment order (tags
 **     deployed together: in plan order): tag_id, tag
 **     ('@v1'), project, change_id, change (the change it is on),
 **     deployed_at, committer_name, committer_email, planned_at,
-**     planner_name, planner_email.
+**     planner_name, planner_email, note.
 **   sqlitch_events -- the event log, oldest first: event ('deploy',
 **     'revert', 'fail'), change_id, change, project, note, requires,
 **     conflicts, tags (as stored: engines differ), committed_at,
@@ -85,12 +88,15 @@ SQLITE_EXTENSION_INIT3
 #define SQLITCH_CHANGES_COL_PLANNER_NAME 9
 #define SQLITCH_CHANGES_COL_PLANNER_EMAIL 10
 #define SQLITCH_CHANGES_COL_TAGS 11
-#define SQLITCH_CHANGES_NCOL 12
+#define SQLITCH_CHANGES_COL_REQUIRES 12
+#define SQLITCH_CHANGES_COL_CONFLICTS 13
+#define SQLITCH_CHANGES_NCOL 14
 static const char changes_schema[] =
     "CREATE TABLE x(change_id TEXT, change TEXT, project TEXT, note TEXT,"
     " script_hash TEXT, deployed_at TEXT, committer_name TEXT,"
     " committer_email TEXT, planned_at TEXT, planner_name TEXT,"
-    " planner_email TEXT, tags TEXT, target HIDDEN, path HIDDEN)";
+    " planner_email TEXT, tags TEXT, requires TEXT, conflicts TEXT,"
+    " target HIDDEN, path HIDDEN)";
 
 #define SQLITCH_TAGS_COL_TAG_ID 0
 #define SQLITCH_TAGS_COL_TAG 1
@@ -103,12 +109,13 @@ static const char changes_schema[] =
 #define SQLITCH_TAGS_COL_PLANNED_AT 8
 #define SQLITCH_TAGS_COL_PLANNER_NAME 9
 #define SQLITCH_TAGS_COL_PLANNER_EMAIL 10
-#define SQLITCH_TAGS_NCOL 11
+#define SQLITCH_TAGS_COL_NOTE 11
+#define SQLITCH_TAGS_NCOL 12
 static const char tags_schema[] =
     "CREATE TABLE x(tag_id TEXT, tag TEXT, project TEXT, change_id TEXT,"
     " change TEXT, deployed_at TEXT, committer_name TEXT,"
     " committer_email TEXT, planned_at TEXT, planner_name TEXT,"
-    " planner_email TEXT, target HIDDEN, path HIDDEN)";
+    " planner_email TEXT, note TEXT, target HIDDEN, path HIDDEN)";
 
 #define SQLITCH_EVENTS_COL_EVENT 0
 #define SQLITCH_EVENTS_COL_CHANGE_ID 1
@@ -227,13 +234,52 @@ static int project_changes(sqlitch_engine *e, const char *project,
   return e->ops->current_changes(e, project, on_current_change, k, err);
 }
 
+/* A change's requires and conflicts: the registry keeps them as text
+   only on its events (changes has no such columns; dependencies keeps
+   only satisfied requirements), so they are taken from the change's
+   latest deploy event, stored text as sqlitch_events shows it. */
+typedef struct deps {
+  sqlitch_strv id, requires, conflicts;
+} deps;
+
+/* Every deploy event, oldest first; deps_of() looks from the newest. */
+static int on_deploy_event(void *ctx, const sqlitch_reg_event *ev) {
+  deps *d = ctx;
+  sqlitch_strv_push(&d->id, ev->change_id);
+  sqlitch_strv_push(&d->requires, ev->requires ? ev->requires : "");
+  sqlitch_strv_push(&d->conflicts, ev->conflicts ? ev->conflicts : "");
+  return 0;
+}
+
+static long deps_of(const deps *d, const char *id) {
+  for (size_t i = d->id.n; i-- > 0;)
+    if (strcmp(d->id.v[i], id) == 0) return (long)i;
+  return -1;
+}
+
 static int load_changes(load_ctx *L, const sqlitch_strv *projects,
                         sqlitch_err *err) {
   rows *r = L->r;
-  for (size_t p = 0; p < projects->n; p++) {
+  deps d = {SQLITCH_STRV_INIT, SQLITCH_STRV_INIT, SQLITCH_STRV_INIT};
+  sqlitch_strv deploy = SQLITCH_STRV_INIT;
+  sqlitch_event_query q;
+  memset(&q, 0, sizeof q);
+  q.ascending = 1;
+  sqlitch_strv_push(&deploy, "deploy");
+  q.events = &deploy;
+  int drc = sqlitch_engine_search_events(L->e, &q, on_deploy_event, &d, err);
+  sqlitch_strv_free(&deploy);
+  if (drc) {
+    sqlitch_strv_free(&d.id);
+    sqlitch_strv_free(&d.requires);
+    sqlitch_strv_free(&d.conflicts);
+    return SQLITCH_ERROR;
+  }
+  int rc = SQLITCH_OK;
+  for (size_t p = 0; rc == SQLITCH_OK && p < projects->n; p++) {
     sqlitch_reg_changes l = {0};
     committers k = {SQLITCH_STRV_INIT, SQLITCH_STRV_INIT, SQLITCH_STRV_INIT};
-    int rc = project_changes(L->e, projects->v[p], &l, &k, err);
+    rc = project_changes(L->e, projects->v[p], &l, &k, err);
     for (size_t i = 0; rc == SQLITCH_OK && i < l.n; i++) {
       const sqlitch_reg_change *c = &l.v[i];
       const char **row = row_add(r);
@@ -253,13 +299,21 @@ static int load_changes(load_ctx *L, const sqlitch_strv *projects,
       row[SQLITCH_CHANGES_COL_PLANNER_NAME] = dup(r, c->planner_name);
       row[SQLITCH_CHANGES_COL_PLANNER_EMAIL] = dup(r, c->planner_email);
       row[SQLITCH_CHANGES_COL_TAGS] = dup(r, tags ? tags : "");
+      long dp = deps_of(&d, c->id);
+      if (dp >= 0) {
+        row[SQLITCH_CHANGES_COL_REQUIRES] = dup(r, d.requires.v[dp]);
+        row[SQLITCH_CHANGES_COL_CONFLICTS] = dup(r, d.conflicts.v[dp]);
+      }
       free(tags);
     }
     sqlitch_reg_changes_free(&l);
     committers_free(&k);
-    if (rc) return SQLITCH_ERROR;
+    if (rc) break;
   }
-  return SQLITCH_OK;
+  sqlitch_strv_free(&d.id);
+  sqlitch_strv_free(&d.requires);
+  sqlitch_strv_free(&d.conflicts);
+  return rc ? SQLITCH_ERROR : SQLITCH_OK;
 }
 
 /* --------------------------------------------------------------- tags */
@@ -291,6 +345,7 @@ static int on_current_tag(void *ctx, const sqlitch_reg_current_tag *t) {
   row[SQLITCH_TAGS_COL_PLANNED_AT] = dup(r, t->planned_at);
   row[SQLITCH_TAGS_COL_PLANNER_NAME] = dup(r, t->planner_name);
   row[SQLITCH_TAGS_COL_PLANNER_EMAIL] = dup(r, t->planner_email);
+  row[SQLITCH_TAGS_COL_NOTE] = dup(r, t->note);
   return 0;
 }
 

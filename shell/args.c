@@ -64,18 +64,13 @@ static int plan_for(state *st, const sqlitch_target *t, sqlitch_plan **out,
   return SQLITCH_OK;
 }
 
-/* Plan->contains: index_of for "x@y" (may fail: unknown tag), else the
-   first instance of the name. Returns 1, 0 or SQLITCH_ERROR. */
+/* Plan->contains (sqlitch_plan_contains) on the target's plan. Returns 1,
+   0 or SQLITCH_ERROR. */
 static int plan_contains(state *st, const sqlitch_target *t, const char *arg,
                          sqlitch_err *err) {
   sqlitch_plan *p;
   if (plan_for(st, t, &p, err)) return SQLITCH_ERROR;
-  if (strchr(arg, '@')) {
-    long i = sqlitch_plan_index_of(p, arg, err);
-    if (i < -1) return SQLITCH_ERROR;
-    return i >= 0;
-  }
-  return sqlitch_plan_find(p, arg) >= 0;
+  return sqlitch_plan_contains(p, arg, err);
 }
 
 static int load_all(state *st, sqlitch_err *err) {
@@ -170,21 +165,11 @@ int sh_parse_args(sh_ctx *ctx, const sh_args_spec *spec, int argc, char **argv,
         continue;
       }
     }
-    char *key = sqlitch_mprintf("target.%s.uri", arg);
-    int is_target = sqlitch_perl_true(sqlitch_config_get(cfg, key)) ||
-                    sqlitch_uri_is_db(arg);
-    free(key);
-    if (is_target) {
-      sqlitch_target *t;
-      if (sqlitch_target_new(cfg, arg, st.topts, &t, err)) goto done;
-      add_target(&st, out, t);
-      target = t;
-    } else if (sqlitch_engine_known(arg)) {
-      char *ek = sqlitch_mprintf("engine.%s.target", arg);
-      const char *et = sqlitch_config_get(cfg, ek);
-      char *name = sqlitch_perl_true(et) ? sqlitch_strdup(et)
-                                         : sqlitch_mprintf("db:%s:", arg);
-      free(ek);
+    sqlitch_arg_kind kind = sqlitch_target_arg_kind(cfg, arg);
+    if (kind != SQLITCH_ARG_OTHER) {
+      char *name = kind == SQLITCH_ARG_ENGINE
+                       ? sqlitch_target_engine_target(cfg, arg)
+                       : sqlitch_strdup(arg);
       sqlitch_target *t;
       int r = sqlitch_target_new(cfg, name, st.topts, &t, err);
       free(name);

@@ -14,6 +14,8 @@
 **   5. otherwise unknown. Unknown arguments first fill the `names` slots
 **      left empty (see below); any left over is an error:
 **      `Unknown argument "x"` / `Unknown arguments: x, y`.
+** Rules 1-3 are core's (sqlitch_plan_contains, sqlitch_target_arg_kind,
+** sqlitch_target_engine_target), shared with the extension's functions.
 ** Targets are de-duplicated by name. With spec.all (--all) naming any
 ** target is an error and every configured target is used; with no target
 ** named, <command>.all = true also means every target, else the default

@@ -18,7 +18,16 @@ SELECT sqlitch_deploy('flips');
 SELECT sqlitch_revert('nope');
 SELECT sqlitch_verify('nope');
 -- wrong number of arguments
+SELECT sqlitch_deploy('a', 'b', 'c');
+-- two changes and no target: warned as `sqlitch deploy a b` is, then the
+-- first is looked up
 SELECT sqlitch_deploy('a', 'b');
+-- a target that does not resolve: the CLI's error
+SELECT sqlitch_deploy('db:nosuch:x');
+-- a SQLite target that is this very file keeps every check
+BEGIN;
+SELECT sqlitch_deploy('db:sqlite:app.db');
+ROLLBACK;
 -- nothing happened
 .shell ls *.db
 SELECT name FROM sqlite_master ORDER BY 1;

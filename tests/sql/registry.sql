@@ -31,6 +31,12 @@ SELECT position, change_id, name, status, reworked, tags, script_hash,
 .mode list
 SELECT change, tags, script_hash FROM sqlitch_changes;
 SELECT tag, project, change, change_id FROM sqlitch_tags;
+-- the columns, exactly (hidden ones: target, path)
+SELECT group_concat(name, ' ') FROM pragma_table_xinfo('sqlitch_changes');
+SELECT group_concat(name, ' ') FROM pragma_table_xinfo('sqlitch_tags');
+-- dependencies as the deploy events store them; tag notes
+SELECT change, requires, conflicts FROM sqlitch_changes;
+SELECT tag, note FROM sqlitch_tags;
 SELECT count(*) FROM sqlitch_changes c JOIN sqlitch_plan p USING (change_id)
  WHERE c.script_hash = p.script_hash;
 SELECT event, change, requires, conflicts, tags FROM sqlitch_events;
