@@ -22,6 +22,7 @@
 **   - provides the strictly increasing registry clock engines may use.
 */
 #include "engine.h"
+#include "process.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -2129,4 +2130,27 @@ done:
   echs_free(&l);
   sqlitch_reg_changes_free(&rows);
   return rc;
+}
+
+/* ------------------------------------------------------ client programs */
+
+static void client_output(void *ctx, int fd, const char *data, size_t n) {
+  (void)n;
+  sqlitch_report_literal((const sqlitch_reporter *)ctx,
+                         fd == 2 ? SQLITCH_VENT : SQLITCH_EMIT, "%s", data);
+}
+
+int sqlitch_engine_run_client(sqlitch_engine *e, char *const *argv,
+                              char *const *env, int show_out,
+                              sqlitch_err *err) {
+  sqlitch_proc p = SQLITCH_PROC_INIT;
+  p.argv = argv;
+  p.env = env;
+  p.out = show_out ? SQLITCH_PROC_CALLBACK : SQLITCH_PROC_DEVNULL;
+  p.err = SQLITCH_PROC_CALLBACK;
+  p.on_output = client_output;
+  p.ctx = (void *)e->rep;
+  int status;
+  int start_errno = sqlitch_proc_run(&p, &status);
+  return sqlitch_proc_fail(err, argv[0], start_errno, status);
 }

@@ -505,5 +505,12 @@ void sqlitch_engine_plan_ts(const char *plan_ts, char out[32]);
    `floor` (the newest committed_at already in the registry, or NULL). */
 void sqlitch_engine_clock_init(sqlitch_engine *e, const char *floor);
 void sqlitch_engine_clock_next(sqlitch_engine *e, int pending, char out[32]);
+/* Run a command-line client (argv[0] on PATH; env NULL = environ) as
+   Sqitch's run/_capture do: its stderr goes to e->rep as SQLITCH_VENT
+   literal text, its stdout as SQLITCH_EMIT literal text when show_out
+   (else to /dev/null). Anything but exit 0 is IPC::System::Simple's
+   message in err, exit 2 (core/process.h). */
+int sqlitch_engine_run_client(sqlitch_engine *e, char *const *argv,
+                              char *const *env, int show_out, sqlitch_err *err);
 
 #endif

@@ -39,14 +39,10 @@
 */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -2248,77 +2244,7 @@ static int run_client(sqlitch_engine *e, const char *file, int show_out,
     sqlitch_strv_push_owned(&env,
                             sqlitch_mprintf("PGPASSWORD=%s", im->password));
 
-  int out[2], errp[2];
-  int rc = SQLITCH_OK;
-  if (pipe(out)) {
-    rc = sqlitch_err_set(err, SQLITCH_E_IO, 2, "pipe: %s", strerror(errno));
-    goto done;
-  }
-  if (pipe(errp)) {
-    close(out[0]);
-    close(out[1]);
-    rc = sqlitch_err_set(err, SQLITCH_E_IO, 2, "pipe: %s", strerror(errno));
-    goto done;
-  }
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
-  posix_spawn_file_actions_addclose(&fa, out[0]);
-  posix_spawn_file_actions_addclose(&fa, errp[0]);
-  pid_t pid;
-  int sr = posix_spawnp(&pid, im->client, &fa, NULL, argv.v, env.v);
-  posix_spawn_file_actions_destroy(&fa);
-  close(out[1]);
-  close(errp[1]);
-  if (sr != 0) {
-    close(out[0]);
-    close(errp[0]);
-    rc = sqlitch_err_set(err, SQLITCH_E_IO, 2,
-                         "\"%s\" failed to start: \"%s\"\n", im->client,
-                         strerror(sr));
-    goto done;
-  }
-  struct pollfd pf[2] = {{out[0], POLLIN, 0}, {errp[0], POLLIN, 0}};
-  int open_n = 2;
-  char buf[8192];
-  while (open_n > 0) {
-    if (poll(pf, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    for (int i = 0; i < 2; i++) {
-      if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
-        continue;
-      ssize_t n = read(pf[i].fd, buf, sizeof buf - 1);
-      if (n <= 0) {
-        close(pf[i].fd);
-        pf[i].fd = -1;
-        open_n--;
-        continue;
-      }
-      buf[n] = 0;
-      if (i == 1)
-        sqlitch_report_literal(e->rep, SQLITCH_VENT, "%s", buf);
-      else if (show_out)
-        sqlitch_report_literal(e->rep, SQLITCH_EMIT, "%s", buf);
-    }
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-    rc = sqlitch_err_set(err, SQLITCH_E_GENERIC, 2,
-                         "\"%s\" unexpectedly returned exit value %d\n",
-                         im->client, WEXITSTATUS(status));
-  else if (WIFSIGNALED(status)) {
-    const char *abbr = sigabbrev_np(WTERMSIG(status));
-    rc = sqlitch_err_set(err, SQLITCH_E_GENERIC, 2,
-                         "\"%s\" died to signal \"%s\" (%d)%s\n", im->client,
-                         abbr ? abbr : "?", WTERMSIG(status),
-                         WCOREDUMP(status) ? " and dumped core" : "");
-  }
-done:
+  int rc = sqlitch_engine_run_client(e, argv.v, env.v, show_out, err);
   sqlitch_strv_free(&env);
   sqlitch_strv_free(&argv);
   return rc;

@@ -41,15 +41,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1721,70 +1717,9 @@ static int run_client(sqlitch_engine *e, const char *dbpath, const char *file,
   sqlitch_buf_addc(&rd, '\'');
   char *argv[] = {(char *)client, "-noheader",    "-bail", "-batch",
                   "-csv",         (char *)dbpath, rd.p,    NULL};
-  int out[2], errp[2];
-  if (pipe(out) || pipe(errp)) {
-    sqlitch_buf_free(&rd);
-    return sqlitch_err_set(err, SQLITCH_E_IO, 2, "pipe: %s", strerror(errno));
-  }
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
-  posix_spawn_file_actions_addclose(&fa, out[0]);
-  posix_spawn_file_actions_addclose(&fa, errp[0]);
-  pid_t pid;
-  int rc = posix_spawnp(&pid, client, &fa, NULL, argv, environ);
-  posix_spawn_file_actions_destroy(&fa);
+  int rc = sqlitch_engine_run_client(e, argv, NULL, show_out, err);
   sqlitch_buf_free(&rd);
-  close(out[1]);
-  close(errp[1]);
-  if (rc != 0) {
-    close(out[0]);
-    close(errp[0]);
-    return sqlitch_err_set(err, SQLITCH_E_IO, 2,
-                           "\"%s\" failed to start: \"%s\"\n", client,
-                           strerror(rc));
-  }
-  struct pollfd pf[2] = {{out[0], POLLIN, 0}, {errp[0], POLLIN, 0}};
-  int open_n = 2;
-  char buf[4096];
-  while (open_n > 0) {
-    if (poll(pf, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    for (int i = 0; i < 2; i++) {
-      if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
-        continue;
-      ssize_t n = read(pf[i].fd, buf, sizeof buf - 1);
-      if (n <= 0) {
-        close(pf[i].fd);
-        pf[i].fd = -1;
-        open_n--;
-        continue;
-      }
-      buf[n] = 0;
-      if (i == 1)
-        sqlitch_report_literal(e->rep, SQLITCH_VENT, "%s", buf);
-      else if (show_out)
-        sqlitch_report_literal(e->rep, SQLITCH_EMIT, "%s", buf);
-    }
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-    return sqlitch_err_set(err, SQLITCH_E_GENERIC, 2,
-                           "\"%s\" unexpectedly returned exit value %d\n",
-                           client, WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) {
-    const char *abbr = sigabbrev_np(WTERMSIG(status));
-    return sqlitch_err_set(err, SQLITCH_E_GENERIC, 2,
-                           "\"%s\" died to signal \"%s\" (%d)%s\n", client,
-                           abbr ? abbr : "?", WTERMSIG(status),
-                           WCOREDUMP(status) ? " and dumped core" : "");
-  }
-  return SQLITCH_OK;
+  return rc;
 }
 
 /* A script file, loaded and parsed. */

@@ -31,103 +31,34 @@
 **   Deploying changes to db:sqlite:flipr.db
 **     + gadgets .. ok
 */
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "engine_cmd.h"
+#include "process.h"
 #include "revert_deploy.h"
 
 static const char *const opts[] = {SH_RD_OPTS, NULL};
 
 /* ------------------------------------------------ runx / capturex */
 
-static const char *const signames[] = {
-    "ZERO",   "HUP",  "INT",    "QUIT", "ILL",   "TRAP", "ABRT", "BUS",
-    "FPE",    "KILL", "USR1",   "SEGV", "USR2",  "PIPE", "ALRM", "TERM",
-    "STKFLT", "CHLD", "CONT",   "STOP", "TSTP",  "TTIN", "TTOU", "URG",
-    "XCPU",   "XFSZ", "VTALRM", "PROF", "WINCH", "IO",   "PWR",  "SYS"};
-
-/* IPC::System::Simple's failure for `prog`, after Sqitch's die handler
+/* Run argv (no shell) as Sqitch's run, or with `out` as its capture
+   (stdout collected there). stderr and, without `out`, stdout are the
+   user's. Failures are IPC::System::Simple's, after Sqitch's die handler
    (message + "\n"; main adds the blank line). */
-static int child_error(int start_errno, int status, const char *prog,
-                       sqlitch_err *err) {
-  if (start_errno)
-    return sqlitch_err_set(err, SQLITCH_E_GENERIC, 2,
-                           "\"%s\" failed to start: \"%s\"\n", prog,
-                           strerror(start_errno));
-  if (WIFSIGNALED(status)) {
-    int sig = WTERMSIG(status);
-    const char *name =
-        sig >= 0 && (size_t)sig < sizeof signames / sizeof *signames
-            ? signames[sig]
-            : "UNKNOWN";
-    return sqlitch_err_set(err, SQLITCH_E_GENERIC, 2,
-                           "\"%s\" died to signal \"%s\" (%d)%s\n", prog, name,
-                           sig, WCOREDUMP(status) ? " and dumped core" : "");
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-    return sqlitch_err_set(err, SQLITCH_E_GENERIC, 2,
-                           "\"%s\" unexpectedly returned exit value %d\n", prog,
-                           WEXITSTATUS(status));
-  return SQLITCH_OK;
-}
-
-/* Run argv (no shell); with `out`, capture its stdout there. stderr and,
-   without `out`, stdout are the user's. */
 static int run_prog(char *const *argv, sqlitch_buf *out, sqlitch_err *err) {
-  int errpipe[2], outpipe[2] = {-1, -1};
   fflush(stdout);
   fflush(stderr);
-  if (pipe2(errpipe, O_CLOEXEC) != 0 || (out && pipe(outpipe) != 0))
-    return child_error(errno, 0, argv[0], err);
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(errpipe[0]);
-    if (out) {
-      close(outpipe[0]);
-      dup2(outpipe[1], STDOUT_FILENO);
-      close(outpipe[1]);
-    }
-    execvp(argv[0], argv);
-    int e = errno;
-    if (write(errpipe[1], &e, sizeof e) < 0) { /* nothing more to do */
-    }
-    _exit(127);
+  sqlitch_proc p = SQLITCH_PROC_INIT;
+  p.argv = argv;
+  if (out) {
+    p.out = SQLITCH_PROC_CAPTURE;
+    p.out_buf = out;
   }
-  close(errpipe[1]);
-  if (out) close(outpipe[1]);
-  int start_errno = 0, status = 0;
-  if (pid < 0) {
-    start_errno = errno;
-    if (out) close(outpipe[0]);
-  } else {
-    if (out) {
-      char buf[8192];
-      ssize_t n;
-      while ((n = read(outpipe[0], buf, sizeof buf)) != 0) {
-        if (n < 0) {
-          if (errno == EINTR) continue;
-          break;
-        }
-        sqlitch_buf_addn(out, buf, (size_t)n);
-      }
-      close(outpipe[0]);
-    }
-    ssize_t got;
-    while ((got = read(errpipe[0], &start_errno, sizeof start_errno)) < 0 &&
-           errno == EINTR) {
-    }
-    if (got != (ssize_t)sizeof start_errno) start_errno = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-  }
-  close(errpipe[0]);
-  return child_error(start_errno, status, argv[0], err);
+  int status;
+  int start_errno = sqlitch_proc_run(&p, &status);
+  return sqlitch_proc_fail(err, argv[0], start_errno, status);
 }
 
 /* ------------------------------------------------------------- command */

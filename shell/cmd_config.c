@@ -16,15 +16,14 @@
 ** --file). Writes edit one file: the scope's, --file's, or by default the
 ** local one (core/config_write.c does the editing).
 **
-** Also here: Sqitch's `shell` and `quote_shell`, used by --edit.
+** --edit runs the editor on the file as Sqitch's `shell` does (through
+** shell/editor.h).
 */
-#include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "editor.h"
 #include "shell.h"
 
 static const char *const opts[] = {"file|config-file|f=s",
@@ -56,170 +55,6 @@ typedef struct cfg_cmd {
 } cfg_cmd;
 
 typedef int (*action_fn)(cfg_cmd *c, int argc, char **argv, sqlitch_err *err);
-
-/* ------------------------------------------------------- shell helpers */
-
-/* String::ShellQuote::shell_quote for one argument. */
-static char *quote_shell(const char *s) {
-  sqlitch_buf b = SQLITCH_BUF_INIT;
-  if (!s || !*s) return sqlitch_strdup("''");
-  int esc = strchr(s, '=') != NULL; /* "=" first in command position */
-  for (const unsigned char *p = (const unsigned char *)s; *p && !esc; p++)
-    if (!(*p >= 0x80 || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-          (*p >= '0' && *p <= '9') || strchr("_!%+,-./:=@^", *p)))
-      esc = 1;
-  if (!esc) return sqlitch_strdup(s);
-  sqlitch_buf_addc(&b, '\'');
-  for (const char *p = s; *p;) {
-    if (*p != '\'') {
-      sqlitch_buf_addc(&b, *p++);
-      continue;
-    }
-    size_t n = 0;
-    while (p[n] == '\'')
-      n++;
-    if (n >= 2) {
-      /* '\'''\'' -> '"''"' */
-      sqlitch_buf_add(&b, "'\"");
-      sqlitch_buf_pad(&b, '\'', n);
-      sqlitch_buf_add(&b, "\"'");
-    } else {
-      sqlitch_buf_add(&b, "'\\''");
-    }
-    p += n;
-  }
-  sqlitch_buf_addc(&b, '\'');
-  char *r = sqlitch_buf_take(&b);
-  /* s/^''//; s/''$// */
-  size_t n = strlen(r);
-  if (n >= 2 && r[n - 1] == '\'' && r[n - 2] == '\'' && n > 2) r[n - 2] = 0;
-  if (strncmp(r, "''", 2) == 0 && strlen(r) > 2)
-    memmove(r, r + 2, strlen(r) - 1);
-  return r;
-}
-
-/* Perl's system(STRING): a shell when the command has metacharacters,
-   else the words are exec'd directly. */
-static int needs_shell(const char *cmd) {
-  const char *s = cmd;
-  if (s[0] == '.' && (s[1] == ' ' || (s[1] >= '\t' && s[1] <= '\r'))) return 1;
-  if (strncmp(s, "exec", 4) == 0 &&
-      (s[4] == ' ' || (s[4] >= '\t' && s[4] <= '\r')))
-    return 1;
-  while (*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-         (*s >= '0' && *s <= '9'))
-    s++;
-  if (*s == '=') return 1;
-  for (s = cmd; *s; s++)
-    if (strchr("$&*(){}[]'\";\\|?<>~`\n", *s)) {
-      if (*s == '\n' && !s[1]) return 0;
-      return 1;
-    }
-  return 0;
-}
-
-/* The $SIG{__DIE__} filter Sqitch puts around shell(): s/\s+at\s+.+/\n/ms */
-static void strip_at(char *m) {
-  for (char *p = m; *p; p++) {
-    if (!(*p == ' ' || (*p >= '\t' && *p <= '\r'))) continue;
-    char *q = p;
-    while (*q == ' ' || (*q >= '\t' && *q <= '\r'))
-      q++;
-    if (q[0] != 'a' || q[1] != 't') continue;
-    char *r = q + 2;
-    if (!(*r == ' ' || (*r >= '\t' && *r <= '\r'))) continue;
-    while (*r == ' ' || (*r >= '\t' && *r <= '\r'))
-      r++;
-    if (!*r) {
-      /* ".+" needs one more character; backtrack one whitespace */
-      if (r - (q + 2) < 2) continue;
-    }
-    p[0] = '\n';
-    p[1] = 0;
-    return;
-  }
-}
-
-static int run_shell(const char *cmd, sqlitch_err *err) {
-  char *c = sqlitch_strdup(cmd);
-  size_t n = strlen(c);
-  const char *run = c;
-  while (*run == ' ' || (*run >= '\t' && *run <= '\r'))
-    run++;
-  int shell = needs_shell(run);
-  if (!shell && n && c[n - 1] == '\n') c[n - 1] = 0;
-  sqlitch_strv words = SQLITCH_STRV_INIT;
-  if (!shell) {
-    for (const char *p = run; *p;) {
-      while (*p == ' ' || (*p >= '\t' && *p <= '\r'))
-        p++;
-      const char *e = p;
-      while (*e && !(*e == ' ' || (*e >= '\t' && *e <= '\r')))
-        e++;
-      if (e > p) sqlitch_strv_pushn(&words, p, (size_t)(e - p));
-      p = e;
-    }
-  }
-  fflush(stdout);
-  fflush(stderr);
-  int pfd[2];
-  if (pipe(pfd) != 0) pfd[0] = pfd[1] = -1;
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (pfd[0] >= 0) close(pfd[0]);
-    if (shell)
-      execl("/bin/sh", "sh", "-c", run, (char *)NULL);
-    else if (words.n)
-      execvp(words.v[0], words.v);
-    else
-      errno = ENOENT;
-    int e = errno;
-    if (pfd[1] >= 0 && write(pfd[1], &e, sizeof e) < 0) { /* nothing */
-    }
-    _exit(127);
-  }
-  if (pfd[1] >= 0) close(pfd[1]);
-  int rc = SQLITCH_OK, status = 0, child_errno = 0;
-  char *msg = NULL;
-  if (pid < 0) {
-    msg =
-        sqlitch_mprintf("\"%s\" failed to start: \"%s\"", cmd, strerror(errno));
-  } else {
-    void (*oint)(int) = signal(SIGINT, SIG_IGN);
-    void (*oquit)(int) = signal(SIGQUIT, SIG_IGN);
-    if (pfd[0] >= 0 && read(pfd[0], &child_errno, sizeof child_errno) !=
-                           (ssize_t)sizeof child_errno)
-      child_errno = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    signal(SIGINT, oint);
-    signal(SIGQUIT, oquit);
-    if (child_errno)
-      msg = sqlitch_mprintf("\"%s\" failed to start: \"%s\"", cmd,
-                            strerror(child_errno));
-    else if (WIFSIGNALED(status))
-      msg = sqlitch_mprintf(
-          "\"%s\" died to signal \"%s\" (%d)%s", cmd,
-          sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status))
-                                         : "UNKNOWN",
-          WTERMSIG(status), WCOREDUMP(status) ? " and dumped core" : "");
-    else if (WEXITSTATUS(status) != 0)
-      msg = sqlitch_mprintf("\"%s\" unexpectedly returned exit value %d", cmd,
-                            WEXITSTATUS(status));
-  }
-  if (pfd[0] >= 0) close(pfd[0]);
-  if (msg) {
-    /* croak appends " at <file> line <n>.\n"; Sqitch strips from " at " */
-    char *full = sqlitch_mprintf("%s at x line 1.\n", msg);
-    strip_at(full);
-    rc = sqlitch_err_set(err, SQLITCH_E_GENERIC, 2, "%s", full);
-    free(full);
-    free(msg);
-  }
-  sqlitch_strv_free(&words);
-  free(c);
-  return rc;
-}
 
 /* ------------------------------------------------------------ helpers */
 
@@ -463,11 +298,10 @@ static int act_list(cfg_cmd *c, int argc, char **argv, sqlitch_err *err) {
 static int act_edit(cfg_cmd *c, int argc, char **argv, sqlitch_err *err) {
   (void)argc;
   (void)argv;
-  char *q = quote_shell(c->file);
-  char *cmd = sqlitch_mprintf("%s %s", sqlitch_editor(c->ctx->config), q);
-  int rc = run_shell(cmd, err);
-  free(q);
-  free(cmd);
+  sqlitch_strv files = SQLITCH_STRV_INIT;
+  sqlitch_strv_push(&files, c->file);
+  int rc = sh_editor_open(c->ctx, &files, err);
+  sqlitch_strv_free(&files);
   return rc ? SQLITCH_ERROR : 0;
 }
 

@@ -6,14 +6,12 @@
 */
 #include "editor.h"
 #include "plan.h"
+#include "process.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -84,31 +82,6 @@ char *sh_shell_quote(const char *const *words, size_t n) {
 
 /* ----------------------------------------------------------- processes */
 
-static const char *const signames[] = {
-    "ZERO",   "HUP",  "INT",    "QUIT", "ILL",   "TRAP", "ABRT", "BUS",
-    "FPE",    "KILL", "USR1",   "SEGV", "USR2",  "PIPE", "ALRM", "TERM",
-    "STKFLT", "CHLD", "CONT",   "STOP", "TSTP",  "TTIN", "TTOU", "URG",
-    "XCPU",   "XFSZ", "VTALRM", "PROF", "WINCH", "IO",   "PWR",  "SYS"};
-
-/* Sqitch's die handler cuts a message at the first /\s+at\s+/ (meant for
-   Perl's " at FILE line N."), then ends it with a newline. */
-static int fail_msg(sqlitch_err *err, char *msg) {
-  for (char *p = msg; *p; p++) {
-    if (!strchr(" \t\n\r\f\v", *p)) continue;
-    char *q = p;
-    while (*q && strchr(" \t\n\r\f\v", *q))
-      q++;
-    if (q[0] == 'a' && q[1] == 't' && q[2] && strchr(" \t\n\r\f\v", q[2])) {
-      *p = 0;
-      break;
-    }
-    p = q - 1;
-  }
-  sqlitch_err_set(err, SQLITCH_E_GENERIC, 2, "%s\n", msg);
-  free(msg);
-  return SQLITCH_ERROR;
-}
-
 /* Perl's do_exec3 rule: does the command need /bin/sh? */
 static int needs_shell(const char *cmd) {
   const char *s = cmd;
@@ -145,74 +118,25 @@ int sh_run_command(const char *command, sqlitch_err *err) {
     }
     if (!argv.n) {
       sqlitch_strv_free(&argv);
-      return fail_msg(
-          err,
-          sqlitch_mprintf("Entirely blank command passed: \"%s\"", command));
+      char *m =
+          sqlitch_mprintf("Entirely blank command passed: \"%s\"", command);
+      sqlitch_proc_croak(err, m);
+      free(m);
+      return SQLITCH_ERROR;
     }
-  }
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    sqlitch_strv_free(&argv);
-    return fail_msg(err, sqlitch_mprintf("\"%s\" failed to start: \"%s\"",
-                                         command, strerror(errno)));
   }
   fflush(stdout);
   fflush(stderr);
-  struct sigaction ign, old_int, old_quit;
-  memset(&ign, 0, sizeof ign);
-  ign.sa_handler = SIG_IGN;
-  sigaction(SIGINT, &ign, &old_int);
-  sigaction(SIGQUIT, &ign, &old_quit);
-  pid_t pid = fork();
-  if (pid == 0) {
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGQUIT, &old_quit, NULL);
-    close(fds[0]);
-    if (shell)
-      execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-    else
-      execvp(argv.v[0], argv.v);
-    int e = errno;
-    if (write(fds[1], &e, sizeof e) < 0) { /* nothing more to do */
-    }
-    _exit(127);
-  }
-  int start_errno = 0, status = 0;
-  close(fds[1]);
-  if (pid < 0) {
-    start_errno = errno;
-  } else {
-    ssize_t got;
-    while ((got = read(fds[0], &start_errno, sizeof start_errno)) < 0 &&
-           errno == EINTR) {
-    }
-    if (got != (ssize_t)sizeof start_errno) start_errno = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-  }
-  close(fds[0]);
-  sigaction(SIGINT, &old_int, NULL);
-  sigaction(SIGQUIT, &old_quit, NULL);
+  sqlitch_proc p = SQLITCH_PROC_INIT;
+  if (shell)
+    p.sh_command = cmd;
+  else
+    p.argv = argv.v;
+  p.ignore_int_quit = 1; /* as Perl's system() */
+  int status;
+  int start_errno = sqlitch_proc_run(&p, &status);
   sqlitch_strv_free(&argv);
-  if (start_errno)
-    return fail_msg(err, sqlitch_mprintf("\"%s\" failed to start: \"%s\"",
-                                         command, strerror(start_errno)));
-  if (WIFSIGNALED(status)) {
-    int sig = WTERMSIG(status);
-    const char *name =
-        sig >= 0 && (size_t)sig < sizeof signames / sizeof *signames
-            ? signames[sig]
-            : "UNKNOWN";
-    return fail_msg(
-        err,
-        sqlitch_mprintf("\"%s\" died to signal \"%s\" (%d)%s", command, name,
-                        sig, WCOREDUMP(status) ? " and dumped core" : ""));
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-    return fail_msg(
-        err, sqlitch_mprintf("\"%s\" unexpectedly returned exit value %d",
-                             command, WEXITSTATUS(status)));
-  return SQLITCH_OK;
+  return sqlitch_proc_fail(err, command, start_errno, status);
 }
 
 int sh_editor_open(sh_ctx *ctx, const sqlitch_strv *files, sqlitch_err *err) {
