@@ -4,13 +4,8 @@
 # same engine as `sqlitch status` / `sqlitch log`, on a throwaway server.
 . "$(dirname "$0")/../lib/tap.sh"
 
-command -v sqlite3 >/dev/null || skip_all "no sqlite3 shell"
-PRE=()
-[ -n "${SQLITCH_ASAN_PRELOAD:-}" ] && PRE=(env "LD_PRELOAD=$SQLITCH_ASAN_PRELOAD")
-# q SQL...: statements on an in-memory database with the extension
-q() { "${PRE[@]}" sqlite3 -batch :memory: ".load $SQLITCH_EXT" "$@" 2>&1; }
-probe=$(q "SELECT count(*) FROM sqlitch_changes('db:mysql://127.0.0.1:1/x')")
-[[ $probe == *"does not support the mysql engine"* ]] && skip_all "built without libmariadb"
+. "$(dirname "$0")/../lib/ext_session.sh"
+ext_require_engine mysql libmariadb
 
 . "$(dirname "$0")/../lib/mysql.sh"
 mysql_start

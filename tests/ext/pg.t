@@ -5,13 +5,8 @@
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/engine_fixture.sh"
 
-command -v sqlite3 >/dev/null || skip_all "no sqlite3 shell"
-PRE=()
-[ -n "${SQLITCH_ASAN_PRELOAD:-}" ] && PRE=(env "LD_PRELOAD=$SQLITCH_ASAN_PRELOAD")
-# q SQL...: statements on an in-memory database with the extension
-q() { "${PRE[@]}" sqlite3 -batch :memory: ".load $SQLITCH_EXT" "$@" 2>&1; }
-probe=$(q "SELECT count(*) FROM sqlitch_changes('db:pg://127.0.0.1:1/x')")
-[[ $probe == *"does not support the pg engine"* ]] && skip_all "built without libpq"
+. "$(dirname "$0")/../lib/ext_session.sh"
+ext_require_engine pg libpq
 
 . "$(dirname "$0")/../lib/pg.sh"
 pg_start

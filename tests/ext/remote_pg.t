@@ -6,17 +6,8 @@
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/engine_fixture.sh"
 
-command -v sqlite3 >/dev/null || skip_all "no sqlite3 shell"
-PRE=()
-[ -n "${SQLITCH_ASAN_PRELOAD:-}" ] && PRE=(env "LD_PRELOAD=$SQLITCH_ASAN_PRELOAD")
-# q SQL...: statements on an in-memory database with the extension
-q() { "${PRE[@]}" sqlite3 -batch :memory: ".load $SQLITCH_EXT" "$@" 2>&1; }
-# err: the SQL error text without the shell's prefix
-# has GOT TEXT NAME: GOT contains TEXT, literally
-has() { like "$([[ $1 == *"$2"* ]] && echo yes || printf '%s\n' "$1")" '^yes$' "$3"; }
-err() { sed '1s/^Runtime error near line [0-9]*: //; 1s/^Error: stepping, //; 1s/^Error: //'; }
-probe=$(q "SELECT count(*) FROM sqlitch_changes('db:pg://127.0.0.1:1/x')")
-[[ $probe == *"does not support the pg engine"* ]] && skip_all "built without libpq"
+. "$(dirname "$0")/../lib/ext_session.sh"
+ext_require_engine pg libpq
 
 . "$(dirname "$0")/../lib/pg.sh"
 pg_start
