@@ -26,12 +26,6 @@
 
 static const char *const opts[] = {"target=s", SH_TC_OPTS, NULL};
 
-static int usage(sh_ctx *ctx, const char *msg) {
-  if (msg) sh_vent(ctx, "%s", msg);
-  sh_usage(ctx, ctx->command);
-  return 2;
-}
-
 static int check_engine(const char *engine, sqlitch_err *err) {
   if (sqlitch_engine_known(engine)) return SQLITCH_OK;
   return sqlitch_err_set(err, SQLITCH_E_GENERIC, 2, "Unknown engine \"%s\"",
@@ -84,7 +78,7 @@ static int do_add(sh_ctx *ctx, sh_tc *tc, int argc, char **argv,
                   sqlitch_err *err) {
   const char *engine = argc > 0 ? argv[0] : NULL;
   const char *name = argc > 1 ? argv[1] : NULL;
-  if (!sqlitch_perl_true(engine)) return usage(ctx, NULL);
+  if (!sqlitch_perl_true(engine)) return sh_tc_usage(ctx, NULL);
   if (check_engine(engine, err)) return SQLITCH_ERROR;
   if (engine_key_value(ctx, engine))
     return sqlitch_err_set(err, SQLITCH_E_GENERIC, 2,
@@ -118,7 +112,7 @@ static int do_add(sh_ctx *ctx, sh_tc *tc, int argc, char **argv,
 static int do_alter(sh_ctx *ctx, sh_tc *tc, int argc, char **argv,
                     sqlitch_err *err) {
   const char *engine = argc > 0 ? argv[0] : NULL;
-  if (!sqlitch_perl_true(engine)) return usage(ctx, NULL);
+  if (!sqlitch_perl_true(engine)) return sh_tc_usage(ctx, NULL);
   if (check_engine(engine, err)) return SQLITCH_ERROR;
   if (!engine_key_value(ctx, engine)) {
     char *dflt = sqlitch_mprintf("db:%s:", engine);
@@ -166,7 +160,7 @@ static int do_remove(sh_ctx *ctx, sh_tc *tc, int argc, char **argv,
                      sqlitch_err *err) {
   const char *engine = argc > 0 ? argv[0] : NULL;
   const char *file = sqlitch_config_local_file(ctx->config);
-  if (!sqlitch_perl_true(engine)) return usage(ctx, NULL);
+  if (!sqlitch_perl_true(engine)) return sh_tc_usage(ctx, NULL);
   char *sec = sqlitch_mprintf("engine.%s", engine);
   int rc = sqlitch_config_remove_section(file, sec, err);
   free(sec);
@@ -202,43 +196,12 @@ static int do_show(sh_ctx *ctx, sh_tc *tc, int argc, char **argv,
   return 0;
 }
 
-typedef int (*action_fn)(sh_ctx *, sh_tc *, int, char **, sqlitch_err *);
-
 static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
                sqlitch_err *err) {
-  static const struct {
-    const char *name;
-    action_fn fn;
-  } actions[] = {{"add", do_add},   {"alter", do_alter}, {"remove", do_remove},
-                 {"rm", do_remove}, {"show", do_show},   {NULL, NULL}};
-  sh_tc tc;
-  if (sh_tc_configure(ctx, o, &tc, err)) {
-    sh_tc_free(&tc);
-    return SQLITCH_ERROR;
-  }
-  int rc;
-  const char *action =
-      argc > 0 && sqlitch_perl_true(argv[0]) ? argv[0] : "list";
-  char *act = sqlitch_strdup(action);
-  for (char *p = act; *p; p++)
-    if (*p == '-') *p = '_';
-  if (strcmp(act, "list") == 0) {
-    rc = do_list(ctx);
-  } else {
-    int i = 0;
-    while (actions[i].name && strcmp(actions[i].name, act) != 0)
-      i++;
-    if (actions[i].name) {
-      rc = actions[i].fn(ctx, &tc, argc - 1, argv + 1, err);
-    } else {
-      char *msg = sqlitch_mprintf("Unknown action \"%s\"", action);
-      rc = usage(ctx, msg);
-      free(msg);
-    }
-  }
-  free(act);
-  sh_tc_free(&tc);
-  return rc;
+  static const sh_tc_action actions[] = {
+      {"add", do_add},   {"alter", do_alter}, {"remove", do_remove},
+      {"rm", do_remove}, {"show", do_show},   {NULL, NULL}};
+  return sh_tc_dispatch(ctx, o, argc, argv, actions, do_list, err);
 }
 
 const sh_cmd sh_cmd_engine = {"engine", opts, run};

@@ -26,12 +26,6 @@
 
 static const char *const opts[] = {"uri=s", SH_TC_OPTS, NULL};
 
-static int usage(sh_ctx *ctx, const char *msg) {
-  if (msg) sh_vent(ctx, "%s", msg);
-  sh_usage(ctx, ctx->command);
-  return 2;
-}
-
 static const char *target_uri(sh_ctx *ctx, const char *name) {
   char *key = sqlitch_mprintf("target.%s.uri", name);
   const char *v = sqlitch_config_get(ctx->config, key);
@@ -49,7 +43,7 @@ static int do_add(sh_ctx *ctx, sh_tc *tc, int argc, char **argv,
   const char *name = argc > 0 ? argv[0] : NULL;
   const char *uri = argc > 1 ? argv[1] : NULL;
   if (!sqlitch_perl_true(name) || !sqlitch_perl_true(uri))
-    return usage(ctx, NULL);
+    return sh_tc_usage(ctx, NULL);
   if (target_uri(ctx, name))
     return sqlitch_err_set(err, SQLITCH_E_GENERIC, 2,
                            "Target \"%s\" already exists", name);
@@ -82,7 +76,7 @@ static int do_add(sh_ctx *ctx, sh_tc *tc, int argc, char **argv,
 static int do_alter(sh_ctx *ctx, sh_tc *tc, int argc, char **argv,
                     sqlitch_err *err) {
   const char *name = argc > 0 ? argv[0] : NULL;
-  if (!sqlitch_perl_true(name)) return usage(ctx, NULL);
+  if (!sqlitch_perl_true(name)) return sh_tc_usage(ctx, NULL);
   if (!target_uri(ctx, name)) {
     char *shown = sqlitch_perl_true(tc->uri) ? sh_tc_safe(tc->uri)
                                              : sqlitch_strdup("$uri");
@@ -164,7 +158,7 @@ static int rename_target(sh_ctx *ctx, const char *old, const char *new_,
 static int do_remove(sh_ctx *ctx, sh_tc *tc, int argc, char **argv,
                      sqlitch_err *err) {
   const char *name = argc > 0 ? argv[0] : NULL;
-  if (!sqlitch_perl_true(name)) return usage(ctx, NULL);
+  if (!sqlitch_perl_true(name)) return sh_tc_usage(ctx, NULL);
   if (check_dependencies(ctx, name, err)) return SQLITCH_ERROR;
   return rename_target(ctx, name, NULL, err);
 }
@@ -174,7 +168,7 @@ static int do_rename(sh_ctx *ctx, sh_tc *tc, int argc, char **argv,
   const char *old = argc > 0 ? argv[0] : NULL;
   const char *new_ = argc > 1 ? argv[1] : NULL;
   if (!sqlitch_perl_true(old) || !sqlitch_perl_true(new_))
-    return usage(ctx, NULL);
+    return sh_tc_usage(ctx, NULL);
   if (check_dependencies(ctx, old, err)) return SQLITCH_ERROR;
   return rename_target(ctx, old, new_, err);
 }
@@ -198,45 +192,13 @@ static int do_show(sh_ctx *ctx, sh_tc *tc, int argc, char **argv,
   return 0;
 }
 
-typedef int (*action_fn)(sh_ctx *, sh_tc *, int, char **, sqlitch_err *);
-
 static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
                sqlitch_err *err) {
-  static const struct {
-    const char *name;
-    action_fn fn;
-  } actions[] = {{"add", do_add},       {"alter", do_alter},
-                 {"remove", do_remove}, {"rm", do_remove},
-                 {"rename", do_rename}, {"show", do_show},
-                 {NULL, NULL}};
-  sh_tc tc;
-  if (sh_tc_configure(ctx, o, &tc, err)) {
-    sh_tc_free(&tc);
-    return SQLITCH_ERROR;
-  }
-  int rc;
-  const char *action =
-      argc > 0 && sqlitch_perl_true(argv[0]) ? argv[0] : "list";
-  char *act = sqlitch_strdup(action);
-  for (char *p = act; *p; p++)
-    if (*p == '-') *p = '_';
-  if (strcmp(act, "list") == 0) {
-    rc = do_list(ctx);
-  } else {
-    int i = 0;
-    while (actions[i].name && strcmp(actions[i].name, act) != 0)
-      i++;
-    if (actions[i].name) {
-      rc = actions[i].fn(ctx, &tc, argc - 1, argv + 1, err);
-    } else {
-      char *msg = sqlitch_mprintf("Unknown action \"%s\"", action);
-      rc = usage(ctx, msg);
-      free(msg);
-    }
-  }
-  free(act);
-  sh_tc_free(&tc);
-  return rc;
+  static const sh_tc_action actions[] = {
+      {"add", do_add},   {"alter", do_alter},   {"remove", do_remove},
+      {"rm", do_remove}, {"rename", do_rename}, {"show", do_show},
+      {NULL, NULL}};
+  return sh_tc_dispatch(ctx, o, argc, argv, actions, do_list, err);
 }
 
 const sh_cmd sh_cmd_target = {"target", opts, run};

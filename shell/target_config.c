@@ -699,3 +699,44 @@ void sh_tc_list(sh_ctx *ctx, const char *section, const char *key,
   }
   free(all);
 }
+
+/* ------------------------------------------------------ the actions */
+
+int sh_tc_usage(sh_ctx *ctx, const char *msg) {
+  if (msg) sh_vent(ctx, "%s", msg);
+  sh_usage(ctx, ctx->command);
+  return 2;
+}
+
+int sh_tc_dispatch(sh_ctx *ctx, const sh_opts *o, int argc, char **argv,
+                   const sh_tc_action *actions, int (*list)(sh_ctx *ctx),
+                   sqlitch_err *err) {
+  sh_tc tc;
+  if (sh_tc_configure(ctx, o, &tc, err)) {
+    sh_tc_free(&tc);
+    return SQLITCH_ERROR;
+  }
+  int rc;
+  const char *action =
+      argc > 0 && sqlitch_perl_true(argv[0]) ? argv[0] : "list";
+  char *act = sqlitch_strdup(action);
+  for (char *p = act; *p; p++)
+    if (*p == '-') *p = '_';
+  if (strcmp(act, "list") == 0) {
+    rc = list(ctx);
+  } else {
+    const sh_tc_action *a = actions;
+    while (a->name && strcmp(a->name, act) != 0)
+      a++;
+    if (a->name) {
+      rc = a->fn(ctx, &tc, argc - 1, argv + 1, err);
+    } else {
+      char *msg = sqlitch_mprintf("Unknown action \"%s\"", action);
+      rc = sh_tc_usage(ctx, msg);
+      free(msg);
+    }
+  }
+  free(act);
+  sh_tc_free(&tc);
+  return rc;
+}

@@ -111,6 +111,22 @@ void sh_tc_list(sh_ctx *ctx, const char *section, const char *key,
 /* A value that may be a URI, for display: a URI with a password (db: or
    not) is shown without it; anything else as is. Caller frees. */
 char *sh_tc_safe(const char *value);
+/* The usage error of the running command: msg (when not NULL) on stderr,
+   then the usage; returns exit 2. */
+int sh_tc_usage(sh_ctx *ctx, const char *msg);
+
+/* One action of `engine` / `target`, given the arguments after its name. */
+typedef struct sh_tc_action {
+  const char *name;
+  int (*fn)(sh_ctx *ctx, sh_tc *tc, int argc, char **argv, sqlitch_err *err);
+} sh_tc_action;
+/* `engine`/`target` ACTION [ARGS]: configure from o, then run the action
+   named by argv[0] ("list" when absent or false; "-" read as "_"): "list"
+   calls list(), a name in `actions` (ended by {NULL}) its fn, anything
+   else is `Unknown action "<x>"` with the usage (exit 2). */
+int sh_tc_dispatch(sh_ctx *ctx, const sh_opts *o, int argc, char **argv,
+                   const sh_tc_action *actions, int (*list)(sh_ctx *ctx),
+                   sqlitch_err *err);
 /* Is the error Config::GitLike's "No such section"? */
 int sh_tc_no_such_section(const sqlitch_err *err);
 
