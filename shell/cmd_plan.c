@@ -24,7 +24,6 @@
 */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "args.h"
 #include "format.h"
@@ -290,21 +289,10 @@ static int plan_json(sh_ctx *ctx, const sh_opts *o, const sqlitch_plan *plan,
 static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
                sqlitch_err *err) {
   /* configure */
-  sqlitch_fmt_cli cli;
-  memset(&cli, 0, sizeof cli);
-  cli.format = sh_opt_str(o, "format");
-  cli.date_format = sh_opt_str(o, "date-format");
-  cli.color = sh_opt_str(o, "color");
-  cli.no_color = sh_opt_bool(o, "no-color", 0);
-  cli.oneline = sh_opt_bool(o, "oneline", 0);
-  cli.has_abbrev = sh_opt_has(o, "abbrev");
-  cli.abbrev = sh_opt_int(o, "abbrev", 0);
   const char *tmpl;
   sqlitch_fmt_opts fo;
-  if (sqlitch_fmt_configure(ctx->config, SQLITCH_FMT_PLAN, &cli, &tmpl, &fo,
-                            err))
+  if (sh_fmt_configure(ctx, o, SQLITCH_FMT_PLAN, &tmpl, &fo, err))
     return SQLITCH_ERROR;
-  fo.stdout_is_tty = isatty(STDOUT_FILENO);
 
   /* execute */
   sh_args_spec spec;

@@ -28,6 +28,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "format.h"
 #include "opts.h"
 #include "report.h"
 #include "target.h"
@@ -93,6 +94,11 @@ int sh_ask_yes_no(sh_ctx *ctx, const char *msg, int dflt, sqlitch_err *err);
 
 /* Fill target overrides from SH_CONTEXT_OPTS / SH_CONNECT_OPTS values. */
 void sh_target_opts(const sh_opts *o, sqlitch_target_opts *t);
+/* plan and log: their formatting options (--format, --date-format,
+   --color/--no-color, --oneline, --abbrev) over the configuration, as
+   sqlitch_fmt_configure does it; fo->stdout_is_tty is set too. */
+int sh_fmt_configure(sh_ctx *ctx, const sh_opts *o, sqlitch_fmt_kind kind,
+                     const char **tmpl, sqlitch_fmt_opts *fo, sqlitch_err *err);
 /* Warn about the deprecated --top-dir for non-configuration commands. */
 void sh_warn_top_dir(sh_ctx *ctx, const sh_opts *o);
 /* Print the usage of the running command to stderr (option errors). */
