@@ -14,10 +14,7 @@
 #include "args.h"
 #include "plan.h"
 
-typedef struct {
-  char *file;
-  sqlitch_plan *plan;
-} plan_slot;
+typedef sh_args_plan plan_slot;
 
 typedef struct {
   sqlitch_target **v;
@@ -254,6 +251,11 @@ int sh_parse_args(sh_ctx *ctx, const sh_args_spec *spec, int argc, char **argv,
     }
   }
   rc = SQLITCH_OK;
+  /* the parsed plans go with the result */
+  out->plans = st.plans;
+  out->nplans = st.nplans;
+  st.plans = NULL;
+  st.nplans = 0;
 
 done:
   sqlitch_strv_free(&unknown);
@@ -272,5 +274,16 @@ void sh_args_free(sh_args *a) {
     sqlitch_target_free(a->targets[i]);
   free(a->targets);
   sqlitch_strv_free(&a->changes);
+  for (size_t i = 0; i < a->nplans; i++) {
+    free(a->plans[i].file);
+    sqlitch_plan_free(a->plans[i].plan);
+  }
+  free(a->plans);
   memset(a, 0, sizeof *a);
+}
+
+sqlitch_plan *sh_args_plan_of(const sh_args *a, const char *file) {
+  for (size_t i = 0; file && i < a->nplans; i++)
+    if (strcmp(a->plans[i].file, file) == 0) return a->plans[i].plan;
+  return NULL;
 }

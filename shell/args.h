@@ -42,6 +42,7 @@
 #ifndef SQLITCH_SHELL_ARGS_H
 #define SQLITCH_SHELL_ARGS_H
 
+#include "plan.h"
 #include "shell.h"
 
 typedef struct sh_args_spec {
@@ -53,12 +54,20 @@ typedef struct sh_args_spec {
   const sqlitch_target_opts *topts; /* command-line overrides, or NULL */
 } sh_args_spec;
 
+/* A plan file parsed while sorting the arguments (Plan->contains). */
+typedef struct sh_args_plan {
+  char *file;
+  sqlitch_plan *plan;
+} sh_args_plan;
+
 typedef struct sh_args {
   char **names; /* nnames entries, owned, NULL if unfilled */
   size_t nnames;
   sqlitch_target **targets; /* owned, at least one on success */
   size_t ntargets;
   sqlitch_strv changes; /* change specs as given, in order */
+  sh_args_plan *plans;  /* owned: the plans parsed to sort the arguments */
+  size_t nplans;
 } sh_args;
 
 /* Sort argv[0..argc) (the arguments left after option parsing). On success
@@ -67,5 +76,8 @@ typedef struct sh_args {
 int sh_parse_args(sh_ctx *ctx, const sh_args_spec *spec, int argc, char **argv,
                   sh_args *out, sqlitch_err *err);
 void sh_args_free(sh_args *a);
+/* The plan of `file` if sorting the arguments parsed it, else NULL; owned
+   by `a` (a command hands it to its engine instead of parsing it again). */
+sqlitch_plan *sh_args_plan_of(const sh_args *a, const char *file);
 
 #endif

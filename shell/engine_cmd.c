@@ -28,6 +28,9 @@ int sh_engine_begin(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
   if (sqlitch_engine_new(ctx->config, r->target, &ctx->reporter, &r->engine,
                          err))
     return SQLITCH_ERROR;
+  /* the plan parsed to sort the arguments, not parsed a second time */
+  sqlitch_plan *plan = sh_args_plan_of(&r->args, r->target->plan_file);
+  if (plan) sqlitch_engine_set_plan(r->engine, plan);
   r->engine->opts.verbosity = ctx->verbosity;
   r->engine->opts.ask_yes_no = ask;
   r->engine->opts.ask_ctx = ctx;
