@@ -134,6 +134,9 @@ typedef struct parser {
   plan_hmap interned;
   const char **istr;
   size_t nistr, capistr;
+  /* parse_deps' scratch: one line's dependencies before they are split */
+  sqlitch_dep *deps;
+  size_t capdeps;
   sqlitch_err *err;
 } parser;
 
@@ -589,7 +592,11 @@ static void split_blanks(const char *s, sqlitch_strv *out) {
 static int parse_deps(parser *ps, const char *deps, sqlitch_change *c) {
   sqlitch_strv toks = SQLITCH_STRV_INIT;
   split_blanks(deps, &toks);
-  sqlitch_dep *all = sqlitch_arena_alloc(ps->a, (toks.n + 1) * sizeof *all);
+  if (toks.n + 1 > ps->capdeps) {
+    ps->capdeps = toks.n + 16;
+    ps->deps = sqlitch_realloc(ps->deps, ps->capdeps * sizeof *ps->deps);
+  }
+  sqlitch_dep *all = ps->deps;
   size_t nreq = 0, ncon = 0;
   plan_hmap seen = {0};
   int rc = SQLITCH_OK;
@@ -615,9 +622,10 @@ static int parse_deps(parser *ps, const char *deps, sqlitch_change *c) {
   }
   plan_hmap_free(&seen);
   if (rc == SQLITCH_OK) {
-    c->requires = sqlitch_arena_alloc(ps->a, (nreq + 1) * sizeof *c->requires);
-    c->conflicts =
-        sqlitch_arena_alloc(ps->a, (ncon + 1) * sizeof *c->conflicts);
+    /* one block: the requires, an end slot, the conflicts, an end slot */
+    c->requires =
+        sqlitch_arena_alloc(ps->a, (nreq + ncon + 2) * sizeof *c->requires);
+    c->conflicts = c->requires + nreq + 1;
     for (size_t i = 0; i < toks.n; i++) {
       if (all[i].conflicts)
         c->conflicts[c->nconflicts++] = all[i];
@@ -830,6 +838,7 @@ static void parser_free(parser *ps) {
   free(ps->istr);
   free(ps->cpn);
   free(ps->pvals);
+  free(ps->deps);
 }
 
 /* Where the first bad byte (UTF-8 or NUL) makes the reader fail. */
