@@ -99,6 +99,42 @@ enum {
   N_Q
 };
 
+/* Sqitch's current-state query, with or without the script_hash column
+   (registries before 1.0 have none). */
+/* clang-format off */
+#define STATE_SQL(HASH_COL) \
+        "\n" \
+        "        SELECT c.change_id\n" \
+        HASH_COL \
+        "             , c.change\n" \
+        "             , c.project\n" \
+        "             , c.note\n" \
+        "             , c.committer_name\n" \
+        "             , c.committer_email\n" \
+        "             , " TSC("c.committed_at") " AS committed_at\n" \
+        "             , c.planner_name\n" \
+        "             , c.planner_email\n" \
+        "             , " TSC("c.planned_at") " AS planned_at\n" \
+        "             , " LISTAGG("t.tag") " AS tags\n" \
+        "          FROM changes   c\n" \
+        "          LEFT JOIN tags t ON c.change_id = t.change_id\n" \
+        "         WHERE c.project = $1\n" \
+        "         GROUP BY c.change_id\n" \
+        HASH_COL \
+        "             , c.change\n" \
+        "             , c.project\n" \
+        "             , c.note\n" \
+        "             , c.committer_name\n" \
+        "             , c.committer_email\n" \
+        "             , c.committed_at\n" \
+        "             , c.planner_name\n" \
+        "             , c.planner_email\n" \
+        "             , c.planned_at\n" \
+        "         ORDER BY c.committed_at DESC\n" \
+        "         LIMIT 1\n" \
+        "    "
+/* clang-format on */
+
 /* Generated from DBIEngine.pm / pg.pm: the text DBD::Pg sends. */
 /* clang-format off */
 static const char *const sql_text[N_Q] = {
@@ -125,66 +161,8 @@ static const char *const sql_text[N_Q] = {
         "             LIMIT 1\n"
         "            OFFSET COALESCE($2, 0)\n"
         "        ",
-    [Q_STATE] =
-        "\n"
-        "        SELECT c.change_id\n"
-        "             , c.script_hash\n"
-        "             , c.change\n"
-        "             , c.project\n"
-        "             , c.note\n"
-        "             , c.committer_name\n"
-        "             , c.committer_email\n"
-        "             , " TSC("c.committed_at") " AS committed_at\n"
-        "             , c.planner_name\n"
-        "             , c.planner_email\n"
-        "             , " TSC("c.planned_at") " AS planned_at\n"
-        "             , " LISTAGG("t.tag") " AS tags\n"
-        "          FROM changes   c\n"
-        "          LEFT JOIN tags t ON c.change_id = t.change_id\n"
-        "         WHERE c.project = $1\n"
-        "         GROUP BY c.change_id\n"
-        "             , c.script_hash\n"
-        "             , c.change\n"
-        "             , c.project\n"
-        "             , c.note\n"
-        "             , c.committer_name\n"
-        "             , c.committer_email\n"
-        "             , c.committed_at\n"
-        "             , c.planner_name\n"
-        "             , c.planner_email\n"
-        "             , c.planned_at\n"
-        "         ORDER BY c.committed_at DESC\n"
-        "         LIMIT 1\n"
-        "    ",
-    [Q_STATE_NOHASH] =
-        "\n"
-        "        SELECT c.change_id\n"
-        "             , c.change\n"
-        "             , c.project\n"
-        "             , c.note\n"
-        "             , c.committer_name\n"
-        "             , c.committer_email\n"
-        "             , " TSC("c.committed_at") " AS committed_at\n"
-        "             , c.planner_name\n"
-        "             , c.planner_email\n"
-        "             , " TSC("c.planned_at") " AS planned_at\n"
-        "             , " LISTAGG("t.tag") " AS tags\n"
-        "          FROM changes   c\n"
-        "          LEFT JOIN tags t ON c.change_id = t.change_id\n"
-        "         WHERE c.project = $1\n"
-        "         GROUP BY c.change_id\n"
-        "             , c.change\n"
-        "             , c.project\n"
-        "             , c.note\n"
-        "             , c.committer_name\n"
-        "             , c.committer_email\n"
-        "             , c.committed_at\n"
-        "             , c.planner_name\n"
-        "             , c.planner_email\n"
-        "             , c.planned_at\n"
-        "         ORDER BY c.committed_at DESC\n"
-        "         LIMIT 1\n"
-        "    ",
+    [Q_STATE] = STATE_SQL("             , c.script_hash\n"),
+    [Q_STATE_NOHASH] = STATE_SQL(""),
     [Q_CURRENT_CHANGES] =
         "\n"
         "        SELECT c.change_id\n"
