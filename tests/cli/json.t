@@ -3,11 +3,7 @@
 # the documented field names (docs/json.md), the same selection and the
 # same exit codes as the human output, which --json leaves untouched.
 . "$(dirname "$0")/../lib/tap.sh"
-
-command -v python3 >/dev/null || { echo "Bail out! python3 is needed"; exit 1; }
-
-# py EXPR < json : evaluate a Python expression over the parsed document `d`
-py() { python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); r='"$1"'; print(r if isinstance(r,str) else json.dumps(r, ensure_ascii=False))'; }
+. "$(dirname "$0")/../lib/json.sh"
 
 cd "$TESTROOT"
 mkdir proj && cd proj

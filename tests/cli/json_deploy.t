@@ -5,12 +5,7 @@
 # (docs/json.md). Covers a failing deploy under each --mode, nothing to
 # deploy, revert --to, the revert prompt and the structured log alongside.
 . "$(dirname "$0")/../lib/tap.sh"
-
-command -v python3 >/dev/null || { echo "Bail out! python3 is needed"; exit 1; }
-
-# jl EXPR < lines : evaluate a Python expression over L, the list of parsed
-# lines (any line that is not JSON makes it print nothing)
-jl() { python3 -c 'import json,sys; L=[json.loads(x) for x in sys.stdin.read().split("\n") if x!=""]; r='"$1"'; print(r if isinstance(r,str) else json.dumps(r))'; }
+. "$(dirname "$0")/../lib/json.sh"
 
 CHANGE_FIELDS='["event", "op", "change", "change_id", "tags", "ok", "duration", "error"]'
 SUMMARY_FIELDS='["event", "target", "op", "changes", "failed", "exit", "error"]'

@@ -4,12 +4,8 @@
 # log under every filter, and the human log's exit codes with the messages
 # on stderr.
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/json.sh"
 
-command -v python3 >/dev/null || { echo "Bail out! python3 is needed"; exit 1; }
-
-# jl EXPR < lines : a Python expression over L, the parsed lines
-jl() { python3 -c 'import json,sys; L=[json.loads(x) for x in sys.stdin.read().split("\n") if x!=""]; r='"$1"'; print(r if isinstance(r,str) else json.dumps(r))'; }
-TS='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
 # "event change" of every line, one per line, as `log --format 'format:%e %n'`
 evs='"\n".join(l["event"]+" "+l["change"] for l in L)'
 

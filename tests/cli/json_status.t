@@ -3,12 +3,7 @@
 # documented fields (docs/json.md), the exit codes of the human output,
 # messages on stderr only, and the human output untouched without --json.
 . "$(dirname "$0")/../lib/tap.sh"
-
-command -v python3 >/dev/null || { echo "Bail out! python3 is needed"; exit 1; }
-
-# py EXPR < json : a Python expression over the parsed document `d`
-py() { python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); r='"$1"'; print(r if isinstance(r,str) else json.dumps(r))'; }
-TS='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
+. "$(dirname "$0")/../lib/json.sh"
 
 cd "$TESTROOT"
 mkdir proj && cd proj

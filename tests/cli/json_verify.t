@@ -4,11 +4,8 @@
 # a summary; the human report's problems in `error`; the exit codes of the
 # human output (docs/json.md).
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/json.sh"
 
-command -v python3 >/dev/null || { echo "Bail out! python3 is needed"; exit 1; }
-
-# jl EXPR < lines : a Python expression over L, the parsed lines
-jl() { python3 -c 'import json,sys; L=[json.loads(x) for x in sys.stdin.read().split("\n") if x!=""]; r='"$1"'; print(r if isinstance(r,str) else json.dumps(r))'; }
 # ops: "op:change:ok" of every change line
 ops='" ".join(l["op"]+":"+l["change"]+":"+str(l["ok"]) for l in L[:-1])'
 

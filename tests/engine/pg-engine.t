@@ -8,6 +8,7 @@
 # and the psql path runs Sqitch's exact command line (argv compared with
 # sqitch's through a logging --client wrapper).
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/json.sh"
 . "$(dirname "$0")/../lib/parity.sh"
 . "$(dirname "$0")/../lib/engine_fixture.sh"
 . "$(dirname "$0")/../lib/pg.sh"
@@ -157,27 +158,26 @@ ok "! grep -qF -- '$PG_PASS' '$PSQLWRAP_LOG'" "no password on the command line"
 # The same field names and value forms as on SQLite (docs/json.md): tags,
 # requires and conflicts, which pg stores as arrays, come out as JSON lists,
 # and timestamps as YYYY-MM-DDTHH:MM:SSZ.
-py() { python3 -c 'import json,sys; L=[json.loads(x) for x in sys.stdin.read().split("\n") if x!=""]; r='"$1"'; print(r if isinstance(r,str) else json.dumps(r))'; }
 fresh
 run "$TESTROOT/p" sqlitch deploy --json --to widgets
 is "$RC" 0 "deploy --json on pg: exit 0"
-is "$(py '[(l["change"], l["op"], l["ok"], l["tags"]) for l in L[:-1]]' <<<"$OUT")" \
+is "$(jl '[(l["change"], l["op"], l["ok"], l["tags"]) for l in L[:-1]]' <<<"$OUT")" \
    '[["users", "deploy", true, []], ["flips", "deploy", true, ["@v1.0", "@beta"]], ["widgets", "deploy", true, []]]' \
    "deploy --json on pg: a line per change, tags as a list"
-is "$(py '[L[-1][k] for k in ("event", "op", "changes", "failed", "exit")]' <<<"$OUT")" \
+is "$(jl '[L[-1][k] for k in ("event", "op", "changes", "failed", "exit")]' <<<"$OUT")" \
    '["summary", "deploy", 3, 0, 0]' "deploy --json on pg: the summary"
 unlike "$OUT" "$PG_PASS" "deploy --json on pg: no password"
 run "$TESTROOT/p" sqlitch status --json --show-tags
 is "$RC" 0 "status --json on pg: exit 0"
-is "$(py 'L[0]["state"]["name"] + " " + " ".join(L[0]["undeployed"])' <<<"$OUT")" \
+is "$(jl 'L[0]["state"]["name"] + " " + " ".join(L[0]["undeployed"])' <<<"$OUT")" \
    "widgets hashtags users lists" "status --json on pg: state and undeployed"
-is "$(py 'sorted(t["name"] for t in L[0]["tags"])' <<<"$OUT")" '["@beta", "@v1.0"]' \
+is "$(jl 'sorted(t["name"] for t in L[0]["tags"])' <<<"$OUT")" '["@beta", "@v1.0"]' \
    "status --json on pg: deployed tags"
-like "$(py 'L[0]["state"]["deployed_at"]' <<<"$OUT")" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$' \
+like "$(jl 'L[0]["state"]["deployed_at"]' <<<"$OUT")" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$' \
    "status --json on pg: registry timestamp in UTC, whole seconds"
 run "$TESTROOT/p" sqlitch log --json --event deploy -n 1
 is "$RC" 0 "log --json on pg: exit 0"
-is "$(py '[L[0][k] for k in ("event", "change", "requires", "conflicts", "planned_at")]' <<<"$OUT")" \
+is "$(jl '[L[0][k] for k in ("event", "change", "requires", "conflicts", "planned_at")]' <<<"$OUT")" \
    '["deploy", "widgets", ["users", "flips@v1.0"], ["otherproj:gadgets"], "2024-01-15T10:03:00Z"]' \
    "log --json on pg: dependency arrays as lists"
 
