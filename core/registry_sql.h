@@ -2,10 +2,9 @@
 ** registry_sql.h -- the registry DDL and upgrade scripts from sql/,
 ** compiled in by tools/embed-sql.
 **
-**   const char *ddl = sqlitch_registry_sql_get("sqlite");          //
-*sql/sqlite.sql
-**   const char *up  = sqlitch_registry_sql_get("pg-upgrade-1.1");  //
-*sql/pg-upgrade-1.1.sql
+**   // sql/sqlite.sql and sql/pg-upgrade-1.1.sql:
+**   const char *ddl = sqlitch_registry_sql_get("sqlite");
+**   const char *up  = sqlitch_registry_sql_get("pg-upgrade-1.1");
 **
 ** The strings are static and never freed.
 */

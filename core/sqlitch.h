@@ -33,8 +33,7 @@
 ** then unused and may be NULL.
 **
 ** Loading the shared extension instead needs no header at all:
-**   sqlite> .load sqlitch                        -- sqlitch.so on the library
-*path
+**   sqlite> .load sqlitch                -- sqlitch.so on the library path
 **   sqlite> .load /usr/lib/sqlitch               -- or by path
 **   sqlite> .load sqlitch sqlite3_sqlitch_readonly_init
 **

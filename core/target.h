@@ -2,9 +2,9 @@
 ** target.h -- database URIs (URI::db) and targets (App::Sqitch::Target).
 **
 ** A `db:` URI names a database: db:sqlite:path,
-*db:pg://user:pw@host:5432/db?k=v,
-** db:mysql://... Engine aliases (postgres, postgresql, pgsql, pgxc ->
-** pg; sqlite3 -> sqlite; mariadb, maria -> mysql) are resolved in
+** db:pg://user:pw@host:5432/db?k=v, db:mysql://... Engine aliases
+** (postgres, postgresql, pgsql, pgxc -> pg; sqlite3 -> sqlite; mariadb,
+** maria -> mysql) are resolved in
 ** uri->engine while uri->scheme_engine keeps what was written.
 **
 ** A target is a name plus a URI plus every per-target setting (registry,

@@ -38,10 +38,10 @@
 ** only when the target is that file; for any other target the calling
 ** connection may be in memory, read-only or inside a transaction. In all
 ** cases the work runs with the project's configuration: deploy.mode,
-*deploy.verify,
-** core.verbosity, status.show_changes/show_tags/date_format, script
-** variables. The result is what the CLI shows on a terminal -- stdout and
-** stderr in order, the same bytes -- without the last newline:
+** deploy.verify, core.verbosity, status.show_changes/show_tags/
+** date_format, script variables. The result is what the CLI shows on a
+** terminal -- stdout and stderr in order, the same bytes -- without the
+** last newline:
 ** "Deploying changes to db:sqlite:app.db\n  + users .. ok". A failure
 ** raises an SQL error with that text, ending with the message the CLI
 ** ends with ("...\n  + broken .. deploy/broken.sql: Parse error near line

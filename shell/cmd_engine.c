@@ -2,10 +2,8 @@
 ** cmd_engine.c -- `sqlitch engine`: manage [engine "<name>"] sections, as
 ** App::Sqitch::Command::engine.
 **
-**   sqlitch engine [list]                      engines with a target (-v: and
-*it)
-**   sqlitch engine add <engine> [<target>]     engine.<e>.target (default
-*db:<e>:)
+**   sqlitch engine [list]                   engines with a target (-v: and it)
+**   sqlitch engine add <engine> [<target>]  engine.<e>.target (default db:<e>:)
 **   sqlitch engine alter <engine> [options]    change its settings
 **   sqlitch engine remove|rm <engine>          drop the section (and variables)
 **   sqlitch engine show <engine>...            the settings in effect

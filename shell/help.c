@@ -3,8 +3,8 @@
 ** text printed after an option error.
 **
 ** The text comes from the docs/man markdown files, compiled in by
-*tools/embed-docs, so
-** the help a user reads is the man page installed by `make install`.
+** tools/embed-docs, so the help a user reads is the man page installed
+** by `make install`.
 ** Rendering for the terminal: "# HEADING" lines lose their marker, every
 ** other line is indented four spaces, and inline markdown (`code`,
 ** **bold**, *italic*) is shown plain.

@@ -9,8 +9,7 @@
 **   static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv, sqlitch_err
 **err) {
 **     ...                                      // return an exit code, or
-**     return sqlitch_err_fail(err, "...");     // SQLITCH_ERROR: main prints
-*err
+**     return sqlitch_err_fail(err, "...");  // SQLITCH_ERROR: main prints err
 **   }
 **   const sh_cmd sh_cmd_<name> = { "<name>", opts, run };
 **

@@ -11,8 +11,7 @@
 **   if (sh_tc_configure(ctx, o, &tc, err)) return SQLITCH_ERROR; // exit 255
 **   sqlitch_target *t;
 **   if (sh_tc_config_target(ctx, &tc, NULL, NULL, NULL, &t, err)) ...
-**   sh_tc_write_plan(ctx, &tc, t, "flipr", NULL, err);   // "Created
-*sqitch.plan"
+**   sh_tc_write_plan(ctx, &tc, t, "flipr", NULL, err); // Created sqitch.plan
 **   sh_tc_make_dirs(ctx, &tc, t, err);                   // "Created deploy/"
 *...
 **   sqlitch_target_free(t);
