@@ -20,8 +20,8 @@
 **   sqlitch_psql_vars_set(&v, "registry", "sqitch");
 **   sqlitch_psql_script *s;
 **   if (sqlitch_psql_parse("deploy/x.sql", text, len, &v, 1, &s) ...
-**   if (s->fallback) run_the_real_psql(...); else sqlitch_psql_run(conn, s,
-*&r);
+**   if (s->fallback) run_the_real_psql(...);
+**   else sqlitch_psql_run(conn, s, &r);
 **   sqlitch_psql_script_free(s);
 **
 ** Memory: every _new/_parse has its _free; strings in actions belong to

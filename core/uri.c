@@ -16,8 +16,8 @@
 **   u->engine;       // "pg"          (canonical engine)
 **   u->password;     // "s3cr@t"      (decoded; never print it)
 **   sqlitch_uri_set_port(u, "6543");
-**   char *shown = sqlitch_uri_display(u);   //
-*"db:pg://bob:@db.example:6543/flipr"
+**   char *shown = sqlitch_uri_display(u);
+**   // shown: "db:pg://bob:@db.example:6543/flipr"
 **   free(shown); sqlitch_uri_free(u);
 **
 ** sqlitch_uri_new_db() is URI::db->new: anything that is not already a

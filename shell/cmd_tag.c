@@ -3,8 +3,8 @@
 ** tags (App::Sqitch::Command::tag).
 **
 **   sqlitch tag                                  # list tags, one per line
-**   sqlitch tag [-t] <name> [[-c] <change>] [<target>...] [--all] [-n
-*<note>]...
+**   sqlitch tag [-t] <name> [[-c] <change>] [<target>...] [--all]
+**               [-n <note>]...
 **
 ** With a name: every distinct plan file of the targets gets the tag (on
 ** <change>, else the last change; core/plan.h checks names, duplicates and

@@ -1,8 +1,8 @@
 /*
 ** main.c -- the sqlitch command-line program: a drop-in for `sqitch`.
 **
-**   sqlitch [--chdir <dir>] [--no-pager] [--quiet] [--verbose]... <command>
-*[options] [args]
+**   sqlitch [--chdir <dir>] [--no-pager] [--quiet] [--verbose]...
+**           <command> [options] [args]
 **   sqlitch --help | --man | --version | --etc-path
 **
 ** Flow, as App::Sqitch->go: core options are taken from anywhere on the

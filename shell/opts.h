@@ -15,8 +15,8 @@
 ** with "@" for a repeatable list or "%" for key=value pairs.
 **
 **   sh_opts *o = sh_opts_new();
-**   if (sh_opts_parse(o, opts, &argc, argv, 0, &err)) ...   // err.msg =
-*"Unknown option: x"
+**   if (sh_opts_parse(o, opts, &argc, argv, 0, &err)) ...
+**     // err.msg: "Unknown option: x"
 **   const char *t = sh_opt_str(o, "target");                // NULL if absent
 **   int verify = sh_opt_bool(o, "verify", -1);              // -1 when absent
 **   const sqlitch_strv *sets = sh_opt_list(o, "set");       // "k=v" items

@@ -12,8 +12,7 @@
 **   sqlitch_target *t;
 **   if (sh_tc_config_target(ctx, &tc, NULL, NULL, NULL, &t, err)) ...
 **   sh_tc_write_plan(ctx, &tc, t, "flipr", NULL, err); // Created sqitch.plan
-**   sh_tc_make_dirs(ctx, &tc, t, err);                   // "Created deploy/"
-*...
+**   sh_tc_make_dirs(ctx, &tc, t, err);                  // Created deploy/...
 **   sqlitch_target_free(t);
 **   sh_tc_free(&tc);
 **
