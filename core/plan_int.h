@@ -155,6 +155,11 @@ int plan_utf8_check(const char *s, size_t n, size_t *detect, int *eof,
    "p:") returns 0 too (Sqitch dies on those). */
 int plan_dep_parse(sqlitch_arena *a, const char *plan_project, const char *s,
                    size_t n, pcre2_match_data *md, sqlitch_dep *out);
+/* The same through the regex alone. plan_dep_parse answers the common
+   forms ([!]word[@word], ASCII word characters) without it; the tests
+   compare the two. */
+int plan_dep_parse_rx(sqlitch_arena *a, const char *plan_project, const char *s,
+                      size_t n, pcre2_match_data *md, sqlitch_dep *out);
 /* Depend->key_name into b. */
 void plan_dep_key(sqlitch_buf *b, const sqlitch_dep *d);
 /* Depend->as_string / as_plan_string into b. */

@@ -358,10 +358,56 @@ static const char *grp(sqlitch_arena *a, const char *s, pcre2_match_data *md,
   return sqlitch_arena_strndup(a, s + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
 }
 
+/* Length of the run of ASCII word characters ([A-Za-z0-9_]) at s. */
+static size_t ascii_word(const char *s, size_t n) {
+  size_t i = 0;
+  while (i < n && (((unsigned)s[i] | 0x20) - 'a' < 26 ||
+                   (unsigned)s[i] - '0' < 10 || s[i] == '_'))
+    i++;
+  return i;
+}
+
+/* The common forms, without the regex: [!]word[@word], where a word is
+   [A-Za-z0-9_]+ -- what PLAN_RX_DEP matches as conflicts, change and tag
+   for such a token ({NAME} accepts every such word: no punctuation at
+   either end, no [~/=%^]digits, a word character before the end), unless
+   the token is 40 lowercase hex digits, which is an id. 0 when the token
+   has another form. */
+static int dep_fast(sqlitch_arena *a, const char *s, size_t n,
+                    sqlitch_dep *out) {
+  size_t i = s[0] == '!' ? 1 : 0;
+  size_t w = ascii_word(s + i, n - i);
+  if (!w) return 0;
+  size_t at = i + w, t = 0;
+  if (at < n) {
+    if (s[at] != '@') return 0;
+    t = ascii_word(s + at + 1, n - at - 1);
+    if (!t || at + 1 + t != n) return 0;
+  }
+  if (w == 40 && !t) {
+    size_t hex = 0;
+    while (hex < 40 &&
+           ((unsigned)s[i + hex] - '0' < 10 || (unsigned)s[i + hex] - 'a' < 6))
+      hex++;
+    if (hex == 40) return 0;
+  }
+  out->conflicts = i == 1;
+  out->change = sqlitch_arena_strndup(a, s + i, w);
+  if (t) out->tag = sqlitch_arena_strndup(a, s + at + 1, t);
+  return 1;
+}
+
 int plan_dep_parse(sqlitch_arena *a, const char *plan_project, const char *s,
                    size_t n, pcre2_match_data *md, sqlitch_dep *out) {
-  const plan_rx_groups *g = plan_rx_group();
   memset(out, 0, sizeof *out);
+  if (n && dep_fast(a, s, n, out)) return 1;
+  return plan_dep_parse_rx(a, plan_project, s, n, md, out);
+}
+
+int plan_dep_parse_rx(sqlitch_arena *a, const char *plan_project, const char *s,
+                      size_t n, pcre2_match_data *md, sqlitch_dep *out) {
+  memset(out, 0, sizeof *out);
+  const plan_rx_groups *g = plan_rx_group();
   if (!plan_rx_match(PLAN_RX_DEP, s, n, md)) return 0;
   const char *conf = grp(a, s, md, g->d_conflicts);
   out->conflicts = conf && *conf;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "plan.h"
+#include "plan_int.h"
 #include "tap.h"
 
 static char data_dir[PATH_MAX];
@@ -811,6 +812,71 @@ static void test_big(void) {
   sqlitch_buf_free(&b);
 }
 
+/* plan_dep_parse's fast path against the regex, on tokens built from the
+   characters that matter (word characters, hex digits, "!", "@", ":",
+   punctuation, a multi-byte letter), 40-character ids included. */
+static int same_str(const char *a, const char *b) {
+  return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static void test_dep_fast(void) {
+  static const char *const parts[] = {
+      "a",
+      "Z",
+      "_",
+      "0",
+      "9",
+      "f",
+      "users",
+      "v1",
+      "!",
+      "@",
+      ":",
+      ".",
+      "-",
+      "~",
+      "^2",
+      "\xc3\xa9",
+      "0123456789abcdef0123456789abcdef01234567",
+      "0123456789ABCDEF0123456789abcdef01234567",
+      "abcdef",
+      " "};
+  const size_t np = sizeof parts / sizeof *parts;
+  sqlitch_arena *a = sqlitch_arena_new();
+  pcre2_match_data *md = plan_rx_md_new();
+  uint32_t seed = 12345;
+  long checked = 0, mismatches = 0, fast_hits = 0;
+  char tok[256];
+  for (int round = 0; round < 20000; round++) {
+    size_t len = 0, k = 1 + (round % 4);
+    for (size_t j = 0; j < k; j++) {
+      seed = seed * 1103515245u + 12345u;
+      const char *p = parts[(seed >> 16) % np];
+      size_t pl = strlen(p);
+      if (len + pl >= sizeof tok) break;
+      memcpy(tok + len, p, pl);
+      len += pl;
+    }
+    tok[len] = 0;
+    sqlitch_dep f, r;
+    int fr = plan_dep_parse(a, "proj", tok, len, md, &f);
+    int rr = plan_dep_parse_rx(a, "proj", tok, len, md, &r);
+    checked++;
+    if (fr != rr ||
+        (fr && (f.conflicts != r.conflicts || !same_str(f.project, r.project) ||
+                !same_str(f.change, r.change) || !same_str(f.tag, r.tag) ||
+                !same_str(f.id, r.id) || f.is_external != r.is_external))) {
+      if (mismatches++ < 5) diag("dependency mismatch on \"%s\"", tok);
+    }
+    if (fr && f.change && !f.project && !strchr(tok, '.')) fast_hits++;
+  }
+  ok(checked == 20000 && mismatches == 0,
+     "dependency fast path agrees with the regex on 20000 tokens");
+  ok(fast_hits > 1000, "the tokens exercise the fast path");
+  pcre2_match_data_free(md);
+  sqlitch_arena_free(a);
+}
+
 int main(void) {
   find_data_dir();
   sqlitch_strv fx = SQLITCH_STRV_INIT;
@@ -852,5 +918,6 @@ int main(void) {
   test_plan_uri();
   test_own_errors();
   test_big();
+  test_dep_fast();
   return tap_done();
 }
