@@ -2310,8 +2310,12 @@ static tval call_method(rs *r, tval self, const char *k, const tval *args,
       if (text_methods[i].fn(r, self, args, nargs, &o)) return UNDEF;
       return o;
     }
-  /* TT promotes a scalar to a one-item list for list methods */
-  tval one[1] = {self};
+  /* TT promotes a scalar to a one-item list for list methods. The list
+     lives in the render's memory: a method may return it as it is (sort,
+     unique, ... of one item), and the result outlives this call. */
+  tval *one = ralloc(r, sizeof *one);
+  if (!one) return UNDEF;
+  one[0] = self;
   return call_method(r, mklist(one, 1), k, args, nargs, 1);
 }
 

@@ -229,6 +229,12 @@ static void test_language(void) {
         "['10','9','100']; y.nsort.join %]|[% y.sort.join %]|[% "
         "requires.unique.size %]",
         "a B b C|9 10 100|10 100 9|2", "sort");
+  /* a scalar promoted to a one-item list, returned as it is by sort and
+     then read by reverse (it used to live on a stack frame that was gone:
+     found by fuzz_template under ASan) */
+  check("[% y = 'a'; y.sort.reverse.join('|') %]|[% z = 'b'; "
+        "z.unique.sort.reverse.first %]",
+        "a|b", "list methods chained on a scalar");
   check("[% x = '<a href=\"x\">&\\'</a>'; x | html %]|[% x | xml %]",
         "&lt;a href=&quot;x&quot;&gt;&amp;'&lt;/a&gt;|&lt;a "
         "href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;",
