@@ -14,7 +14,8 @@
 ** - "[p:x x]" in project p is written as "[x x]", which Sqitch then
 **   rejects as a duplicate dependency;
 ** - a pragma name (without value) may end in a CR, which the written "\n"
-**   turns into a CRLF line end;
+**   turns into a CRLF line end, or into a line that no longer reads as a
+**   pragma at all (sqitch then fails on its own plan too);
 ** - a pragma value made only of vertical white space is trimmed to
 **   nothing, so "%x=" is written, which no longer parses;
 ** - pragma notes are kept raw but escaped when written, so one with a
@@ -46,6 +47,17 @@ static int empty_value(const sqlitch_plan *p) {
     if (l->type == SQLITCH_LINE_PRAGMA && *l->operator&&
                                            l->value && !* l->value)
       return 1;
+  }
+  return 0;
+}
+
+/* A pragma whose name holds a CR ("%x\r\r" read as the name "x\r" by
+   Perl's $): once written with its "\n" it reads as an invalid pragma,
+   and sqitch 1.3.1 then fails to read its own plan in the same way. */
+static int cr_pragma(const sqlitch_plan *p) {
+  for (size_t i = 0; i < p->nlines; i++) {
+    const sqlitch_plan_line *l = &p->lines[i];
+    if (l->type == SQLITCH_LINE_PRAGMA && strchr(l->name, '\r')) return 1;
   }
   return 0;
 }
@@ -111,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sqlitch_plan_write(p, &w1);
   if (sqlitch_plan_parse("fuzz.plan", w1.p ? w1.p : "", w1.len, &q, &err)) {
     /* what we write must parse again */
-    if (!has_local_prefix(p) && !empty_value(p)) abort();
+    if (!has_local_prefix(p) && !empty_value(p) && !cr_pragma(p)) abort();
   } else {
     sqlitch_plan_write(q, &w2);
     if (!version_quirk(p)) {
