@@ -2154,3 +2154,17 @@ int sqlitch_engine_run_client(sqlitch_engine *e, char *const *argv,
   int start_errno = sqlitch_proc_run(&p, &status);
   return sqlitch_proc_fail(err, argv[0], start_errno, status);
 }
+
+void sqlitch_log_tag_row(const sqlitch_log_change *c, const sqlitch_log_tag *t,
+                         const char *planned_at, const char *v[10]) {
+  v[0] = t->tag_id;
+  v[1] = t->tag;
+  v[2] = c->project;
+  v[3] = c->change_id;
+  v[4] = t->note ? t->note : "";
+  v[5] = c->committer_name;
+  v[6] = c->committer_email;
+  v[7] = planned_at;
+  v[8] = t->planner_name;
+  v[9] = t->planner_email;
+}

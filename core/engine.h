@@ -193,6 +193,13 @@ typedef struct sqlitch_log_change {
   const char *ev_tags, *ev_requires, *ev_conflicts;
 } sqlitch_log_change;
 
+/* A tags row's first ten values in the registry's column order (tag_id,
+   tag, project, change_id, note, committer_name, committer_email,
+   planned_at, planner_name, planner_email), planned_at as the engine
+   writes it; committed_at is left to the engine. Borrowed pointers. */
+void sqlitch_log_tag_row(const sqlitch_log_change *c, const sqlitch_log_tag *t,
+                         const char *planned_at, const char *v[10]);
+
 /* ======================================================= one unit of work */
 
 typedef enum {

@@ -1127,16 +1127,8 @@ static int log_deploy(sqlitch_engine *e, const sqlitch_log_change *c,
     for (size_t i = 0; i < c->ntags; i++) {
       const sqlitch_log_tag *t = &c->tags[i];
       char *tp = iso(t->planned_at);
-      const char *v[] = {t->tag_id,
-                         t->tag,
-                         c->project,
-                         c->change_id,
-                         t->note ? t->note : "",
-                         c->committer_name,
-                         c->committer_email,
-                         tp,
-                         t->planner_name,
-                         t->planner_email};
+      const char *v[10];
+      sqlitch_log_tag_row(c, t, tp, v);
       char *x = bind_sql(im, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " NOW ")", v, 10);
       free(tp);
       if (i) sqlitch_buf_add(&d, ", ");
@@ -1244,16 +1236,8 @@ static int my_log_new_tags(sqlitch_engine *e, const sqlitch_log_change *c,
   for (size_t i = 0; i < c->ntags; i++) {
     const sqlitch_log_tag *t = &c->tags[i];
     char *tp = iso(t->planned_at);
-    const char *v[] = {t->tag_id,
-                       t->tag,
-                       c->project,
-                       c->change_id,
-                       t->note ? t->note : "",
-                       c->committer_name,
-                       c->committer_email,
-                       tp,
-                       t->planner_name,
-                       t->planner_email};
+    const char *v[10];
+    sqlitch_log_tag_row(c, t, tp, v);
     char *x = bind_sql(im,
                        "SELECT ? AS tid, ? AS tname, ? AS proj, ? AS cid, ? AS "
                        "note, ? AS cuser, ? AS cemail, ? AS tts, ? AS puser, ? "

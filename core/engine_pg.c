@@ -1890,16 +1890,8 @@ static int pg_log_new_tags(sqlitch_engine *e, const sqlitch_log_change *c,
                      k + 9, k + 10);
     char *tpa = tstz(t->planned_at);
     sqlitch_strv_push_owned(&own, tpa);
-    const char *tv[] = {t->tag_id,
-                        t->tag,
-                        c->project,
-                        c->change_id,
-                        t->note ? t->note : "",
-                        c->committer_name,
-                        c->committer_email,
-                        tpa,
-                        t->planner_name,
-                        t->planner_email};
+    const char *tv[10];
+    sqlitch_log_tag_row(c, t, tpa, tv);
     memcpy(pv + k, tv, sizeof tv);
   }
   sqlitch_buf_add(&b, SQL_NEW_TAGS_TAIL);

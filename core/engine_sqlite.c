@@ -1235,17 +1235,9 @@ static int log_event(sqlitch_engine *e, const char *event,
 
 static int bind_tag(sqlite3_stmt *s, const sqlitch_log_change *c,
                     const sqlitch_log_tag *t, const char *ts) {
-  const char *v[] = {t->tag_id,
-                     t->tag,
-                     c->project,
-                     c->change_id,
-                     t->note ? t->note : "",
-                     c->committer_name,
-                     c->committer_email,
-                     t->planned_at,
-                     t->planner_name,
-                     t->planner_email,
-                     ts};
+  const char *v[11];
+  sqlitch_log_tag_row(c, t, t->planned_at, v);
+  v[10] = ts;
   for (int i = 0; i < 11; i++)
     bind_text(s, i + 1, v[i]);
   return SQLITCH_OK;
