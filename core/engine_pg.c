@@ -1244,15 +1244,17 @@ static int pg_wait_lock(sqlitch_engine *e, double seconds, int *got,
    the row Sqitch's _select_state returns, without grouping every change
    of the project (status on 1,000 changes: a few ms less). Any failure
    falls back to Sqitch's own query, which then fails (or copes) exactly
-   as it does for sqitch. */
+   as it does for sqitch. The latest row is picked in a subquery so that
+   only its timestamps go through to_char (formatting every row first
+   cost ~2 ms over 1,000 changes). */
 /* clang-format off */
 static const char *const SQL_STATE_FAST =
     "SELECT c.change_id, c.script_hash, c.change, c.project, c.note, "
     "c.committer_name, c.committer_email, " TSC("c.committed_at") ", "
     "c.planner_name, c.planner_email, " TSC("c.planned_at") ", "
     "ARRAY(SELECT t.tag FROM tags t WHERE t.change_id = c.change_id "
-    "ORDER BY t.tag) FROM changes c "
-    "WHERE c.project = $1 ORDER BY c.committed_at DESC LIMIT 1";
+    "ORDER BY t.tag) FROM (SELECT * FROM changes WHERE project = $1 "
+    "ORDER BY committed_at DESC LIMIT 1) c";
 /* clang-format on */
 
 static int pg_current_state(sqlitch_engine *e, const char *project,
