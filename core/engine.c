@@ -127,9 +127,12 @@ typedef struct priv {
   char *reg_dest; /* registry destination cache */
   /* plan script hashes, computed on demand */
   char (*hash)[41];
-  unsigned char *hash_state; /* 0 unknown, 1 computed, 2 no file */
-  int hash_stale;            /* reset when the plan changes */
+  unsigned char *hash_state;    /* 0 unknown, 1 computed, 2 no file */
+  int hash_stale;               /* reset when the plan changes */
+  sqlitch_plan_future *pending; /* the plan, loading (set_plan_future) */
 } priv;
+
+static void drop_pending(sqlitch_engine *e);
 
 int sqlitch_engine_new(const sqlitch_config *cfg, const sqlitch_target *target,
                        const sqlitch_reporter *rep, sqlitch_engine **out,
@@ -166,6 +169,7 @@ void sqlitch_engine_free(sqlitch_engine *e) {
   if (e->own_plan) sqlitch_plan_free(e->plan);
   priv *p = e->priv;
   if (p) {
+    drop_pending(e);
     free(p->reg_dest);
     free(p->hash);
     free(p->hash_state);
@@ -186,7 +190,24 @@ static void reset_hashes(sqlitch_engine *e) {
   p->hash_state = NULL;
 }
 
+static void drop_pending(sqlitch_engine *e) {
+  priv *p = e->priv;
+  sqlitch_plan_load_cancel(p->pending);
+  p->pending = NULL;
+}
+
+void sqlitch_engine_set_plan_future(sqlitch_engine *e, sqlitch_plan_future *f) {
+  sqlitch_engine_set_plan(e, NULL);
+  ((priv *)e->priv)->pending = f;
+}
+
+const char *sqlitch_engine_project_hint(sqlitch_engine *e) {
+  priv *p = e->priv;
+  return p->pending ? sqlitch_plan_future_project(p->pending) : NULL;
+}
+
 void sqlitch_engine_set_plan(sqlitch_engine *e, sqlitch_plan *plan) {
+  drop_pending(e);
   if (e->own_plan) sqlitch_plan_free(e->plan);
   e->plan = plan;
   e->own_plan = 0;
@@ -196,7 +217,11 @@ void sqlitch_engine_set_plan(sqlitch_engine *e, sqlitch_plan *plan) {
 int sqlitch_engine_plan(sqlitch_engine *e, sqlitch_plan **out,
                         sqlitch_err *err) {
   if (!e->plan) {
-    if (sqlitch_plan_load(e->target->plan_file, &e->plan, err))
+    priv *p = e->priv;
+    sqlitch_plan_future *f = p->pending;
+    p->pending = NULL;
+    if (f ? sqlitch_plan_load_finish(f, &e->plan, err)
+          : sqlitch_plan_load(e->target->plan_file, &e->plan, err))
       return SQLITCH_ERROR;
     e->own_plan = 1;
     reset_hashes(e);

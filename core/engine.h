@@ -442,6 +442,14 @@ void sqlitch_engine_free(sqlitch_engine *e);
 
 /* Use an already loaded plan (borrowed) instead of target->plan_file. */
 void sqlitch_engine_set_plan(sqlitch_engine *e, sqlitch_plan *plan);
+/* Use the plan being loaded by `f` (sqlitch_plan_load_start on
+   target->plan_file; the engine owns f from here): the next
+   sqlitch_engine_plan() waits for it. Meanwhile
+   sqlitch_engine_project_hint() gives the project the file's head names
+   (a guess to check against the plan), so that status can query the
+   registry while the plan is parsed. */
+void sqlitch_engine_set_plan_future(sqlitch_engine *e, sqlitch_plan_future *f);
+const char *sqlitch_engine_project_hint(sqlitch_engine *e);
 /* The plan, loading it on first use. */
 int sqlitch_engine_plan(sqlitch_engine *e, sqlitch_plan **out,
                         sqlitch_err *err);

@@ -126,6 +126,21 @@ int sqlitch_plan_load(const char *file, sqlitch_plan **out, sqlitch_err *err);
    other command says "GEN0" (NULL). */
 int sqlitch_plan_load_as(const char *file, const char *perl_fh,
                          sqlitch_plan **out, sqlitch_err *err);
+/* The same on another thread (plan_async.c), so that the caller can work
+   meanwhile: start never fails; finish waits, returns what
+   sqlitch_plan_load would have (plan and error handed over) and frees the
+   handle; cancel waits and frees everything. The future also knows the
+   %project the head of the file names (peeked before the thread starts;
+   NULL when not found), valid until finish/cancel. */
+typedef struct sqlitch_plan_future sqlitch_plan_future;
+sqlitch_plan_future *sqlitch_plan_load_start(const char *file);
+const char *sqlitch_plan_future_project(const sqlitch_plan_future *f);
+int sqlitch_plan_load_finish(sqlitch_plan_future *f, sqlitch_plan **out,
+                             sqlitch_err *err);
+void sqlitch_plan_load_cancel(sqlitch_plan_future *f);
+/* The %project value the head of a plan file declares (caller frees), or
+   NULL. A guess read without parsing: check it against the parsed plan. */
+char *sqlitch_plan_peek_project(const char *file);
 /* Parse plan text; `file` is used in messages. */
 int sqlitch_plan_parse(const char *file, const char *data, size_t len,
                        sqlitch_plan **out, sqlitch_err *err);

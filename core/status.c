@@ -230,6 +230,33 @@ static int report_plan(gather_ctx *g, const sqlitch_status *st,
 
 /* ------------------------------------------------------------- gather */
 
+/* current_state() for the project the head of the plan file names, asked
+   while the plan is still being parsed (sqlitch_engine_set_plan_future):
+   1 when the parsed plan agrees (st->project and st->state set, *rc the
+   query's result and err its error), 0 when the plan fails to load or
+   names another project -- then nothing is kept and the caller starts
+   again in Sqitch's order, which reports the plan's error first. */
+static int state_by_hint(sqlitch_engine *e, const char *hint,
+                         sqlitch_status *st, int *rc, sqlitch_err *err) {
+  char *project = sqlitch_strdup(hint); /* hint dies with the load */
+  sqlitch_reg_state *state = NULL;
+  int r = sqlitch_engine_current_state(e, project, &state, err);
+  sqlitch_plan *plan;
+  sqlitch_err perr = SQLITCH_ERR_INIT;
+  if (sqlitch_engine_plan(e, &plan, &perr) == SQLITCH_OK &&
+      strcmp(plan->project, project) == 0) {
+    st->project = project;
+    st->state = state;
+    *rc = r;
+    return 1;
+  }
+  sqlitch_err_clear(&perr);
+  sqlitch_err_clear(err);
+  sqlitch_reg_state_free(state);
+  free(project);
+  return 0;
+}
+
 static int gather(gather_ctx *g, sqlitch_status *st, sqlitch_err *err) {
   sqlitch_engine *e = g->e;
   const sqlitch_status_opts *o = g->o;
@@ -237,8 +264,12 @@ static int gather(gather_ctx *g, sqlitch_status *st, sqlitch_err *err) {
 
   /* current_state($self->project), with the catch block's rules (the
      project's own errors are already in their final form) */
-  if (resolve_project(e, o->project, &st->project, err)) return SQLITCH_ERROR;
-  int rc = sqlitch_engine_current_state(e, st->project, &st->state, err);
+  int rc = SQLITCH_OK;
+  const char *hint = o->project ? NULL : sqlitch_engine_project_hint(e);
+  if (!hint || !state_by_hint(e, hint, st, &rc, err)) {
+    if (resolve_project(e, o->project, &st->project, err)) return SQLITCH_ERROR;
+    rc = sqlitch_engine_current_state(e, st->project, &st->state, err);
+  }
   if (rc != SQLITCH_OK) {
     if (err->kind == SQLITCH_E_PARSE || err->kind == SQLITCH_E_IO)
       return SQLITCH_ERROR;

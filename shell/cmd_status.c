@@ -184,7 +184,8 @@ static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
 
   /* execute */
   sh_engine_run r;
-  int rc = sh_engine_begin(ctx, o, argc, argv, 0, "connecting to", &r, err);
+  int rc = sh_engine_begin(ctx, o, argc, argv, SH_PREFETCH_PLAN,
+                           "connecting to", &r, err);
   if (rc == SQLITCH_OK)
     rc = sh_opt_bool(o, "json", 0) ? status_json(ctx, r.engine, &so, err)
                                    : sqlitch_status_report(r.engine, &so, err);

@@ -10,27 +10,33 @@ static int ask(void *c, const char *msg, int dflt, sqlitch_err *err) {
   return sh_ask_yes_no((sh_ctx *)c, msg, dflt, err);
 }
 
-int sh_engine_begin(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
-                    int no_changes, const char *verb, sh_engine_run *r,
-                    sqlitch_err *err) {
+int sh_engine_begin(sh_ctx *ctx, sh_opts *o, int argc, char **argv, int flags,
+                    const char *verb, sh_engine_run *r, sqlitch_err *err) {
   memset(r, 0, sizeof *r);
   sh_target_opts(o, &r->topts);
   sh_args_spec spec;
   memset(&spec, 0, sizeof spec);
   spec.target = sh_opt_str(o, "target");
-  spec.no_changes = no_changes;
+  spec.no_changes = (flags & SH_NO_CHANGES) != 0;
   spec.topts = &r->topts;
   if (sh_parse_args(ctx, &spec, argc, argv, &r->args, err))
     return SQLITCH_ERROR;
   r->target = r->args.targets[0];
   if (r->args.ntargets > 1)
     sh_warn(ctx, "Too many targets specified; %s %s", verb, r->target->name);
-  if (sqlitch_engine_new(ctx->config, r->target, &ctx->reporter, &r->engine,
-                         err))
-    return SQLITCH_ERROR;
-  /* the plan parsed to sort the arguments, not parsed a second time */
+  /* the plan parsed to sort the arguments, not parsed a second time; or
+     parsed on another thread while the engine starts (SH_PREFETCH_PLAN) */
   sqlitch_plan *plan = sh_args_plan_of(&r->args, r->target->plan_file);
+  sqlitch_plan_future *f = NULL;
+  if (!plan && (flags & SH_PREFETCH_PLAN))
+    f = sqlitch_plan_load_start(r->target->plan_file);
+  if (sqlitch_engine_new(ctx->config, r->target, &ctx->reporter, &r->engine,
+                         err)) {
+    sqlitch_plan_load_cancel(f);
+    return SQLITCH_ERROR;
+  }
   if (plan) sqlitch_engine_set_plan(r->engine, plan);
+  if (f) sqlitch_engine_set_plan_future(r->engine, f);
   r->engine->opts.verbosity = ctx->verbosity;
   r->engine->opts.ask_yes_no = ask;
   r->engine->opts.ask_ctx = ctx;

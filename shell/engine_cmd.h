@@ -28,11 +28,16 @@ typedef struct sh_engine_run {
   sqlitch_engine *engine;
 } sh_engine_run;
 
+/* sh_engine_begin flags: the command takes no change arguments (every
+   argument is a target); parse the plan on another thread while the
+   engine connects (status: the plan is only needed after the query). */
+#define SH_NO_CHANGES 1
+#define SH_PREFETCH_PLAN 2
+
 /* Parse arguments, pick the target, create the engine. `verb` completes
    the too-many-targets warning ("connecting to" / "using"). */
-int sh_engine_begin(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
-                    int no_changes, const char *verb, sh_engine_run *r,
-                    sqlitch_err *err);
+int sh_engine_begin(sh_ctx *ctx, sh_opts *o, int argc, char **argv, int flags,
+                    const char *verb, sh_engine_run *r, sqlitch_err *err);
 void sh_engine_end(sh_engine_run *r);
 
 /* --lock-timeout, --set and script variables for `command`. */

@@ -47,6 +47,10 @@ parity "status, no registry" status
 parity "status --quiet, no registry" --quiet status
 parity "status, no registry, no plan" status -f nope.plan
 parity "status -f other.plan, no registry" status --plan-file other.plan
+# status parses the plan on another thread while it queries the registry
+# for the project the plan's head names: the plan's errors still win
+both 'printf "%%syntax-version=1.0.0\n%%project=flipr\n\nbad line\n" > bad.plan'
+parity "unparsable plan, no registry" status -f bad.plan
 
 # ---------------------------------------------- states written by each tool
 for tool in sqitch sqlitch; do
@@ -118,5 +122,10 @@ parity "no projects registered" status -f nope.plan
 parity "plan is a directory" status -f deploy
 both 'printf "%%syntax-version=1.0.0\n%%project=flipr\nbad line\n" > bad.plan'
 parity "unparsable plan" status -f bad.plan
+# the head names one project, a later pragma another (the last wins)
+both 'printf "%%syntax-version=1.0.0\n%%project=other\n%%project=flipr\n\nusers 2024-01-15T10:30:00Z Ned <ned@example.com>\n" > twice.plan'
+parity "second %project pragma wins" status -f twice.plan
+both 'printf "%%syntax-version=1.0.0\n%%project=flipr\n%%project=other\n\ngizmo 2024-01-16T09:00:00Z Ned <ned@example.com>\n" > twice2.plan'
+parity "second %project pragma names an undeployed project" status -f twice2.plan
 
 done_testing

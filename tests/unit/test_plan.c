@@ -877,6 +877,56 @@ static void test_dep_fast(void) {
   sqlitch_arena_free(a);
 }
 
+/* The background load gives what sqlitch_plan_load gives, and the peeked
+   %project is the one the head of the file names (or NULL). */
+static void put(const char *path, const char *text) {
+  FILE *f = fopen(path, "wb");
+  fputs(text, f);
+  fclose(f);
+}
+
+static void test_async(void) {
+  char path[64];
+  snprintf(path, sizeof path, "/tmp/sqlitch-test-plan-%d.plan", (int)getpid());
+  put(path, "# a comment\n%syntax-version=1.0.0\n  % project = flipr  # x\n"
+            "\nusers 2024-01-15T10:30:00Z Ned <ned@example.com>\n");
+  sqlitch_plan_future *f = sqlitch_plan_load_start(path);
+  is_str(sqlitch_plan_future_project(f), "flipr", "peek: spaces and a note");
+  sqlitch_plan *p = NULL;
+  sqlitch_err err = SQLITCH_ERR_INIT;
+  ok(sqlitch_plan_load_finish(f, &p, &err) == SQLITCH_OK && p &&
+         p->nchanges == 1 && strcmp(p->project, "flipr") == 0,
+     "background load: the plan");
+  sqlitch_plan_free(p);
+
+  put(path, "%syntax-version=1.0.0\n\n%project=late\n");
+  char *pk = sqlitch_plan_peek_project(path);
+  ok(pk == NULL, "peek: no %project in the header");
+  free(pk);
+  put(path, "%project=flipr");
+  pk = sqlitch_plan_peek_project(path);
+  ok(pk == NULL, "peek: an unterminated line is not trusted");
+  free(pk);
+
+  put(path, "%syntax-version=1.0.0\n%project=flipr\n\nbad line\n");
+  f = sqlitch_plan_load_start(path);
+  is_str(sqlitch_plan_future_project(f), "flipr", "peek: before a bad line");
+  ok(sqlitch_plan_load_finish(f, &p, &err) == SQLITCH_ERROR && p == NULL,
+     "background load: the error");
+  sqlitch_err plain = SQLITCH_ERR_INIT;
+  sqlitch_plan *q = NULL;
+  sqlitch_plan_load(path, &q, &plain);
+  is_str(err.msg, plain.msg, "the same error as sqlitch_plan_load");
+  sqlitch_err_clear(&err);
+  sqlitch_err_clear(&plain);
+
+  remove(path);
+  f = sqlitch_plan_load_start(path);
+  ok(sqlitch_plan_future_project(f) == NULL, "peek: no file");
+  sqlitch_plan_load_cancel(f); /* nothing leaks (ASan) */
+  sqlitch_plan_load_cancel(NULL);
+}
+
 int main(void) {
   find_data_dir();
   sqlitch_strv fx = SQLITCH_STRV_INIT;
@@ -918,6 +968,7 @@ int main(void) {
   test_plan_uri();
   test_own_errors();
   test_big();
+  test_async();
   test_dep_fast();
   return tap_done();
 }
