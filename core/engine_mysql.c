@@ -649,22 +649,44 @@ static int ready(sqlitch_engine *e, int *yes, sqlitch_err *err) {
   return reg_initialized(e, yes, err);
 }
 
+static int state_row(MYSQL_RES *r, int hash, sqlitch_reg_state **out);
+
 static int my_current_state(sqlitch_engine *e, const char *project,
                             sqlitch_reg_state **out, sqlitch_err *err) {
   *out = NULL;
+  const char *v[] = {project};
+  MYSQL_RES *r = NULL;
+  unsigned n;
+  int hash = 1;
+  /* Sqitch's order: the state query first, the registry check only when
+     it fails. When the query works the registry exists, and the
+     information_schema round trip is saved (status: ~0.4 ms); on any
+     failure the checked way below runs as before. */
+  if (ensure_db(e, err)) return SQLITCH_ERROR;
+  if (IM(e)->reg_db && IM(e)->initialized < 0) {
+    sqlitch_err ignore = SQLITCH_ERR_INIT;
+    if (rq(e, Q_STATE, v, 1, &r, &n, &ignore) == SQLITCH_OK) {
+      IM(e)->initialized = 1;
+      return state_row(r, hash, out);
+    }
+    sqlitch_err_clear(&ignore);
+    r = NULL;
+  }
   int init;
   if (ready(e, &init, err)) return SQLITCH_ERROR;
   if (!init) return SQLITCH_OK;
-  const char *v[] = {project};
-  MYSQL_RES *r;
-  unsigned n;
-  int hash = 1;
   if (rq(e, Q_STATE, v, 1, &r, &n, err)) {
     if (n != ER_BAD_FIELD_ERROR) return SQLITCH_ERROR;
     sqlitch_err_clear(err);
     hash = 0;
     if (rq(e, Q_STATE_NOHASH, v, 1, &r, NULL, err)) return SQLITCH_ERROR;
   }
+  return state_row(r, hash, out);
+}
+
+/* The state row of Q_STATE (or Q_STATE_NOHASH when !hash) into *out
+   (NULL when no row); frees r. */
+static int state_row(MYSQL_RES *r, int hash, sqlitch_reg_state **out) {
   MYSQL_ROW row = r ? mysql_fetch_row(r) : NULL;
   if (row) {
     sqlitch_reg_state *st = sqlitch_calloc(1, sizeof *st);
