@@ -221,7 +221,7 @@ int sqlitch_engine_plan(sqlitch_engine *e, sqlitch_plan **out,
     sqlitch_plan_future *f = p->pending;
     p->pending = NULL;
     if (f ? sqlitch_plan_load_finish(f, &e->plan, err)
-          : sqlitch_plan_load(e->target->plan_file, &e->plan, err))
+          : sqlitch_plan_load_ro(e->target->plan_file, &e->plan, err))
       return SQLITCH_ERROR;
     e->own_plan = 1;
     reset_hashes(e);

@@ -36,6 +36,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "plan_int.h"
 
@@ -73,9 +75,15 @@ sqlitch_tag *plan_grow_tags(sqlitch_plan *plan) {
 
 sqlitch_plan_line *plan_grow_lines(sqlitch_plan *plan) {
   plan_index *ix = plan->index;
-  plan->lines =
-      grow(plan->lines, &ix->cap_lines, plan->nlines, sizeof *plan->lines);
-  sqlitch_plan_line *l = &plan->lines[plan->nlines++];
+  sqlitch_plan_line *l;
+  if (ix->no_lines) {
+    l = &ix->scratch; /* counted (change->line), not kept */
+    plan->nlines++;
+  } else {
+    plan->lines =
+        grow(plan->lines, &ix->cap_lines, plan->nlines, sizeof *plan->lines);
+    l = &plan->lines[plan->nlines++];
+  }
   memset(l, 0, sizeof *l);
   l->lspace = l->rspace = l->hspace = l->lopspace = l->operator= l->ropspace =
                                                         l->pspace = "";
@@ -110,6 +118,11 @@ typedef struct parser {
   const char *file;
   const char *data;
   size_t len, pos;
+  /* with `release` (the text is the parser's to drop), the pages before
+     `released` have been handed back: every string the parser keeps is
+     copied, so a big plan's text need not stay resident to the end */
+  int release;
+  size_t released;
   long lineno; /* Perl's $. */
   int in_header;
   /* first UTF-8 problem: raised when reading line utf8_at + 1 */
@@ -154,9 +167,22 @@ static int syntax_error(parser *ps, const char *fmt, ...) {
   return SQLITCH_ERROR;
 }
 
+/* Give the whole pages of text before the line about to be read back to
+   the system (they read as zeros afterwards; nothing looks at them). */
+#define RELEASE_STEP (256 * 1024)
+static void release_read(parser *ps) {
+  uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+  uintptr_t a = ((uintptr_t)(ps->data + ps->released) + pg - 1) & ~(pg - 1);
+  uintptr_t b = (uintptr_t)(ps->data + ps->pos) & ~(pg - 1);
+  if (b <= a) return;
+  madvise((void *)a, b - a, MADV_DONTNEED);
+  ps->released = (size_t)(b - (uintptr_t)ps->data);
+}
+
 /* Fetch the next line (Perl's getline + s/\r?\n\z//). Returns 1 with the
    line, 0 at end of input, SQLITCH_ERROR when the reader hits bad UTF-8. */
 static int next_line(parser *ps, const char **line, size_t *n) {
+  if (ps->release && ps->pos - ps->released >= RELEASE_STEP) release_read(ps);
   if (ps->utf8_bad && ps->lineno == ps->utf8_at) {
     sqlitch_buf m = SQLITCH_BUF_INIT;
     sqlitch_buf_addf(&m, "%s at %s line %d", sqlitch_buf_str(&ps->utf8_msg),
@@ -267,8 +293,9 @@ static size_t strip_note(parser *ps, const char *s, size_t n,
       }
     }
   }
-  *rspace = run == stop
-                ? ""
+  *rspace = run == stop ? ""
+            : stop - run == 1 && *run == ' '
+                ? " "
                 : sqlitch_arena_strndup(ps->a, run, (size_t)(stop - run));
   *note_raw = NULL;
   *note_len = 0;
@@ -289,6 +316,8 @@ static const char *cap(parser *ps, const char *s, int g) {
   PCRE2_SIZE *ov = pcre2_get_ovector_pointer(ps->md);
   if (ov[2 * g] == PCRE2_UNSET) return NULL;
   if (ov[2 * g + 1] == ov[2 * g]) return "";
+  if (ov[2 * g + 1] - ov[2 * g] == 1 && s[ov[2 * g]] == ' ')
+    return " "; /* the usual blank before a note or the dependencies */
   return sqlitch_arena_strndup(ps->a, s + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
 }
 
@@ -873,8 +902,10 @@ static void presize(parser *ps) {
     nl++;
   sqlitch_plan *plan = ps->plan;
   plan_index *ix = plan->index;
-  ix->cap_lines = nl + 1;
-  plan->lines = sqlitch_malloc(ix->cap_lines * sizeof *plan->lines);
+  if (!ix->no_lines) {
+    ix->cap_lines = nl + 1;
+    plan->lines = sqlitch_malloc(ix->cap_lines * sizeof *plan->lines);
+  }
   ix->cap_changes = nl;
   plan->changes = sqlitch_malloc(ix->cap_changes * sizeof *plan->changes);
   ix->cap_tags = nl;
@@ -889,6 +920,12 @@ static void presize(parser *ps) {
   plan_hmap_reserve(&ix->ids, nl);
 }
 
+/* The line parsed last (the scratch line of a read-only load). */
+static sqlitch_plan_line *last_line(sqlitch_plan *plan) {
+  plan_index *ix = plan->index;
+  return ix->no_lines ? &ix->scratch : &plan->lines[plan->nlines - 1];
+}
+
 static int parse(parser *ps) {
   sqlitch_plan *plan = ps->plan;
   const char *s;
@@ -900,7 +937,7 @@ static int parse(parser *ps) {
   while ((rc = next_line(ps, &s, &n)) == 1) {
     if (match_blank(s, n, &lsp, &note, &note_len)) {
       add_blank(ps, s, lsp, note, note_len);
-      if (!perl_true(plan->lines[plan->nlines - 1].note)) break;
+      if (!perl_true(last_line(plan)->note)) break;
       continue;
     }
     if (parse_pragma(ps, s, n)) return SQLITCH_ERROR;
@@ -911,9 +948,12 @@ static int parse(parser *ps) {
   if (!perl_true(get_pragma(ps, "syntax_version"))) {
     /* unshift a "%syntax-version=1.0.0" line */
     plan_grow_lines(plan);
-    memmove(plan->lines + 1, plan->lines,
-            (plan->nlines - 1) * sizeof *plan->lines);
-    sqlitch_plan_line *l = &plan->lines[0];
+    sqlitch_plan_line *l = last_line(plan);
+    if (!((plan_index *)plan->index)->no_lines) {
+      memmove(plan->lines + 1, plan->lines,
+              (plan->nlines - 1) * sizeof *plan->lines);
+      l = &plan->lines[0];
+    }
     memset(l, 0, sizeof *l);
     l->type = SQLITCH_LINE_PRAGMA;
     l->lspace = l->rspace = l->hspace = l->lopspace = l->ropspace = l->pspace =
@@ -943,10 +983,15 @@ static int parse(parser *ps) {
   return SQLITCH_OK;
 }
 
-static int parse_as(const char *file, const char *fhname, const char *data,
-                    size_t len, sqlitch_plan **out, sqlitch_err *err) {
+/* Parse `data`; with `owned` the text (malloc'd) is freed as soon as the
+   lines are read, before the IDs and lookup tables take their memory:
+   a lower peak for big plans. */
+static int parse_as(const char *file, const char *fhname, char *data,
+                    size_t len, int owned, int no_lines, sqlitch_plan **out,
+                    sqlitch_err *err) {
   *out = NULL;
   sqlitch_plan *plan = plan_alloc(file);
+  ((plan_index *)plan->index)->no_lines = no_lines;
   parser ps;
   memset(&ps, 0, sizeof ps);
   ps.plan = plan;
@@ -955,16 +1000,19 @@ static int parse_as(const char *file, const char *fhname, const char *data,
   ps.fhname = fhname && *fhname ? fhname : "GEN0";
   ps.data = data ? data : "";
   ps.len = data ? len : 0;
+  ps.release = owned && data;
   ps.md = plan_rx_md_new();
   ps.err = err;
   prescan(&ps);
   presize(&ps);
   int rc = parse(&ps);
   parser_free(&ps);
+  if (owned) free(data);
   if (rc) {
     sqlitch_plan_free(plan);
     return SQLITCH_ERROR;
   }
+  if (no_lines) plan->nlines = 0;
   plan_compute_ids(plan);
   plan_reindex_ids(plan);
   plan_resolve_deps(plan);
@@ -974,11 +1022,11 @@ static int parse_as(const char *file, const char *fhname, const char *data,
 
 int sqlitch_plan_parse(const char *file, const char *data, size_t len,
                        sqlitch_plan **out, sqlitch_err *err) {
-  return parse_as(file, NULL, data, len, out, err);
+  return parse_as(file, NULL, (char *)data, len, 0, 0, out, err);
 }
 
-int sqlitch_plan_load_as(const char *file, const char *perl_fh,
-                         sqlitch_plan **out, sqlitch_err *err) {
+static int load(const char *file, const char *perl_fh, int no_lines,
+                sqlitch_plan **out, sqlitch_err *err) {
   *out = NULL;
   if (!sqlitch_path_exists(file))
     return sqlitch_err_set(err, SQLITCH_E_IO, 2, "Plan file %s does not exist",
@@ -989,13 +1037,21 @@ int sqlitch_plan_load_as(const char *file, const char *perl_fh,
   char *data;
   size_t len;
   if (sqlitch_read_file(file, &data, &len, err)) return SQLITCH_ERROR;
-  int rc = parse_as(file, perl_fh, data, len, out, err);
-  free(data);
-  return rc;
+  return parse_as(file, perl_fh, data, len, 1, no_lines, out, err);
+}
+
+int sqlitch_plan_load_as(const char *file, const char *perl_fh,
+                         sqlitch_plan **out, sqlitch_err *err) {
+  return load(file, perl_fh, 0, out, err);
 }
 
 int sqlitch_plan_load(const char *file, sqlitch_plan **out, sqlitch_err *err) {
-  return sqlitch_plan_load_as(file, NULL, out, err);
+  return load(file, NULL, 0, out, err);
+}
+
+int sqlitch_plan_load_ro(const char *file, sqlitch_plan **out,
+                         sqlitch_err *err) {
+  return load(file, NULL, 1, out, err);
 }
 
 sqlitch_plan *sqlitch_plan_new(const char *file, const char *project,

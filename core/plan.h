@@ -120,6 +120,13 @@ typedef struct sqlitch_plan {
 /* Load a plan file. Errors: "Plan file X does not exist", "Plan file X is
    not a regular file", syntax/dependency errors with Sqitch's text. */
 int sqlitch_plan_load(const char *file, sqlitch_plan **out, sqlitch_err *err);
+/* The same for reading only: the lines are not kept (nlines is 0, and
+   change->line / tag->line mean nothing), which saves about 100 bytes a
+   line; nothing that writes or edits the plan may be used on it. For
+   the commands that never rewrite the plan (plan, show, the engine's
+   deploy/revert/verify/status, the extension). */
+int sqlitch_plan_load_ro(const char *file, sqlitch_plan **out,
+                         sqlitch_err *err);
 /* The same, naming Perl's file handle in the message about bad UTF-8 that
    a plan read in the middle of a file gets ("... <GEN0> line 267."):
    Sqitch's `add` has opened another file first and says "GEN1"; every

@@ -37,7 +37,7 @@ struct sqlitch_plan_future {
 
 static void *load(void *arg) {
   sqlitch_plan_future *f = arg;
-  f->rc = sqlitch_plan_load(f->file, &f->plan, &f->err);
+  f->rc = sqlitch_plan_load_ro(f->file, &f->plan, &f->err);
   return NULL;
 }
 

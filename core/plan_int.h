@@ -72,6 +72,8 @@ typedef struct plan_index {
   size_t capprev;
   long last_tagged; /* ChangeList's last_tagged_at, -1 when none */
   size_t cap_changes, cap_tags, cap_lines;
+  int no_lines;              /* loaded read-only: lines are not kept */
+  sqlitch_plan_line scratch; /* then every line is parsed into this */
 } plan_index;
 
 /* Rebuild every lookup table from the plan arrays (ids must be set). */

@@ -368,7 +368,7 @@ int sqlitch_ext_plan_get(sqlitch_ext *x, const char *file,
   }
   /* Not cached (or not a regular file: let the loader say why). */
   sqlitch_plan *plan;
-  if (sqlitch_plan_load(file, &plan, err)) return SQLITCH_ERROR;
+  if (sqlitch_plan_load_ro(file, &plan, err)) return SQLITCH_ERROR;
   sqlitch_ext_plan *p = sqlitch_calloc(1, sizeof *p);
   *p = key;
   p->plan = plan;

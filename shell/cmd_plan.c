@@ -313,7 +313,7 @@ static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
   sqlitch_fmt *fmt = NULL;
   sqlitch_buf out = SQLITCH_BUF_INIT;
   int rc = SQLITCH_ERROR;
-  if (sqlitch_plan_load(target->plan_file, &plan, err)) goto done;
+  if (sqlitch_plan_load_ro(target->plan_file, &plan, err)) goto done;
   if (sh_opt_bool(o, "json", 0)) {
     rc = plan_json(ctx, o, plan, err);
     goto done;

@@ -256,7 +256,7 @@ static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
   sqlitch_plan *plan = NULL;
   int rc = SQLITCH_ERROR;
   if (show_target(ctx, o, &topts, &target, err)) goto done;
-  if (sqlitch_plan_load(target->plan_file, &plan, err)) goto done;
+  if (sqlitch_plan_load_ro(target->plan_file, &plan, err)) goto done;
 
   if (strcmp(type, "tag") == 0) {
     rc = show_tag(plan, key, exists_only, json, err);
