@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "engine_pg.h"
+#include "engine_pg_wire.h"
 #include "registry_sql.h"
 
 extern char **environ;
@@ -796,6 +797,9 @@ static int ensure_db(sqlitch_engine *e, sqlitch_err *err) {
   registry_params(e, &p);
   im->db = open_conn(&p);
   params_free(&p);
+  const char *route = sqlitch_pg_wire_route();
+  if (route)
+    sqlitch_report(e->rep, SQLITCH_TRACE, "registry connection %s", route);
   if (PQstatus(im->db) != CONNECTION_OK) {
     msg_err(err, PQerrorMessage(im->db));
     PQfinish(im->db);
@@ -923,7 +927,7 @@ static int no_table(sqlitch_engine *e, int warn, sqlitch_err *err) {
 /* ================================================================ ops */
 
 static int pg_init(sqlitch_engine *e, sqlitch_err *err) {
-  if (sqlitch_pg_load(err)) return SQLITCH_ERROR;
+  if (sqlitch_pg_wire_load(err)) return SQLITCH_ERROR;
   impl *im = sqlitch_calloc(1, sizeof *im);
   e->impl = im;
   const sqlitch_target *t = e->target;

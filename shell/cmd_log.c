@@ -41,6 +41,7 @@
 
 #include "datefmt.h"
 #include "engine_cmd.h"
+#include "engine_pg_wire.h"
 #include "format.h"
 #include "json_run.h"
 
@@ -234,6 +235,7 @@ static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
     return SQLITCH_ERROR;
 
   /* execute */
+  sqlitch_pg_wire_allow(1); /* pg: no libpq when the socket allows */
   int json = sh_opt_bool(o, "json", 0);
   sh_engine_run r;
   int rc = SQLITCH_ERROR, init = 0, any = 0;
