@@ -32,6 +32,8 @@
 ** recurses until it runs out of memory while computing IDs, is rendered
 ** as the id, as the documentation describes.
 */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,8 +60,10 @@ static void *grow(void *p, size_t *cap, size_t n, size_t sz) {
 
 sqlitch_change *plan_grow_changes(sqlitch_plan *plan) {
   plan_index *ix = plan->index;
-  plan->changes = grow(plan->changes, &ix->cap_changes, plan->nchanges,
-                       sizeof *plan->changes);
+  /* (never grows while IDs are hashed alongside the parse: see id_pipe) */
+  if (plan->nchanges >= ix->cap_changes)
+    plan->changes = grow(plan->changes, &ix->cap_changes, plan->nchanges,
+                         sizeof *plan->changes);
   sqlitch_change *c = &plan->changes[plan->nchanges++];
   memset(c, 0, sizeof *c);
   return c;
@@ -147,6 +151,8 @@ typedef struct parser {
   plan_hmap interned;
   const char **istr;
   size_t nistr, capistr;
+  size_t nl;            /* lines in the text (presize) */
+  struct id_pipe *pipe; /* change IDs computed alongside (big plans) */
   /* parse_deps' scratch: one line's dependencies before they are split */
   sqlitch_dep *deps;
   size_t capdeps;
@@ -900,6 +906,7 @@ static void presize(parser *ps) {
   for (const char *p = ps->data, *e = ps->data + ps->len;
        (p = memchr(p, '\n', (size_t)(e - p))); p++)
     nl++;
+  ps->nl = nl;
   sqlitch_plan *plan = ps->plan;
   plan_index *ix = plan->index;
   if (!ix->no_lines) {
@@ -918,6 +925,115 @@ static void presize(parser *ps) {
   ix->prev = sqlitch_malloc(ix->capprev * sizeof *ix->prev);
   plan_hmap_reserve(&ix->names, nl);
   plan_hmap_reserve(&ix->ids, nl);
+}
+
+/* ------------------------------------------------ IDs alongside the parse
+
+   A change's ID hashes its own fields and its predecessor's ID, all known
+   once its line is parsed (plus the header's project and uri). For a big
+   plan a second thread computes them while the parser reads on: the parser
+   publishes how many changes are complete (`ready`, release order), and
+   the thread hashes up to there, sleeping on `cv` when it has caught up.
+   The changes array is sized once from the line count (presize) and never
+   moves while the thread reads it. Tags are hashed after the parse. */
+#define PIPE_MIN_LINES 2048 /* below this a thread costs more than it saves */
+#define PIPE_BATCH 128      /* changes published between two wake-ups */
+
+typedef struct id_pipe {
+  sqlitch_plan *plan;
+  sqlitch_change *changes; /* plan->changes, which does not move */
+  char *canon;
+  atomic_size_t ready;
+  atomic_int done; /* the parser has finished (or failed) */
+  size_t signalled;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  pthread_t thread;
+} id_pipe;
+
+static void change_info(sqlitch_buf *b, const sqlitch_plan *plan,
+                        const sqlitch_change *c, const char *canon_uri,
+                        const char *parent_id);
+static void hash_info(const char *kind, sqlitch_buf *b, char out[41]);
+static char *canon_uri_of(const sqlitch_plan *plan);
+
+static void *pipe_main(void *arg) {
+  id_pipe *p = arg;
+  sqlitch_buf b = SQLITCH_BUF_INIT;
+  size_t i = 0;
+  for (;;) {
+    size_t r = atomic_load_explicit(&p->ready, memory_order_acquire);
+    if (i == r) {
+      pthread_mutex_lock(&p->mu);
+      while (!atomic_load(&p->done) && atomic_load(&p->ready) == i)
+        pthread_cond_wait(&p->cv, &p->mu);
+      pthread_mutex_unlock(&p->mu);
+      r = atomic_load_explicit(&p->ready, memory_order_acquire);
+      if (i == r) break; /* done, and nothing more */
+    }
+    for (; i < r; i++) {
+      sqlitch_change *c = &p->changes[i];
+      sqlitch_buf_reset(&b);
+      change_info(&b, p->plan, c, p->canon, i ? p->changes[i - 1].id : NULL);
+      hash_info("change", &b, c->id);
+    }
+  }
+  sqlitch_buf_free(&b);
+  return NULL;
+}
+
+static void pipe_start(parser *ps) {
+  plan_index *ix = ps->plan->index;
+  if (ps->nl < PIPE_MIN_LINES || ix->cap_changes < ps->nl) return;
+  id_pipe *p = sqlitch_calloc(1, sizeof *p);
+  p->plan = ps->plan;
+  p->changes = ps->plan->changes;
+  p->canon = canon_uri_of(ps->plan);
+  atomic_init(&p->ready, 0);
+  atomic_init(&p->done, 0);
+  pthread_mutex_init(&p->mu, NULL);
+  pthread_cond_init(&p->cv, NULL);
+  if (pthread_create(&p->thread, NULL, pipe_main, p) != 0) {
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    free(p->canon);
+    free(p);
+    return; /* plan_compute_ids does it all after the parse */
+  }
+  ps->pipe = p;
+}
+
+static void pipe_wake(id_pipe *p) {
+  pthread_mutex_lock(&p->mu);
+  pthread_cond_signal(&p->cv);
+  pthread_mutex_unlock(&p->mu);
+}
+
+/* Changes [0, n) are complete. */
+static void pipe_publish(parser *ps, size_t n) {
+  id_pipe *p = ps->pipe;
+  if (!p) return;
+  atomic_store_explicit(&p->ready, n, memory_order_release);
+  if (n - p->signalled >= PIPE_BATCH) {
+    p->signalled = n;
+    pipe_wake(p);
+  }
+}
+
+/* Wait for the thread; 1 when it hashed every change. */
+static int pipe_finish(parser *ps) {
+  id_pipe *p = ps->pipe;
+  if (!p) return 0;
+  ps->pipe = NULL;
+  atomic_store(&p->done, 1);
+  pipe_wake(p);
+  pthread_join(p->thread, NULL);
+  int all = atomic_load(&p->ready) == p->plan->nchanges;
+  pthread_mutex_destroy(&p->mu);
+  pthread_cond_destroy(&p->cv);
+  free(p->canon);
+  free(p);
+  return all;
 }
 
 /* The line parsed last (the scratch line of a read-only load). */
@@ -971,17 +1087,21 @@ static int parse(parser *ps) {
     return sqlitch_err_set(ps->err, SQLITCH_E_PARSE, 2,
                            "Missing %%project pragma in %s", ps->file);
 
+  pipe_start(ps);
   while ((rc = next_line(ps, &s, &n)) == 1) {
     if (match_blank(s, n, &lsp, &note, &note_len)) {
       add_blank(ps, s, lsp, note, note_len);
       continue;
     }
     if (parse_body_line(ps, s, n)) return SQLITCH_ERROR;
+    pipe_publish(ps, plan->nchanges);
   }
   if (rc < 0) return SQLITCH_ERROR;
   if (ps->sec_start < plan->nchanges && check_changes(ps)) return SQLITCH_ERROR;
   return SQLITCH_OK;
 }
+
+static void plan_compute_tag_ids(sqlitch_plan *plan);
 
 /* Parse `data`; with `owned` the text (malloc'd) is freed as soon as the
    lines are read, before the IDs and lookup tables take their memory:
@@ -1006,6 +1126,7 @@ static int parse_as(const char *file, const char *fhname, char *data,
   prescan(&ps);
   presize(&ps);
   int rc = parse(&ps);
+  int hashed = pipe_finish(&ps);
   parser_free(&ps);
   if (owned) free(data);
   if (rc) {
@@ -1013,7 +1134,10 @@ static int parse_as(const char *file, const char *fhname, char *data,
     return SQLITCH_ERROR;
   }
   if (no_lines) plan->nlines = 0;
-  plan_compute_ids(plan);
+  if (hashed)
+    plan_compute_tag_ids(plan);
+  else
+    plan_compute_ids(plan);
   plan_reindex_ids(plan);
   plan_resolve_deps(plan);
   *out = plan;
@@ -1169,19 +1293,27 @@ static void tag_info(sqlitch_buf *b, const sqlitch_plan *plan,
 }
 
 static void hash_info(const char *kind, sqlitch_buf *b, char out[41]) {
-  char head[48];
-  int hn = snprintf(head, sizeof head, "%s %zu", kind, b->len);
+  /* git's object header: "<kind> <length>\0" */
+  char head[48], digits[24];
+  size_t hn = strlen(kind), nd = 0;
+  memcpy(head, kind, hn);
+  head[hn++] = ' ';
+  for (size_t v = b->len; nd == 0 || v; v /= 10)
+    digits[nd++] = (char)('0' + v % 10);
+  while (nd)
+    head[hn++] = digits[--nd];
+  head[hn++] = 0;
   sqlitch_sha1_ctx ctx;
   sqlitch_sha1_init(&ctx);
-  sqlitch_sha1_update(&ctx, head, (size_t)hn + 1); /* with the NUL */
+  sqlitch_sha1_update(&ctx, head, hn); /* with the NUL */
   sqlitch_sha1_update(&ctx, b->p ? b->p : "", b->len);
   sqlitch_sha1_final_hex(&ctx, out);
 }
 
-void plan_compute_ids(sqlitch_plan *plan) {
+static void compute_ids(sqlitch_plan *plan, int changes) {
   char *canon = canon_uri_of(plan);
   sqlitch_buf b = SQLITCH_BUF_INIT;
-  for (size_t i = 0; i < plan->nchanges; i++) {
+  for (size_t i = 0; changes && i < plan->nchanges; i++) {
     sqlitch_change *c = &plan->changes[i];
     sqlitch_buf_reset(&b);
     change_info(&b, plan, c, canon, i ? plan->changes[i - 1].id : NULL);
@@ -1195,6 +1327,11 @@ void plan_compute_ids(sqlitch_plan *plan) {
   sqlitch_buf_free(&b);
   free(canon);
 }
+
+void plan_compute_ids(sqlitch_plan *plan) { compute_ids(plan, 1); }
+
+/* The tags' IDs only (the changes' were hashed alongside the parse). */
+static void plan_compute_tag_ids(sqlitch_plan *plan) { compute_ids(plan, 0); }
 
 char *sqlitch_change_info(const sqlitch_plan *plan, const sqlitch_change *c) {
   char *canon = canon_uri_of(plan);

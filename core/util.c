@@ -300,7 +300,8 @@ void sqlitch_arena_free(sqlitch_arena *a) {
   free(a);
 }
 
-void *sqlitch_arena_alloc(sqlitch_arena *a, size_t n) {
+/* n bytes from the arena, not zeroed. */
+static void *arena_take(sqlitch_arena *a, size_t n) {
   n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
   if (n == 0) n = ARENA_ALIGN;
   arena_block *b = a->head;
@@ -314,13 +315,18 @@ void *sqlitch_arena_alloc(sqlitch_arena *a, size_t n) {
   }
   void *p = (char *)b + ARENA_HDR + b->used;
   b->used += n;
+  return p;
+}
+
+void *sqlitch_arena_alloc(sqlitch_arena *a, size_t n) {
+  void *p = arena_take(a, n);
   memset(p, 0, n);
   return p;
 }
 
 char *sqlitch_arena_strndup(sqlitch_arena *a, const char *s, size_t n) {
   if (!s) return NULL;
-  char *p = sqlitch_arena_alloc(a, n + 1);
+  char *p = arena_take(a, n + 1); /* every byte written below */
   memcpy(p, s, n);
   p[n] = 0;
   return p;

@@ -950,6 +950,19 @@ static void test_async(void) {
   for (size_t i = 0; same && i < full->ntags; i++)
     same = !strcmp(full->tags[i].id, ro->tags[i].id);
   ok(same, "read-only load: the same changes, tags and IDs, no lines");
+  /* the change IDs were hashed on a second thread during the parse: the
+     same as hashing them afterwards, one by one */
+  if (full) {
+    char(*ids)[41] = malloc(full->nchanges * sizeof *ids);
+    for (size_t i = 0; i < full->nchanges; i++)
+      memcpy(ids[i], full->changes[i].id, 41);
+    plan_compute_ids(full);
+    int eq = 1;
+    for (size_t i = 0; i < full->nchanges; i++)
+      eq = eq && memcmp(ids[i], full->changes[i].id, 41) == 0;
+    ok(eq, "IDs hashed alongside the parse = IDs hashed after it");
+    free(ids);
+  }
   sqlitch_buf w = SQLITCH_BUF_INIT;
   char *orig = NULL;
   size_t olen = 0;
