@@ -67,6 +67,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,11 +120,15 @@ struct pg_result {
 static int allowed;     /* sqlitch_pg_wire_allow */
 static int live;        /* open in-process connections */
 static const char *why; /* the last route; NULL: not allowed */
-static char why_buf[160], reason_buf[120];
+static char why_buf[200], reason_buf[180];
 
-/* A reason to leave a connection to libpq, with one detail. */
-static const char *because(const char *fmt, const char *arg) {
-  snprintf(reason_buf, sizeof reason_buf, fmt, arg);
+/* A reason to leave a connection to libpq. */
+static const char *because(const char *fmt, ...) SQLITCH_PRINTF(1, 2);
+static const char *because(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(reason_buf, sizeof reason_buf, fmt, ap);
+  va_end(ap);
   return reason_buf;
 }
 
@@ -804,7 +809,7 @@ static PGconn *wire_connect(const plan *p, const char **why_not) {
   struct sockaddr_un sa = {.sun_family = AF_UNIX};
   memcpy(sa.sun_path, p->sock, sizeof sa.sun_path);
   if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-    *why_not = because("connect: %s", strerror(errno));
+    *why_not = because("connect %s: %s", p->sock, strerror(errno));
     if (fd >= 0) close(fd);
     return NULL;
   }
@@ -842,8 +847,7 @@ static PGconn *wire_connect(const plan *p, const char **why_not) {
       return c;
     } else {
       *why_not = m.type == 'E' ? "the server refused the connection"
-                               : because("message %s during startup",
-                                         (char[2]){m.type, 0});
+                               : because("message '%c' at startup", m.type);
       break;
     }
   }
