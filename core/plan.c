@@ -282,6 +282,13 @@ static size_t strip_note(parser *ps, const char *s, size_t n,
   const char *stop = hash ? hash : end;
   /* the blank run that ends at `stop` */
   const char *p = s, *run = s;
+  if (plan_is_ascii(s, (size_t)(stop - s))) {
+    /* the usual line: only spaces and tabs are blanks */
+    run = stop;
+    while (run > s && (run[-1] == ' ' || run[-1] == '\t'))
+      run--;
+    p = stop;
+  }
   while (p < stop) {
     unsigned char ch = (unsigned char)*p;
     if (ch == ' ' || ch == '\t') {

@@ -106,9 +106,11 @@ void plan_resolve_deps(sqlitch_plan *plan);
 /* ------------------------------------------------------------ text */
 
 /* Unicode classes as Perl sees them (plan_ucd.c, plan_text.c). */
-int plan_is_word(int32_t c);   /* \w */
-int plan_is_digit(int32_t c);  /* \d = [[:digit:]] */
-int plan_is_blank(int32_t c);  /* [[:blank:]] = \h */
+int plan_is_word(int32_t c);  /* \w */
+int plan_is_digit(int32_t c); /* \d = [[:digit:]] */
+int plan_is_blank(int32_t c); /* [[:blank:]] = \h */
+/* No byte of s[0..n) has the high bit set. */
+int plan_is_ascii(const char *s, size_t n);
 int plan_is_space(int32_t c);  /* \s */
 int plan_is_vspace(int32_t c); /* \v */
 /* Byte length of the [[:blank:]] character at p (0 when not blank). */

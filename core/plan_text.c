@@ -23,11 +23,24 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "plan_int.h"
 
 /* ------------------------------------------------------ character classes */
+
+int plan_is_ascii(const char *s, size_t n) {
+  size_t i = 0;
+  uint64_t w, any = 0;
+  for (; i + 8 <= n; i += 8) {
+    memcpy(&w, s + i, 8);
+    any |= w;
+  }
+  for (; i < n; i++)
+    any |= (unsigned char)s[i];
+  return !(any & 0x8080808080808080u);
+}
 
 int plan_is_blank(int32_t c) {
   return c == 0x09 || c == 0x20 || c == 0xA0 || c == 0x1680 ||
@@ -499,6 +512,10 @@ int plan_utf8_check(const char *s, size_t n, size_t *detect, int *eof,
     unsigned b = u[i];
     if (b < 0x80) {
       i++;
+      /* then eight ASCII bytes at a time */
+      uint64_t w;
+      while (i + 8 <= n && (memcpy(&w, u + i, 8), !(w & 0x8080808080808080u)))
+        i += 8;
       continue;
     }
     int need;
