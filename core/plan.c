@@ -734,7 +734,7 @@ static int parse_body_line(parser *ps, const char *s, size_t n) {
   const char *name = NULL, *deps = NULL, *yr = NULL, *pname_ = NULL,
              *pemail = NULL, *lspace = NULL, *lop = NULL, *op = NULL,
              *rop = NULL, *pspace = NULL, *ts = NULL;
-  if (plan_rx_match(PLAN_RX_LINE, s, m, ps->md)) {
+  if (plan_line_match(s, m, ps->md)) {
     name = cap(ps, s, g->name);
     deps = cap(ps, s, g->deps);
     yr = took_part(ps, g->yr) ? "" : NULL;

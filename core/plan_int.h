@@ -145,6 +145,13 @@ const plan_rx_groups *plan_rx_group(void);
    none. md must come from plan_rx_md_new(). */
 int plan_rx_match(plan_rx_id id, const char *s, size_t n, pcre2_match_data *md);
 pcre2_match_data *plan_rx_md_new(void);
+/* PLAN_RX_LINE on a body line: the usual form (ASCII, a word-character
+   name, optional "@" and [dependencies], timestamp, planner <email>) is
+   matched by hand with the regex's exact groups (plan_line_fast, 0 when
+   the line is not of that form), anything else by the regex. The tests
+   compare the two. */
+int plan_line_match(const char *s, size_t n, pcre2_match_data *md);
+int plan_line_fast(const char *s, size_t n, pcre2_match_data *md);
 
 /* First strict-UTF-8 problem (PerlIO::utf8_strict): returns 0 when the
    text is clean, else 1 with *detect (offset where a reader notices it),

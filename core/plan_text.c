@@ -306,6 +306,80 @@ int plan_rx_match(plan_rx_id id, const char *s, size_t n,
   return rx_match(id, s, n, md, PCRE2_NO_UTF_CHECK);
 }
 
+/* ------------------------------------------------------------ body lines */
+
+static int is_bl(char c) { return c == ' ' || c == '\t'; }
+static int is_word(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '_';
+}
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+int plan_line_fast(const char *s, size_t n, pcre2_match_data *md) {
+  const plan_rx_groups *g = plan_rx_group();
+  if (!plan_is_ascii(s, n)) return 0;
+  PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+  uint32_t pairs = pcre2_get_ovector_count(md);
+  for (uint32_t i = 0; i < 2 * pairs; i++)
+    ov[i] = PCRE2_UNSET;
+#define SET(grp, a, b)                                                         \
+  (ov[2 * (grp)] = (PCRE2_SIZE)(a), ov[2 * (grp) + 1] = (PCRE2_SIZE)(b))
+  size_t i = 0, j;
+  while (i < n && is_bl(s[i]))
+    i++;
+  SET(g->lspace, 0, i);
+  if (i < n && s[i] == '@') i++; /* a tag; "+" / "-": the regex's */
+  /* name: ASCII word characters, ended by a blank or the end. Names with
+     punctuation or non-ASCII letters take the regex, and so does a name
+     glued to "[": the regex's name may take the bracket ("h[g]"). */
+  for (j = i; j < n && is_word(s[j]); j++)
+    ;
+  if (j == i || (j < n && !is_bl(s[j]))) return 0;
+  SET(g->name, i, j);
+  for (i = j; i < n && is_bl(s[i]); i++)
+    ;
+  if (i > j) SET(g->pspace, j, i);
+  if (i < n && s[i] == '[') {
+    const char *close = memchr(s + i + 1, ']', n - i - 1);
+    if (!close || close == s + i + 1) return 0;
+    j = (size_t)(close - s);
+    SET(g->deps, i + 1, j);
+    for (i = j + 1; i < n && is_bl(s[i]); i++)
+      ;
+  }
+  /* YYYY-MM-DDTHH:MM:SSZ */
+  static const char ts[] = "dddd-dd-ddTdd:dd:ddZ";
+  if (n - i < sizeof ts - 1) return 0;
+  for (j = 0; j < sizeof ts - 1; j++)
+    if (ts[j] == 'd' ? !is_digit(s[i + j]) : s[i + j] != ts[j]) return 0;
+  SET(g->yr, i, i + 4);
+  SET(g->mo, i + 5, i + 7);
+  SET(g->dy, i + 8, i + 10);
+  SET(g->hr, i + 11, i + 13);
+  SET(g->mi, i + 14, i + 16);
+  SET(g->sc, i + 17, i + 19);
+  for (i += sizeof ts - 1; i < n && is_bl(s[i]); i++)
+    ;
+  /* planner: the text before the first "<" less the one blank before it
+     (what [^<]+[[:blank:]]+< leaves to the name), then <email> at the end */
+  const char *lt = i < n ? memchr(s + i, '<', n - i) : NULL;
+  if (!lt) return 0;
+  size_t l = (size_t)(lt - s);
+  if (l < i + 2 || !is_bl(s[l - 1]) || s[n - 1] != '>') return 0;
+  const char *gt = memchr(lt + 1, '>', n - l - 1);
+  if ((size_t)(gt - s) != n - 1 || gt == lt + 1) return 0;
+  SET(g->pname, i, l - 1);
+  SET(g->pemail, l + 1, n - 1);
+  SET(0, 0, n);
+#undef SET
+  return 1;
+}
+
+int plan_line_match(const char *s, size_t n, pcre2_match_data *md) {
+  return plan_line_fast(s, n, md) ||
+         rx_match(PLAN_RX_LINE, s, n, md, PCRE2_NO_UTF_CHECK);
+}
+
 /* ------------------------------------------------------------------ names */
 
 int sqlitch_name_valid(const char *name) {

@@ -983,6 +983,73 @@ static void test_async(void) {
   sqlitch_plan_load_cancel(NULL);
 }
 
+/* plan_line_fast against the regex: every line it accepts must get the
+   regex's match, group for group (offsets and set/unset alike). */
+static void test_line_fast(void) {
+  static const char *const lsp[] = {"", " ", "\t", "  "};
+  static const char *const pre[] = {"", "@", "+", "-", " + ", "@@"};
+  static const char *const names[] = {
+      "c_1", "abc", "a1", "1", "x_y_z", "v1.0", "a-b", "\xc3\xa9", "HEAD", "a"};
+  static const char *const psp[] = {"", " ", "  ", "\t"};
+  static const char *const deps[] = {"",      "[a] ",    "[a b]",  "[]",
+                                     "[a]] ", "[ a ]  ", "[a@b] ", "[!x]"};
+  static const char *const ts[] = {"2024-01-01T00:00:00Z ",
+                                   "2024-01-01T00:00:00Z",
+                                   "2024-01-01T00:00:00Z  ",
+                                   "2024-1-01T00:00:00Z ",
+                                   "",
+                                   "\xd9\xa2"
+                                   "024-01-01T00:00:00Z "};
+  static const char *const pl[] = {
+      "Name <e@x>", "Name<e>",       "Name  <e>", " <e>",   "N <>",
+      "N <e> x",    "N <a<b>",       "N > x <e>", "N\t<e>", "",
+      "N <e>>",     "A B C <e@x.y>", "N <e",      "<e>",    "N \xc2\xa0<e>"};
+  pcre2_match_data *a = plan_rx_md_new(), *b = plan_rx_md_new();
+  char line[256];
+  long tried = 0, fast = 0, bad = 0;
+  for (size_t i0 = 0; i0 < sizeof lsp / sizeof *lsp; i0++)
+    for (size_t i1 = 0; i1 < sizeof pre / sizeof *pre; i1++)
+      for (size_t i2 = 0; i2 < sizeof names / sizeof *names; i2++)
+        for (size_t i3 = 0; i3 < sizeof psp / sizeof *psp; i3++)
+          for (size_t i4 = 0; i4 < sizeof deps / sizeof *deps; i4++)
+            for (size_t i5 = 0; i5 < sizeof ts / sizeof *ts; i5++)
+              for (size_t i6 = 0; i6 < sizeof pl / sizeof *pl; i6++) {
+                int len = snprintf(line, sizeof line, "%s%s%s%s%s%s%s", lsp[i0],
+                                   pre[i1], names[i2], psp[i3], deps[i4],
+                                   ts[i5], pl[i6]);
+                tried++;
+                if (!plan_line_fast(line, (size_t)len, a)) continue;
+                fast++;
+                if (!plan_rx_match(PLAN_RX_LINE, line, (size_t)len, b)) {
+                  if (!bad++) diag("regex does not match: [%s]", line);
+                  continue;
+                }
+                PCRE2_SIZE *x = pcre2_get_ovector_pointer(a);
+                PCRE2_SIZE *y = pcre2_get_ovector_pointer(b);
+                const plan_rx_groups *g = plan_rx_group();
+                const int grp[] = {
+                    0,           g->lspace, g->lopspace, g->op,
+                    g->ropspace, g->name,   g->pspace,   g->deps,
+                    g->yr,       g->mo,     g->dy,       g->hr,
+                    g->mi,       g->sc,     g->pname,    g->pemail};
+                for (size_t k = 0; k < sizeof grp / sizeof *grp; k++) {
+                  int q = grp[k];
+                  if (x[2 * q] != y[2 * q] || x[2 * q + 1] != y[2 * q + 1]) {
+                    if (!bad++)
+                      diag("group %d differs on [%s]: %ld,%ld vs %ld,%ld", q,
+                           line, (long)x[2 * q], (long)x[2 * q + 1],
+                           (long)y[2 * q], (long)y[2 * q + 1]);
+                    break;
+                  }
+                }
+              }
+  pcre2_match_data_free(a);
+  pcre2_match_data_free(b);
+  diag("line fast path: %ld of %ld generated lines", fast, tried);
+  ok(fast > 1000, "the line fast path takes the usual forms");
+  is_int(bad, 0, "the line fast path agrees with the regex, group by group");
+}
+
 int main(void) {
   find_data_dir();
   sqlitch_strv fx = SQLITCH_STRV_INIT;
@@ -1024,6 +1091,7 @@ int main(void) {
   test_plan_uri();
   test_own_errors();
   test_big();
+  test_line_fast();
   test_async();
   test_dep_fast();
   return tap_done();
