@@ -93,12 +93,12 @@ LIBS    := $(SQLITE_LIBS) $(PCRE_LIBS) $(ENGINE_LIBS) -lm
 
 # ---- sources ---------------------------------------------------------------
 # Engine files compile only when their client library is present.
-CORE_SRC  := $(filter-out core/engine_pg.c core/engine_mysql.c core/engine_pg_dl.c core/engine_mysql_dl.c core/engine_pg_wire.c,$(wildcard core/*.c))
+CORE_SRC  := $(filter-out core/engine_pg.c core/engine_mysql.c core/engine_pg_dl.c core/engine_mysql_dl.c core/engine_pg_wire.c core/engine_mysql_wire.c,$(wildcard core/*.c))
 ifeq ($(HAVE_PG),1)
 CORE_SRC  += $(wildcard core/engine_pg.c core/engine_pg_dl.c core/engine_pg_wire.c)
 endif
 ifeq ($(HAVE_MYSQL),1)
-CORE_SRC  += $(wildcard core/engine_mysql.c core/engine_mysql_dl.c)
+CORE_SRC  += $(wildcard core/engine_mysql.c core/engine_mysql_dl.c core/engine_mysql_wire.c)
 endif
 SQL_SRC   := $(sort $(wildcard sql/*.sql))
 SHELL_SRC := $(wildcard shell/*.c)
@@ -222,12 +222,17 @@ unit: $(UNIT_BIN)
 FUZZ_TIME ?= 10
 FUZZ_CFLAGS := $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined $(DEFS) \
                $(SQLITE_CFLAGS) $(PCRE_CFLAGS) -Icore
+# fuzz_mywire includes the in-process mysql client itself (the other
+# targets link core without the engines)
+ifeq ($(HAVE_MYSQL),1)
+FUZZ_CFLAGS += -DSQLITCH_FUZZ_MYSQL $(shell $(PKG_CONFIG) --cflags libmariadb)
+endif
 fuzz: $(BUILD)/sql/registry_sql.c
 	@mkdir -p build/fuzz
 	$(Q)for f in $(FUZZ_SRC); do \
 	  n=$$(basename $$f .c); \
 	  echo "  FUZZ  $$n"; \
-	  clang $(FUZZ_CFLAGS) -o build/fuzz/$$n $$f $(filter-out core/engine_pg.c core/engine_mysql.c core/engine_pg_dl.c core/engine_mysql_dl.c core/engine_pg_wire.c,$(CORE_SRC)) $(BUILD)/sql/registry_sql.c $(SQLITE_LIBS) $(PCRE_LIBS) -lm || exit 1; \
+	  clang $(FUZZ_CFLAGS) -o build/fuzz/$$n $$f $(filter-out core/engine_pg.c core/engine_mysql.c core/engine_pg_dl.c core/engine_mysql_dl.c core/engine_pg_wire.c core/engine_mysql_wire.c,$(CORE_SRC)) $(BUILD)/sql/registry_sql.c $(SQLITE_LIBS) $(PCRE_LIBS) -lm || exit 1; \
 	  mkdir -p build/fuzz/corpus-$$n; \
 	  [ -d tests/fuzz/seeds/$$n ] && cp -n tests/fuzz/seeds/$$n/* build/fuzz/corpus-$$n/ 2>/dev/null; \
 	  build/fuzz/$$n -max_total_time=$(FUZZ_TIME) -max_len=4096 build/fuzz/corpus-$$n >build/fuzz/$$n.log 2>&1 \

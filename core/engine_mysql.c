@@ -58,6 +58,7 @@
 #include "engine.h"
 #include "engine_mysql.h"
 #include "engine_mysql_dl.h"
+#include "engine_mysql_wire.h"
 #include "process.h"
 #include "registry_sql.h"
 
@@ -376,10 +377,14 @@ static int ensure_db(sqlitch_engine *e, sqlitch_err *err) {
     apply_uri_options(m, u, 0);
     const char *sock = uri_param(u, "mysql_socket");
     const char *db = attempt == 0 ? im->registry : NULL;
-    if (!mysql_real_connect(
-            m, u->host && *u->host ? u->host : NULL, im->user, im->password, db,
-            u->port > 0 ? (unsigned)u->port : 0, sock && *sock ? sock : NULL,
-            CLIENT_FOUND_ROWS | CLIENT_MULTI_STATEMENTS)) {
+    MYSQL *ok = mysql_real_connect(
+        m, u->host && *u->host ? u->host : NULL, im->user, im->password, db,
+        u->port > 0 ? (unsigned)u->port : 0, sock && *sock ? sock : NULL,
+        CLIENT_FOUND_ROWS | CLIENT_MULTI_STATEMENTS);
+    const char *route = sqlitch_mysql_wire_route();
+    if (route)
+      sqlitch_report(e->rep, SQLITCH_TRACE, "registry connection %s", route);
+    if (!ok) {
       int unknown_db = mysql_errno(m) == ER_BAD_DB_ERROR && attempt == 0;
       if (!unknown_db) db_error(m, err);
       mysql_close(m);
@@ -534,7 +539,7 @@ static void split_tags(const char *s, sqlitch_strv *out) {
 static int lib_used;
 
 static int my_init(sqlitch_engine *e, sqlitch_err *err) {
-  if (sqlitch_mysql_load(err)) return SQLITCH_ERROR;
+  if (sqlitch_mysql_wire_load(err)) return SQLITCH_ERROR;
   lib_used = 1;
   impl *im = sqlitch_calloc(1, sizeof *im);
   e->impl = im;
