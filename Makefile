@@ -222,6 +222,11 @@ unit: $(UNIT_BIN)
 FUZZ_TIME ?= 10
 FUZZ_CFLAGS := $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined $(DEFS) \
                $(SQLITE_CFLAGS) $(PCRE_CFLAGS) -Icore
+# fuzz_pgwire includes the in-process pg client itself (the other targets
+# link core without the engines)
+ifeq ($(HAVE_PG),1)
+FUZZ_CFLAGS += -DSQLITCH_FUZZ_PG $(shell $(PKG_CONFIG) --cflags libpq)
+endif
 # fuzz_mywire includes the in-process mysql client itself (the other
 # targets link core without the engines)
 ifeq ($(HAVE_MYSQL),1)

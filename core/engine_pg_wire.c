@@ -112,7 +112,7 @@ struct pg_result {
   ExecStatusType status;
   int nfields, ntuples, cap;
   long *off;        /* ntuples x nfields offsets into data; -1: NULL */
-  sqlitch_buf data; /* the values, each followed by a NUL */
+  sqlitch_buf data; /* the values: length (int32), bytes, NUL */
   char *field[128]; /* ErrorResponse fields by code */
   char *msg;        /* PQresultErrorMessage; NULL: "" */
 };
@@ -198,7 +198,7 @@ static const char *parse_conninfo(char *p, const char **v) {
     char *val = p, *d = p;
     if (*p != '\'') {
       while (*p && !isspace((unsigned char)*p)) {
-        if (*p == '\\' && p[1]) p++;
+        if (*p == '\\' && !*++p) break;
         *d++ = *p++;
       }
       if (*p) p++;
@@ -215,6 +215,7 @@ static const char *parse_conninfo(char *p, const char **v) {
     }
     *d = 0;
     int k = key_index(name);
+    if (!*name) return "a conninfo libpq would reject";
     if (k < 0) return because("connection parameter %s", name);
     v[k] = val;
   }
@@ -570,6 +571,7 @@ static int data_row(PGresult *r, msg *m) {
       off[i] = -1;
       continue;
     }
+    sqlitch_buf_addn(&r->data, (const char *)&n, sizeof n);
     off[i] = (long)r->data.len;
     sqlitch_buf_addn(&r->data, m->p, (size_t)n);
     sqlitch_buf_addc(&r->data, 0);
@@ -1111,7 +1113,9 @@ static int wire_PQgetisnull(const PGresult *r, int row, int col) {
 
 static int wire_PQgetlength(const PGresult *r, int row, int col) {
   long o = cell(r, row, col);
-  return o < 0 ? 0 : (int)strlen(r->data.p + o);
+  int32_t n = 0;
+  if (o >= 0) memcpy(&n, r->data.p + o - sizeof n, sizeof n);
+  return n;
 }
 
 static char *wire_PQresultErrorMessage(const PGresult *r) {
