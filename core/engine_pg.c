@@ -17,6 +17,15 @@
 ** itself (see engine_pg_psql.c) run through the configured client with
 ** Sqitch's exact command line.
 **
+** libpq is reached through a function table (engine_pg_dl.h) that
+** pg_init fills with sqlitch_pg_wire_load(). For `status` and `log`
+** (which allow it) that is sqlitch's own protocol client
+** (engine_pg_wire.c) instead of libpq: the registry connection then
+** costs no libpq load when it is a trusted unix socket that libpq would
+** open exactly so; any other connection is handed to libpq, which is
+** loaded at that moment. The PQ* calls below read the same either way;
+** -vvv traces which way the registry connection went.
+**
 ** Registry SQL is Sqitch's, byte for byte (the same statements with the
 ** same whitespace and $n parameters), so that even a failing registry
 ** query reports the same "LINE n:" excerpt as sqitch.

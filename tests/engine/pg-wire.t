@@ -104,6 +104,8 @@ for args in "status --show-changes --show-tags" "log -n 2 --event deploy --chang
     a=$(SQLITCH_PG_WIRE=0 sent $args) b=$(sent $args)
     ok "[ -n '$a' ] && [ '$a' = '$b' ]" "$args: the same bytes sent as libpq (startup, queries, terminate)"
 done
+a=$(SQLITCH_PG_WIRE=0 sent status --registry "o'r\\é") b=$(sent status --registry "o'r\\é")
+ok "[ -n '$a' ] && [ '$a' = '$b' ]" "a registry name with a quote, a backslash, UTF-8: escaped as libpq escapes it"
 
 # ------------------------------------------------ registries that fail
 pg_fresh_db foreign
