@@ -826,12 +826,13 @@ static int handshake(conn *c, const plan *p, const char *user, const char *pw,
   get_int(&r, 1); /* server charset */
   get_int(&r, 2); /* status */
   caps |= (uint32_t)get_int(&r, 2) << 16;
-  get_int(&r, 1); /* auth data length */
+  long part2 = (long)get_int(&r, 1) - 8; /* the scramble's second part */
+  if (part2 < 13) part2 = 13;
   get_int(&r, 6);
   uint32_t ext = (uint32_t)get_int(&r, 4);
-  if (r.end - r.p < 13) return *why_not = "a short greeting", -1;
+  if (r.end - r.p < part2) return *why_not = "a short greeting", -1;
   memcpy(seed + 8, r.p, 12);
-  r.p += 13;
+  r.p += part2;
   const char *plugin = get_str(&r);
   if (r.bad || !version || !plugin) return *why_not = "a short greeting", -1;
   if ((caps & NEED_CAPS) != NEED_CAPS || (caps & CLIENT_MYSQL) ||
