@@ -431,6 +431,23 @@ static void flush(PGconn *c) {
   sqlitch_buf_reset(&c->out);
 }
 
+/* Close (after a Terminate message if `terminate`) and free. */
+static void conn_free(PGconn *c, int terminate) {
+  if (terminate && c->fd >= 0) {
+    msg_begin(c, 'X');
+    msg_end(c);
+    flush(c);
+  }
+  if (c->counted) live--;
+  drop(c, NULL);
+  sqlitch_buf_free(&c->err);
+  sqlitch_strv_free(&c->pnames);
+  sqlitch_strv_free(&c->pvalues);
+  sqlitch_buf_free(&c->out);
+  free(c->in);
+  free(c);
+}
+
 /* Have `need` unparsed bytes, reading as needed. -1: connection lost. */
 static int fill(PGconn *c, size_t need) {
   while (c->len - c->pos < need) {
@@ -704,7 +721,6 @@ static PGresult *notice_result(msg *m, ExecStatusType st, const char *query) {
 }
 
 static void default_notice(void *arg, const char *text) {
-  (void)arg;
   fputs(text, stderr); /* libpq's defaultNoticeProcessor */
 }
 
@@ -853,18 +869,7 @@ static PGconn *wire_connect(const plan *p, const char **why_not) {
       break;
     }
   }
-  if (authed && c->fd >= 0) {
-    msg_begin(c, 'X');
-    msg_end(c);
-    flush(c);
-  }
-  drop(c, NULL);
-  sqlitch_buf_free(&c->err);
-  sqlitch_strv_free(&c->pnames);
-  sqlitch_strv_free(&c->pvalues);
-  sqlitch_buf_free(&c->out);
-  free(c->in);
-  free(c);
+  conn_free(c, authed);
   return NULL;
 }
 
@@ -948,7 +953,7 @@ static PGresult *wire_PQexecParams(PGconn *c, const char *command, int n,
                                    const Oid *types, const char *const *values,
                                    const int *lengths, const int *formats,
                                    int result_format) {
-  (void)lengths; /* text parameters: libpq ignores the lengths too */
+  /* text parameters: libpq ignores `lengths` too */
   if (!start(c, command)) return NULL;
   if (types || formats || result_format) {
     unsupported(c, "PQexecParams with types or binary formats");
@@ -1006,20 +1011,7 @@ static char *wire_PQerrorMessage(const PGconn *c) {
 }
 
 static void wire_PQfinish(PGconn *c) {
-  if (!c) return;
-  if (c->status == CONNECTION_OK && c->fd >= 0) {
-    msg_begin(c, 'X'); /* Terminate */
-    msg_end(c);
-    flush(c);
-  }
-  if (c->counted) live--;
-  drop(c, NULL);
-  sqlitch_buf_free(&c->err);
-  sqlitch_strv_free(&c->pnames);
-  sqlitch_strv_free(&c->pvalues);
-  sqlitch_buf_free(&c->out);
-  free(c->in);
-  free(c);
+  if (c) conn_free(c, c->status == CONNECTION_OK);
 }
 
 static int wire_PQserverVersion(const PGconn *c) {
@@ -1130,92 +1122,37 @@ static char *wire_PQresultErrorField(const PGresult *r, int code) {
 
 /* ======================================= never reached by status, log */
 
-static int wire_PQsendQuery(PGconn *c, const char *q) {
-  (void)q;
-  unsupported(c, "PQsendQuery");
-  return 0;
-}
+/* These fail loudly: the connection turns bad, its error says why. */
+#define NEVER(ret, name, fails, ...)                                           \
+  static ret wire_##name(__VA_ARGS__) {                                        \
+    unsupported((PGconn *)c, #name);                                           \
+    return fails;                                                              \
+  }
+NEVER(int, PQsendQuery, 0, PGconn *c, const char *q)
+NEVER(int, PQsendQueryParams, 0, PGconn *c, const char *q, int n, const Oid *t,
+      const char *const *v, const int *l, const int *f, int r)
+NEVER(PGresult *, PQgetResult, NULL, PGconn *c)
+NEVER(int, PQconsumeInput, 0, PGconn *c)
+NEVER(int, PQisBusy, 0, PGconn *c)
+NEVER(PGnotify *, PQnotifies, NULL, PGconn *c)
+NEVER(int, PQsocket, -1, const PGconn *c)
+NEVER(int, PQenterPipelineMode, 0, PGconn *c)
+NEVER(int, PQexitPipelineMode, 0, PGconn *c)
+NEVER(int, PQpipelineSync, 0, PGconn *c)
+NEVER(PGpipelineStatus, PQpipelineStatus, PQ_PIPELINE_OFF, const PGconn *c)
+NEVER(int, PQgetCopyData, -2, PGconn *c, char **buf, int async)
+NEVER(int, PQputCopyEnd, -1, PGconn *c, const char *msg)
+NEVER(PGcancel *, PQgetCancel, NULL, PGconn *c)
 
-static int wire_PQsendQueryParams(PGconn *c, const char *q, int n, const Oid *t,
-                                  const char *const *v, const int *l,
-                                  const int *f, int rf) {
-  (void)q, (void)n, (void)t, (void)v, (void)l, (void)f, (void)rf;
-  unsupported(c, "PQsendQueryParams");
-  return 0;
-}
-
-static PGresult *wire_PQgetResult(PGconn *c) {
-  unsupported(c, "PQgetResult");
-  return NULL;
-}
-
-static int wire_PQconsumeInput(PGconn *c) {
-  unsupported(c, "PQconsumeInput");
-  return 0;
-}
-
-static int wire_PQisBusy(PGconn *c) {
-  unsupported(c, "PQisBusy");
-  return 0;
-}
-
-static PGnotify *wire_PQnotifies(PGconn *c) {
-  unsupported(c, "PQnotifies");
-  return NULL;
-}
-
-static int wire_PQsocket(const PGconn *c) {
-  unsupported((PGconn *)c, "PQsocket");
-  return -1;
-}
-
-static int wire_PQenterPipelineMode(PGconn *c) {
-  unsupported(c, "PQenterPipelineMode");
-  return 0;
-}
-
-static int wire_PQexitPipelineMode(PGconn *c) {
-  unsupported(c, "PQexitPipelineMode");
-  return 0;
-}
-
-static int wire_PQpipelineSync(PGconn *c) {
-  unsupported(c, "PQpipelineSync");
-  return 0;
-}
-
-static PGpipelineStatus wire_PQpipelineStatus(const PGconn *c) {
-  unsupported((PGconn *)c, "PQpipelineStatus");
-  return PQ_PIPELINE_OFF;
-}
-
-static int wire_PQgetCopyData(PGconn *c, char **buf, int async) {
-  (void)buf, (void)async;
-  unsupported(c, "PQgetCopyData");
-  return -2;
-}
-
-static int wire_PQputCopyEnd(PGconn *c, const char *msg) {
-  (void)msg;
-  unsupported(c, "PQputCopyEnd");
-  return -1;
-}
-
-/* No cancel object is ever handed out (wire_PQgetCancel fails), so the
-   other two see only NULL, which libpq answers the same way. */
-static PGcancel *wire_PQgetCancel(PGconn *c) {
-  unsupported(c, "PQgetCancel");
-  return NULL;
-}
-
+/* No cancel object is ever handed out, so these see only NULL, and
+   answer as libpq does. */
 static int wire_PQcancel(PGcancel *k, char *errbuf, int size) {
-  (void)k;
   if (errbuf && size > 0)
     snprintf(errbuf, (size_t)size, "PQcancel() -- no cancel object supplied");
   return 0;
 }
 
-static void wire_PQfreeCancel(PGcancel *k) { (void)k; }
+static void wire_PQfreeCancel(PGcancel *k) {}
 
 /* ============================================================== table */
 
