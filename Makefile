@@ -86,10 +86,10 @@ ifneq ($(file <$(DEFS_STAMP)),$(DEFS))
 $(shell mkdir -p $(BUILD))
 $(file >$(DEFS_STAMP),$(DEFS))
 endif
-ALL_CFLAGS := $(CSTD) $(WARN) $(OPT) -fPIC -fvisibility=hidden $(SANFLAGS) \
+ALL_CFLAGS := $(CSTD) $(WARN) $(OPT) -fPIC -fvisibility=hidden -pthread $(SANFLAGS) \
               $(DEFS) $(SQLITE_CFLAGS) $(PCRE_CFLAGS) $(ENGINE_CFLAGS) -Icore $(CFLAGS)
 ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
-LIBS    := $(SQLITE_LIBS) $(PCRE_LIBS) $(ENGINE_LIBS) -lm
+LIBS    := $(SQLITE_LIBS) $(PCRE_LIBS) $(ENGINE_LIBS) -lm -pthread
 
 # ---- sources ---------------------------------------------------------------
 # Engine files compile only when their client library is present.
