@@ -22,6 +22,8 @@
 **   - provides the strictly increasing registry clock engines may use.
 */
 #include "engine.h"
+#include "engine_mysql_wire.h"
+#include "engine_pg_wire.h"
 #include "process.h"
 
 #include <stdio.h>
@@ -199,6 +201,11 @@ static void drop_pending(sqlitch_engine *e) {
 void sqlitch_engine_set_plan_future(sqlitch_engine *e, sqlitch_plan_future *f) {
   sqlitch_engine_set_plan(e, NULL);
   ((priv *)e->priv)->pending = f;
+}
+
+void sqlitch_engine_allow_inprocess_clients(int on) {
+  sqlitch_pg_wire_allow(on);
+  sqlitch_mysql_wire_allow(on);
 }
 
 const char *sqlitch_engine_project_hint(sqlitch_engine *e) {

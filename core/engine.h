@@ -449,6 +449,14 @@ void sqlitch_engine_set_plan(sqlitch_engine *e, sqlitch_plan *plan);
    (a guess to check against the plan), so that status can query the
    registry while the plan is parsed. */
 void sqlitch_engine_set_plan_future(sqlitch_engine *e, sqlitch_plan_future *f);
+
+/* For the read-only commands (status, log): let the pg and mysql engines
+   talk to the server themselves instead of loading libpq / libmariadb,
+   when the connection is one they can open exactly as the library would
+   (docs/pg.md, docs/mysql.md; SQLITCH_PG_WIRE=0 / SQLITCH_MYSQL_WIRE=0
+   turn it off). Process-wide; the extension and every other command keep
+   the client libraries. A no-op for engines not in the build. */
+void sqlitch_engine_allow_inprocess_clients(int on);
 const char *sqlitch_engine_project_hint(sqlitch_engine *e);
 /* The plan, loading it on first use. */
 int sqlitch_engine_plan(sqlitch_engine *e, sqlitch_plan **out,

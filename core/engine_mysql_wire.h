@@ -14,9 +14,10 @@
 ** the real error messages (engine_mysql_wire.c lists the rules;
 ** docs/mysql.md has the user-level summary).
 **
-** The CLI opts in, once per process, before it creates the engine:
+** The CLI opts in (status, log), once per process, before it creates
+** the engine, through engine.h:
 **
-**   sqlitch_mysql_wire_allow(1);        // shell/cmd_status.c, cmd_log.c
+**   sqlitch_mysql_wire_allow(1);  // sqlitch_engine_allow_inprocess_clients
 **
 ** The mysql engine then fills its libmariadb function table
 ** (engine_mysql_dl.h) with sqlitch_mysql_wire_load() instead of

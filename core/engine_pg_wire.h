@@ -12,9 +12,10 @@
 ** then also produces the real error messages (engine_pg_wire.c lists the
 ** rules; docs/pg.md has the user-level summary).
 **
-** The CLI opts in, once per process, before it creates the engine:
+** The CLI opts in (status, log), once per process, before it creates
+** the engine, through engine.h:
 **
-**   sqlitch_pg_wire_allow(1);           // shell/cmd_status.c, cmd_log.c
+**   sqlitch_pg_wire_allow(1);  // from sqlitch_engine_allow_inprocess_clients
 **
 ** The pg engine then fills its libpq function table (engine_pg_dl.h)
 ** with sqlitch_pg_wire_load() instead of sqlitch_pg_load(): with this

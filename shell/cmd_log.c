@@ -41,8 +41,6 @@
 
 #include "datefmt.h"
 #include "engine_cmd.h"
-#include "engine_mysql_wire.h"
-#include "engine_pg_wire.h"
 #include "format.h"
 #include "json_run.h"
 
@@ -236,8 +234,7 @@ static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
     return SQLITCH_ERROR;
 
   /* execute */
-  sqlitch_pg_wire_allow(1); /* pg: no libpq when the socket allows */
-  sqlitch_mysql_wire_allow(1);
+  sqlitch_engine_allow_inprocess_clients(1); /* docs/pg.md, docs/mysql.md */
   int json = sh_opt_bool(o, "json", 0);
   sh_engine_run r;
   int rc = SQLITCH_ERROR, init = 0, any = 0;

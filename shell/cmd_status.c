@@ -35,8 +35,6 @@
 
 #include "engine_cmd.h"
 #include "datefmt.h"
-#include "engine_mysql_wire.h"
-#include "engine_pg_wire.h"
 #include "json_run.h"
 #include "status.h"
 
@@ -185,8 +183,7 @@ static int run(sh_ctx *ctx, sh_opts *o, int argc, char **argv,
   sh_warn_top_dir(ctx, o);
 
   /* execute */
-  sqlitch_pg_wire_allow(1); /* pg: no libpq when the socket allows */
-  sqlitch_mysql_wire_allow(1);
+  sqlitch_engine_allow_inprocess_clients(1); /* docs/pg.md, docs/mysql.md */
   sh_engine_run r;
   int rc = sh_engine_begin(ctx, o, argc, argv, SH_PREFETCH_PLAN,
                            "connecting to", &r, err);

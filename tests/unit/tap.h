@@ -27,8 +27,9 @@ static int tap_ok(int cond, const char *name, const char *file, int line) {
   return cond;
 }
 
-static int tap_is_str(const char *got, const char *want, const char *name,
-                      const char *file, int line) {
+__attribute__((unused)) static int tap_is_str(const char *got, const char *want,
+                                              const char *name,
+                                              const char *file, int line) {
   int cond =
       (got == NULL && want == NULL) || (got && want && strcmp(got, want) == 0);
   if (!tap_ok(cond, name, file, line))
@@ -37,8 +38,9 @@ static int tap_is_str(const char *got, const char *want, const char *name,
   return cond;
 }
 
-static int tap_is_int(long long got, long long want, const char *name,
-                      const char *file, int line) {
+__attribute__((unused)) static int tap_is_int(long long got, long long want,
+                                              const char *name,
+                                              const char *file, int line) {
   int cond = got == want;
   if (!tap_ok(cond, name, file, line))
     printf("#          got: %lld\n#     expected: %lld\n", got, want);
