@@ -23,45 +23,8 @@ my_make_flipr "$FX" "$(my_uri flipr)"
 (cd "$FX" && "$SQLITCH" deploy --to widgets >/dev/null 2>&1) || _my_bail "cannot deploy the fixture"
 DIR=$FX
 
-# compare NAME ARGS... : ARGS in $DIR through libmariadb, then in process.
-# Both must print the same bytes and exit the same. Sets LIB (1 when the
-# second run loaded libmariadb), ROUTE (what -vvv says of the registry
-# connection), OUT/ERR/RC (the second run).
-compare() {
-    local name=$1 rc1 f; shift
-    (cd "$DIR" && SQLITCH_MYSQL_WIRE=0 "$SQLITCH" "$@" >"$TESTROOT/o1" 2>"$TESTROOT/e1" </dev/null)
-    rc1=$?
-    rm -f "$TESTROOT"/ld.*
-    (cd "$DIR" && LD_DEBUG=files LD_DEBUG_OUTPUT=$TESTROOT/ld "$SQLITCH" "$@" \
-        >"$TESTROOT/o2" 2>"$TESTROOT/e2" </dev/null)
-    RC=$?
-    for f in o e; do
-        ok "cmp -s '$TESTROOT/${f}1' '$TESTROOT/${f}2'" "$name: $([ $f = o ] && echo stdout || echo stderr)"
-        cmp -s "$TESTROOT/${f}1" "$TESTROOT/${f}2" ||
-            diff -u "$TESTROOT/${f}1" "$TESTROOT/${f}2" | head -30 | sed 's/^/# /'
-    done
-    is "$RC" "$rc1" "$name: exit code"
-    LIB=0
-    grep -qs 'file=libmariadb\.so' "$TESTROOT"/ld.* && LIB=1
-    OUT=$(cat "$TESTROOT/o2") ERR=$(cat "$TESTROOT/e2")
-    ROUTE=$(cd "$DIR" && "$SQLITCH" -vvv "$@" 2>&1 </dev/null |
-        sed -n 's/^trace: registry connection //p' | head -1)
-}
-
-# in_process NAME ARGS... : compare, and the second run had no libmariadb
-in_process() {
-    compare "$@"
-    is "$LIB" 0 "$1: libmariadb not loaded"
-    is "$ROUTE" "in process" "$1: -vvv says in process"
-}
-
-# via_lib WHY NAME ARGS... : compare, and libmariadb made the connection
-via_lib() {
-    local why=$1; shift
-    compare "$@"
-    is "$LIB" 1 "$1: libmariadb loaded"
-    is "$ROUTE" "through libmariadb: $why" "$1: -vvv says why"
-}
+WIRE_ENV=SQLITCH_MYSQL_WIRE WIRE_LIB=libmariadb
+. "$(dirname "$0")/../lib/wire.sh"
 
 # ------------------------------------------------------- status and log
 in_process "status" status

@@ -26,47 +26,8 @@ pg_fresh_db flipr empty
 (cd "$FX" && "$SQLITCH" deploy --to widgets >/dev/null 2>&1) || _pg_bail "cannot deploy the fixture"
 DIR=$FX
 
-# compare NAME ARGS... : ARGS in $DIR through libpq, then in process.
-# Both must print the same bytes and exit the same. Sets LIBPQ (1 when
-# the second run loaded libpq), ROUTE (what -vvv says of the registry
-# connection), OUT/ERR/RC (the second run). $BETWEEN runs in between.
-compare() {
-    local name=$1 rc1 f; shift
-    (cd "$DIR" && SQLITCH_PG_WIRE=0 "$SQLITCH" "$@" >"$TESTROOT/o1" 2>"$TESTROOT/e1" </dev/null)
-    rc1=$?
-    ${BETWEEN:-:}
-    rm -f "$TESTROOT"/ld.*
-    (cd "$DIR" && LD_DEBUG=files LD_DEBUG_OUTPUT=$TESTROOT/ld "$SQLITCH" "$@" \
-        >"$TESTROOT/o2" 2>"$TESTROOT/e2" </dev/null)
-    RC=$?
-    for f in o e; do
-        ok "cmp -s '$TESTROOT/${f}1' '$TESTROOT/${f}2'" "$name: $([ $f = o ] && echo stdout || echo stderr)"
-        cmp -s "$TESTROOT/${f}1" "$TESTROOT/${f}2" ||
-            diff -u "$TESTROOT/${f}1" "$TESTROOT/${f}2" | head -30 | sed 's/^/# /'
-    done
-    is "$RC" "$rc1" "$name: exit code"
-    LIBPQ=0
-    grep -qs 'file=libpq\.so' "$TESTROOT"/ld.* && LIBPQ=1
-    OUT=$(cat "$TESTROOT/o2") ERR=$(cat "$TESTROOT/e2")
-    ${BETWEEN:-:}
-    ROUTE=$(cd "$DIR" && "$SQLITCH" -vvv "$@" 2>/dev/null </dev/null |
-        sed -n 's/^trace: registry connection //p' | head -1)
-}
-
-# in_process NAME ARGS... : compare, and the second run had no libpq
-in_process() {
-    compare "$@"
-    is "$LIBPQ" 0 "$1: libpq not loaded"
-    is "$ROUTE" "in process" "$1: -vvv says in process"
-}
-
-# via_libpq WHY NAME ARGS... : compare, and libpq made the connection
-via_libpq() {
-    local why=$1; shift
-    compare "$@"
-    is "$LIBPQ" 1 "$1: libpq loaded"
-    is "$ROUTE" "through libpq: $why" "$1: -vvv says why"
-}
+WIRE_ENV=SQLITCH_PG_WIRE WIRE_LIB=libpq
+. "$(dirname "$0")/../lib/wire.sh"
 
 # ------------------------------------------------------- status and log
 in_process "status" status
@@ -220,35 +181,35 @@ sleep 0.3
 SCRAM="db:pg://scram_user@/flipr?host=$PG_SOCKDIR&port=$PG_PORT"
 MD5="db:pg://md5_user@/flipr?host=$PG_SOCKDIR&port=$PG_PORT"
 AUTH="the server asks for authentication"
-SQITCH_PASSWORD=scr4m via_libpq "$AUTH" "scram on the socket" status "$SCRAM"
+SQITCH_PASSWORD=scr4m via_lib "$AUTH" "scram on the socket" status "$SCRAM"
 is "$RC" 0 "scram on the socket: libpq authenticates"
-SQITCH_PASSWORD=wrong via_libpq "$AUTH" "scram, wrong password" status "$SCRAM"
+SQITCH_PASSWORD=wrong via_lib "$AUTH" "scram, wrong password" status "$SCRAM"
 like "$ERR" "password authentication failed for user \"scram_user\"" "scram, wrong password: libpq's message"
-via_libpq "$AUTH" "scram, no password" log "$SCRAM"
-SQITCH_PASSWORD=md5pw via_libpq "$AUTH" "md5 on the socket" log "$MD5"
+via_lib "$AUTH" "scram, no password" log "$SCRAM"
+SQITCH_PASSWORD=md5pw via_lib "$AUTH" "md5 on the socket" log "$MD5"
 is "$RC" 0 "md5 on the socket: libpq authenticates"
-SQITCH_PASSWORD=wrong via_libpq "$AUTH" "md5, wrong password" status "$MD5"
-SQITCH_PASSWORD=$PG_PASS via_libpq "not a unix socket" "TCP" status "$(pg_tcp_uri flipr)"
+SQITCH_PASSWORD=wrong via_lib "$AUTH" "md5, wrong password" status "$MD5"
+SQITCH_PASSWORD=$PG_PASS via_lib "not a unix socket" "TCP" status "$(pg_tcp_uri flipr)"
 is "$RC" 0 "TCP: libpq connects"
 
 # ------------------------------------ left to libpq: no server, options
-via_libpq "the server refused the connection" "a database that does not exist" status "$(pg_uri nosuchdb)"
+via_lib "the server refused the connection" "a database that does not exist" status "$(pg_uri nosuchdb)"
 like "$ERR" "database \"nosuchdb\" does not exist" "no such database: libpq's message"
 NOWHERE=$TESTROOT/nowhere/.s.PGSQL.$PG_PORT
-via_libpq "connect $NOWHERE: No such file or directory" "a socket directory with no server" \
+via_lib "connect $NOWHERE: No such file or directory" "a socket directory with no server" \
     status "db:pg://postgres@/flipr?host=$TESTROOT/nowhere&port=$PG_PORT"
 like "$ERR" "on socket \"$NOWHERE\" failed: No such file or directory" "no socket: libpq's message"
 compare "libpq's default socket directory" status "db:pg://postgres@/flipr?port=$PG_PORT"
-is "$LIBPQ" 1 "default socket directory: libpq loaded"
+is "$LIB" 1 "default socket directory: libpq loaded"
 DEFAULT_SOCK=$(printf '%s' "$ROUTE" | sed -n 's/^through libpq: connect \(.*\): .*/\1/p')
 like "$DEFAULT_SOCK" "^/.*/\\.s\\.PGSQL\\.$PG_PORT\$" "default socket directory: tried in process"
 like "$ERR" "on socket \"$DEFAULT_SOCK\" failed" "default socket directory: the one libpq tries"
-via_libpq "sslmode=verify-full" "sslmode=verify-full" status "$V&sslmode=verify-full"
-via_libpq "connection parameter bogus" "an unknown parameter" status "$V&bogus=1"
-via_libpq "a conninfo libpq would reject" "a blank in a query parameter" status "$V&application_name=a%20b"
-PGSSLMODE=disable via_libpq "PGSSLMODE is set" "PGSSLMODE" status "$V"
-PGOPTIONS="-c geqo=off" via_libpq "PGOPTIONS is set" "PGOPTIONS" log "$V"
-SQLITCH_PG_WIRE=0 via_libpq "SQLITCH_PG_WIRE=0" "SQLITCH_PG_WIRE=0" status
+via_lib "sslmode=verify-full" "sslmode=verify-full" status "$V&sslmode=verify-full"
+via_lib "connection parameter bogus" "an unknown parameter" status "$V&bogus=1"
+via_lib "a conninfo libpq would reject" "a blank in a query parameter" status "$V&application_name=a%20b"
+PGSSLMODE=disable via_lib "PGSSLMODE is set" "PGSSLMODE" status "$V"
+PGOPTIONS="-c geqo=off" via_lib "PGOPTIONS is set" "PGOPTIONS" log "$V"
+SQLITCH_PG_WIRE=0 via_lib "SQLITCH_PG_WIRE=0" "SQLITCH_PG_WIRE=0" status
 
 # libpq's environment: defaults for the socket, the port, user and db
 PGHOST=$PG_SOCKDIR PGPORT=$PG_PORT PGUSER=$PG_SUPER PGDATABASE=flipr in_process "PGHOST, PGPORT, PGUSER, PGDATABASE" status db:pg:
