@@ -74,12 +74,11 @@ int sqlitch_plan_load_finish(sqlitch_plan_future *f, sqlitch_plan **out,
 
 void sqlitch_plan_load_cancel(sqlitch_plan_future *f) {
   if (!f) return;
-  wait_for(f);
-  sqlitch_plan_free(f->plan);
-  sqlitch_err_clear(&f->err);
-  free(f->project);
-  free(f->file);
-  free(f);
+  sqlitch_plan *plan;
+  sqlitch_err err = SQLITCH_ERR_INIT;
+  sqlitch_plan_load_finish(f, &plan, &err);
+  sqlitch_plan_free(plan);
+  sqlitch_err_clear(&err);
 }
 
 /* The value of "%project=<value>" in the header: the pragma and comment
